@@ -1,0 +1,59 @@
+"""The task suite: 144 tasks (33 SymBench, 27 BIG-Bench Hard, 84 Reasoning-Gym) and the frozen split.
+
+    from r1ci.tasks import get_task
+    task = get_task("symbench/game24")
+    item = task.item(0, seed=0)
+    task.score("<answer>", item)   # 1.0 only when correct
+"""
+
+import json
+from functools import lru_cache
+from importlib.resources import files
+
+from r1ci.tasks.base import Grade, Item, Task
+
+SOURCES = ("symbench", "bbh", "rg")
+SPLITS = ("train", "test")
+
+
+@lru_cache(maxsize=1)
+def suite() -> dict[str, str]:
+    """Task id -> split, frozen in suite.json (never recomputed at run time)."""
+    return {row["id"]: row["split"] for row in json.loads(files("r1ci.tasks").joinpath("suite.json").read_text())}
+
+
+def list_tasks(split: str | None = None, source: str | None = None) -> list[str]:
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
+    if source is not None and source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
+    return [t for t, s in suite().items() if (split is None or s == split) and (source is None or t.startswith(source + "/"))]
+
+
+@lru_cache(maxsize=None)
+def get_task(task_id: str) -> Task:
+    """The task with id `source/name`, e.g. `bbh/snarks`."""
+    if task_id not in suite():
+        close = [t for t in suite() if task_id.split("/")[-1] in t]
+        hint = f"; did you mean {', '.join(close[:3])}?" if close else "; `r1ci tasks list` shows them all"
+        raise KeyError(f"unknown task {task_id!r}{hint}")
+    source, name = task_id.split("/", 1)
+    split = suite()[task_id]
+    if source == "symbench":
+        from r1ci.tasks import symbench
+
+        if name in symbench.FIXED:
+            from r1ci.tasks.symbench.mathdata import MathDataTask
+
+            return MathDataTask(name, split)
+        return symbench.SymbenchTask(name, split)
+    if source == "bbh":
+        from r1ci.tasks.bbh import BBHTask
+
+        return BBHTask(name, split)
+    from r1ci.tasks.reasoning_gym import ReasoningGymTask
+
+    return ReasoningGymTask(name, split)
+
+
+__all__ = ["Grade", "Item", "Task", "get_task", "list_tasks", "suite", "SOURCES", "SPLITS"]

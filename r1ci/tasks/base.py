@@ -1,0 +1,112 @@
+"""The task contract shared by all 144 tasks: deterministic items and a scorer that never raises.
+
+An item is a plain dict `{id, task, question, answer, metadata}`. The same (task, seed, index) always
+gives the same item. `Task.grade` turns any answer, however malformed, into a `Grade` in [0, 1] with a
+reason; an item is correct only at 1.0.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Item = dict[str, Any]
+
+MAX_ANSWER_CHARS = 20_000  # longer answers are rejected before any parsing (no checker sees them)
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: float
+    reason: str
+
+    @property
+    def correct(self) -> bool:
+        return self.score >= 1.0
+
+
+class Task(ABC):
+    """One task of the suite. Subclasses implement `item` and `_grade`; `grade` makes scoring total."""
+
+    source: str  # "symbench" | "bbh" | "rg"
+    name: str
+
+    def __init__(self, source: str, name: str, split: str):
+        self.source, self.name, self.split = source, name, split
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}/{self.name}"
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} ({self.split})>"
+
+    @abstractmethod
+    def item(self, index: int, seed: int = 0) -> Item:
+        """The item at `index` of the stream for `seed`; IndexError past the end of a fixed dataset."""
+
+    @abstractmethod
+    def _grade(self, answer: str, item: Item) -> Grade:
+        """Grade a non-empty answer string; may raise on malformed input (grade() turns that into 0)."""
+
+    def size(self) -> int | None:
+        """Number of items for fixed datasets; None when the generator is unbounded."""
+        return None
+
+    def items(self, n: int, seed: int = 0, max_tries: int | None = None) -> list[Item]:
+        """The first `n` items of the stream for `seed` with distinct questions.
+
+        Generators can repeat a question; training and evaluation want distinct ones, so duplicates are
+        skipped. Stops early at the end of a fixed dataset or after `max_tries` indices (default 4n).
+        """
+        max_tries = max_tries if max_tries is not None else 4 * n + 16
+        out, seen = [], set()
+        limit = min(max_tries, self.size()) if self.size() is not None else max_tries
+        for index in range(limit):
+            if len(out) >= n:
+                break
+            it = self.item(index, seed)
+            if it["question"] not in seen:
+                seen.add(it["question"])
+                out.append(it)
+        return out
+
+    def grade(self, answer: Any, item: Item) -> Grade:
+        if answer is None:
+            return Grade(0.0, "no answer")
+        if not isinstance(answer, str):
+            return Grade(0.0, f"answer must be a string, got {type(answer).__name__}")
+        if not answer.strip():
+            return Grade(0.0, "empty answer")
+        if len(answer) > MAX_ANSWER_CHARS:
+            return Grade(0.0, f"answer too long ({len(answer)} > {MAX_ANSWER_CHARS} characters)")
+        try:
+            grade = self._grade(answer, item)
+        except RecursionError:
+            return Grade(0.0, "malformed answer: nested too deeply")
+        except Exception as e:  # a checker must never crash a rollout; the reason says why it failed
+            return Grade(0.0, f"malformed answer: {type(e).__name__}: {e}"[:300])
+        return Grade(min(1.0, max(0.0, float(grade.score))), grade.reason)
+
+    def score(self, answer: Any, item: Item) -> float:
+        return self.grade(answer, item).score
+
+    def reference_answer(self, item: Item) -> str:
+        """An answer that scores 1.0: the stored answer, or a solver's for tasks that accept many."""
+        return item["answer"]
+
+    def wrong_answer(self, item: Item) -> str:
+        """A plausible answer that must score below 1.0 (self-tests use it to prove the checker rejects)."""
+        return perturb(self.reference_answer(item))
+
+    def load_originals(self, root: Path) -> list[Item]:
+        """Items from the task's originally published instances (SymBench's CodeSteer layout)."""
+        raise NotImplementedError(f"{self.id} has no original instances to load")
+
+
+def perturb(answer: str) -> str:
+    """Change one digit (or append a letter): a near-miss that an exact checker must reject."""
+    for i in range(len(answer) - 1, -1, -1):
+        if answer[i].isdigit():
+            return answer[:i] + str((int(answer[i]) + 1) % 10) + answer[i + 1 :]
+    return answer + "x"

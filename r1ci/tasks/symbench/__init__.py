@@ -1,0 +1,84 @@
+"""SymBench's 33 tasks: 30 generators (one module each, named after the task) and 3 fixed math datasets.
+
+`register_reasoning_gym()` makes the generators available through reasoning-gym as `symbench_<name>`.
+"""
+
+import importlib
+from functools import lru_cache
+from pathlib import Path
+
+from r1ci.tasks.base import Grade, Item, Task
+from r1ci.tasks.symbench.base import Incorrect, SymbenchDataset
+
+NAMES = [
+    "game24", "path_plan", "boxlift", "boxnet", "blocksworld", "gsm_hard", "math_geometry",
+    "math_counting_probability", "logical_equation", "new_operator", "pooling", "light_puzzles",
+    "mahjong_pattern", "statistical_counting", "matrix_transformation", "logic_puzzle",
+    "constrained_linear_arrangement", "pattern_recognition", "string_insertion", "letter_logic_diagram",
+    "string_deletion_and_modification", "string_synthesis", "reversi", "standard_sudoku", "letters",
+    "eight_queens", "number_multiply", "cryptanalysis", "string_splitting", "combinatorial_calculation",
+    "synthesis_decomposition", "game_2048", "permutations_and_combinations",
+]
+FIXED = ("gsm_hard", "math_geometry", "math_counting_probability")
+GENERATED = [n for n in NAMES if n not in FIXED]
+
+
+@lru_cache(maxsize=None)
+def dataset_class(name: str) -> type[SymbenchDataset]:
+    module = importlib.import_module(f"r1ci.tasks.symbench.{name}")
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, SymbenchDataset) and getattr(value, "name", None) == name:
+            return value
+    raise LookupError(f"module r1ci.tasks.symbench.{name} defines no SymbenchDataset named {name!r}")
+
+
+class SymbenchTask(Task):
+    """A generated SymBench task: items from its dataset class, graded by its checker."""
+
+    def __init__(self, name: str, split: str, **config):
+        super().__init__("symbench", name, split)
+        self.dataset_cls = dataset_class(name)
+        self.config = config  # difficulty knobs, passed to the task's config dataclass
+
+    @lru_cache(maxsize=8)
+    def dataset(self, seed: int) -> SymbenchDataset:
+        return self.dataset_cls(self.dataset_cls.config_cls(seed=seed, **self.config))
+
+    def _item(self, item_id: str, question: str, answer: str, metadata: dict) -> Item:
+        return {"id": item_id, "task": self.id, "question": question, "answer": answer, "metadata": metadata}
+
+    def item(self, index: int, seed: int = 0) -> Item:
+        entry = self.dataset(seed)[index]
+        return self._item(f"{self.id}/{seed}/{index}", entry["question"], entry["answer"], entry["metadata"])
+
+    def _grade(self, answer: str, item: Item) -> Grade:
+        try:
+            self.dataset(0).check(answer, item["metadata"])
+        except Incorrect as e:
+            return Grade(0.0, str(e) or "incorrect")
+        return Grade(1.0, "correct")
+
+    def wrong_answer(self, item: Item) -> str:
+        return self.dataset(0).corrupt(self.reference_answer(item), item["metadata"])
+
+    def load_originals(self, root: Path) -> list[Item]:
+        root = Path(root)
+        if not root.is_dir():
+            raise FileNotFoundError(f"SymBench folder not found: {root}")
+        ds = self.dataset(0)
+        return [self._item(f"{self.id}/codesteer/{rel}", question, ds.solve(metadata), metadata)
+                for rel, question, metadata in self.dataset_cls.load_codesteer(root)]
+
+
+def register_reasoning_gym() -> list[str]:
+    """Register every generated SymBench task with reasoning-gym; returns the names it registered."""
+    from reasoning_gym.factory import DATASETS, register_dataset
+
+    names = []
+    for name in GENERATED:
+        cls, rg_name = dataset_class(name), f"symbench_{name}"
+        if rg_name not in DATASETS:
+            register_dataset(rg_name, cls, cls.config_cls)
+        names.append(rg_name)
+    return names
+

@@ -1,0 +1,31 @@
+import os
+from pathlib import Path
+
+import pytest
+
+# Reference data lives beside the checkout (../shared/data), never inside the repo.
+SHARED_DATA = Path(os.environ.get("R1CI_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SYMBENCH_DIR = SHARED_DATA / "symbench-codesteer"
+BBH_DIR = SHARED_DATA / "bbh"
+
+
+@pytest.fixture(scope="session")
+def symbench_dir() -> Path:
+    if not SYMBENCH_DIR.is_dir():
+        pytest.fail(f"shared SymBench sample not found at {SYMBENCH_DIR} (set R1CI_SHARED_DATA)")
+    return SYMBENCH_DIR
+
+
+@pytest.fixture(scope="session")
+def bbh_dir() -> Path:
+    if not BBH_DIR.is_dir():
+        pytest.fail(f"shared BBH data not found at {BBH_DIR} (set R1CI_SHARED_DATA)")
+    return BBH_DIR
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _data_dirs_from_shared():
+    """Point the loaders at the shared reference data unless the caller chose other folders."""
+    os.environ.setdefault("R1CI_BBH_DIR", str(BBH_DIR))
+    os.environ.setdefault("R1CI_SYMBENCH_DIR", str(SYMBENCH_DIR))
+    yield
