@@ -18,3 +18,7 @@ def extract_answer(text: str | None) -> str | None:
         return None
     matches = ANSWER_PATTERN.findall(text)
     return matches[-1].strip() if matches else None
+
+
+# The line CodeSteer appends to every SymBench and BIG-Bench Hard question; we add it to Reasoning-Gym's too.
+ANSWER_INSTRUCTION = "Output final answer with the format <<<answer>>>."

@@ -51,7 +51,7 @@ def get_task(task_id: str) -> Task:
         from r1ci.tasks.bbh import BBHTask
 
         return BBHTask(name, split)
-    from r1ci.tasks.reasoning_gym import ReasoningGymTask
+    from r1ci.tasks.rg import ReasoningGymTask
 
     return ReasoningGymTask(name, split)
 

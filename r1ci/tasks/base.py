@@ -104,9 +104,9 @@ class Task(ABC):
         raise NotImplementedError(f"{self.id} has no original instances to load")
 
 
-def perturb(answer: str) -> str:
-    """Change one digit (or append a letter): a near-miss that an exact checker must reject."""
-    for i in range(len(answer) - 1, -1, -1):
+def perturb(answer: str, from_end: bool = True) -> str:
+    """Change one digit, the last (or first) one, or else append a letter: a near-miss a checker must reject."""
+    for i in range(len(answer) - 1, -1, -1) if from_end else range(len(answer)):
         if answer[i].isdigit():
             return answer[:i] + str((int(answer[i]) + 1) % 10) + answer[i + 1 :]
     return answer + "x"

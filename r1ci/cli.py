@@ -1,0 +1,184 @@
+"""The `r1ci` command line."""
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="r1ci: teach language models to reason with a code interpreter.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+tasks_app = typer.Typer(help="The 144-task suite: list, show, export and self-check tasks.", no_args_is_help=True)
+app.add_typer(tasks_app, name="tasks")
+console = Console()
+
+BBHDir = Annotated[Optional[Path], typer.Option(
+    "--bbh-dir", help="Folder of BIG-Bench Hard json files (default: $R1CI_BBH_DIR, else the Hugging Face hub).")]
+SymbenchDir = Annotated[Optional[Path], typer.Option(
+    "--symbench-dir", help="CodeSteer `dataset_gather` folder: original SymBench instances and the GSM-Hard/MATH "
+    "files (default: $R1CI_SYMBENCH_DIR, else the hub for the math tasks).")]
+
+
+def use_data_dirs(bbh_dir: Path | None, symbench_dir: Path | None) -> None:
+    for flag, path, env in (("--bbh-dir", bbh_dir, "R1CI_BBH_DIR"), ("--symbench-dir", symbench_dir, "R1CI_SYMBENCH_DIR")):
+        if path is not None:
+            if not path.is_dir():
+                raise typer.BadParameter(f"{path} is not a folder", param_hint=flag)
+            os.environ[env] = str(path.resolve())
+
+
+def fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(2)
+
+
+def select(split: str | None, source: str | None, tasks: str | None) -> list[str]:
+    from r1ci.tasks import list_tasks, suite
+
+    try:
+        chosen = list_tasks(split, source)
+    except ValueError as e:
+        fail(str(e))
+    if tasks:
+        wanted = [t.strip() for t in tasks.split(",") if t.strip()]
+        unknown = [t for t in wanted if t not in suite()]
+        if unknown:
+            fail(f"unknown task(s): {', '.join(unknown)} (see `r1ci tasks list`)")
+        chosen = [t for t in chosen if t in wanted]
+    return chosen
+
+
+@tasks_app.command("list")
+def tasks_list(
+    split: Annotated[Optional[str], typer.Option(help="Only this split: train or test.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Only this source: symbench, bbh or rg.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+):
+    """List tasks with their source and split."""
+    from r1ci.tasks import suite
+
+    ids = select(split, source, None)
+    rows = [{"id": t, "source": t.split("/")[0], "name": t.split("/", 1)[1], "split": suite()[t]} for t in ids]
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return
+    table = Table(title=f"{len(rows)} tasks ({sum(r['split'] == 'train' for r in rows)} train, "
+                  f"{sum(r['split'] == 'test' for r in rows)} test)")
+    for column in ("id", "source", "split"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["id"], r["source"], r["split"])
+    console.print(table)
+
+
+@tasks_app.command("show")
+def tasks_show(
+    task: Annotated[str, typer.Argument(help="Task id, e.g. symbench/game24 or bbh/snarks.")],
+    n: Annotated[int, typer.Option(help="How many items to show.")] = 1,
+    seed: Annotated[int, typer.Option(help="Item stream seed (generated tasks).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print items as JSON lines.")] = False,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
+):
+    """Show items of a task: question, reference answer, and how it scores."""
+    from r1ci.tasks import get_task
+
+    use_data_dirs(bbh_dir, symbench_dir)
+    try:
+        t = get_task(task)
+        items = t.items(n, seed)
+    except (KeyError, FileNotFoundError, ValueError) as e:
+        fail(str(e).strip("'\""))
+    for item in items:
+        if as_json:
+            print(json.dumps(item, ensure_ascii=False))
+            continue
+        console.rule(f"[bold]{item['id']}[/] ({t.split})")
+        console.print(item["question"], markup=False, highlight=False)
+        reference = t.reference_answer(item)
+        console.print(f"[green]answer:[/] {reference}  (scores {t.score(reference, item):.1f})", highlight=False)
+
+
+@tasks_app.command("export")
+def tasks_export(
+    out: Annotated[Path, typer.Option(help="Output file: .jsonl or .parquet.")],
+    split: Annotated[Optional[str], typer.Option(help="train, test, or omit for both.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Only this source: symbench, bbh or rg.")] = None,
+    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: all in the split).")] = None,
+    n_per_task: Annotated[int, typer.Option(help="Distinct items per task (fixed datasets: at most all they have).")] = 200,
+    seed: Annotated[int, typer.Option(help="Item stream seed.")] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="hf: one row per item, loads with `datasets`; verl: veRL's "
+                                     "RL parquet fields (data_source, prompt, ability, reward_model, extra_info).")] = "hf",
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
+):
+    """Export items for training or evaluation in any framework."""
+    from r1ci.tasks import get_task, suite
+    from r1ci.tasks.export import FORMATS, export
+
+    if fmt not in FORMATS:
+        fail(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if out.suffix not in (".jsonl", ".parquet"):
+        fail(f"--out must end in .jsonl or .parquet, got {out.name!r}")
+    use_data_dirs(bbh_dir, symbench_dir)
+    by_split: dict[str, list] = {}
+    with console.status("generating items") as status:
+        for task_id in select(split, source, tasks):
+            status.update(f"generating {task_id}")
+            try:
+                by_split.setdefault(suite()[task_id], []).extend(get_task(task_id).items(n_per_task, seed))
+            except (FileNotFoundError, ValueError) as e:
+                fail(str(e))
+    count = export(by_split, out, fmt)
+    console.print(f"wrote {count} items to {out} ({fmt})")
+
+
+@tasks_app.command("check")
+def tasks_check(
+    split: Annotated[Optional[str], typer.Option(help="train, test, or omit for both.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Only this source: symbench, bbh or rg.")] = None,
+    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: all).")] = None,
+    n: Annotated[int, typer.Option(help="Distinct items to generate per task (fixed datasets: all of them).")] = 200,
+    workers: Annotated[int, typer.Option(help="Processes to check tasks in parallel.")] = os.cpu_count() or 1,
+    originals: Annotated[bool, typer.Option(help="Also load the original SymBench instances (needs --symbench-dir) "
+                                            "and check that every reference solution scores 1.0.")] = True,
+    report: Annotated[Optional[Path], typer.Option(help="Also write the results as JSON here.")] = None,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
+):
+    """Self-test: generate, solve and score every task; exit non-zero if any task fails."""
+    from r1ci.tasks.selfcheck import check_task
+
+    use_data_dirs(bbh_dir, symbench_dir)
+    ids = select(split, source, tasks)
+    root = os.environ.get("R1CI_SYMBENCH_DIR")
+    originals_root = Path(root) if originals and root else None
+    table = Table(title=f"r1ci tasks check: {len(ids)} tasks, {n} items each")
+    for column in ("task", "items", "reference ok", "wrong rejected", "malformed ok", "originals ok", "seconds", "result"):
+        table.add_column(column, justify="left" if column in ("task", "result") else "right")
+    results = []
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, console.status("checking") as status:
+        futures = [pool.submit(check_task, t, n, 0, originals_root) for t in ids]
+        for done, (task_id, future) in enumerate(zip(ids, futures), 1):
+            r = future.result()
+            status.update(f"checked {done}/{len(ids)}: {task_id}")
+            results.append(r)
+            orig = "-" if r.originals is None else f"{r.originals_ok}/{r.originals}"
+            verdict = "[green]pass[/]" if r.passed else f"[red]FAIL[/] {'; '.join(r.problems)}"
+            table.add_row(task_id, f"{r.items}/{r.expected}", f"{r.reference_ok}/{r.items}", f"{r.wrong_rejected}/{r.items}",
+                          "yes" if r.malformed_ok else "[red]no[/]", orig, f"{r.seconds:.1f}", verdict)
+    console.print(table)
+    failed = [r.task for r in results if not r.passed]
+    if report:
+        report.write_text(json.dumps([r.as_dict() for r in results], indent=1))
+    console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,108 @@
+"""The 27 BIG-Bench Hard tasks, loaded from BBH's json files (`R1CI_BBH_DIR` or `--bbh-dir`; the folder
+holds `<task>.json` with `{"examples": [{"input", "target"}]}`), or from the Hugging Face hub when no folder
+is set. The item at an index is that example of the file; the seed does not change it.
+
+Scoring is lenient in form, strict in content: "(A)", "A", "a" and "(A) the option's text" all name option A,
+case and whitespace never matter, and no answer that names a different option is ever accepted.
+"""
+
+import json
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+
+from r1ci.protocol import ANSWER_INSTRUCTION
+from r1ci.tasks.base import Grade, Item, Task
+
+BBH_DIR_ENV = "R1CI_BBH_DIR"
+HUB_NAME = "lukaemon/bbh"
+OPTION_LINE = re.compile(r"^\(([A-Z])\)\s*(.*)$", re.MULTILINE)
+CHOICE = re.compile(r"^\(?\s*([a-z])\s*\)?(?:[\s.:)\-]+(.*))?$", re.DOTALL)
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.strip().strip(".").lower().split())
+
+
+def options(question: str) -> dict[str, str]:
+    """Option letter -> normalised option text, from the "(A) ..." lines of a question."""
+    return {letter: normalize(text) for letter, text in OPTION_LINE.findall(question)}
+
+
+def chosen_option(answer: str, choices: dict[str, str]) -> str | None:
+    """The option letter an answer names: by letter (with or without its text) or by its exact text."""
+    answer = normalize(answer)
+    match = CHOICE.match(answer)
+    if match and match[1].upper() in choices:
+        letter, text = match[1].upper(), match[2]
+        if text and normalize(text) != choices[letter]:
+            return None  # "(A) <the text of option B>" names no single option
+        return letter
+    named = [letter for letter, text in choices.items() if text and text == answer]
+    return named[0] if len(named) == 1 else None
+
+
+class BBHTask(Task):
+    def __init__(self, name: str, split: str):
+        super().__init__("bbh", name, split)
+
+    @cached_property
+    def examples(self) -> list[dict]:
+        folder = os.environ.get(BBH_DIR_ENV)
+        if folder:
+            path = Path(folder) / f"{self.name}.json"
+            if not path.is_file():
+                raise FileNotFoundError(f"{self.id}: {path} not found ({BBH_DIR_ENV} must be a folder of BBH json files)")
+            try:
+                return json.loads(path.read_text())["examples"]
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                raise ValueError(f"{self.id}: {path} is not a BBH file ({type(e).__name__}: {e})") from e
+        try:
+            import datasets
+
+            return list(datasets.load_dataset(HUB_NAME, self.name, split="test"))
+        except Exception as e:
+            raise FileNotFoundError(
+                f"{self.id}: no local BBH folder and the hub is unreachable ({type(e).__name__}); "
+                f"set {BBH_DIR_ENV} or pass --bbh-dir"
+            ) from e
+
+    def size(self) -> int:
+        return len(self.examples)
+
+    def item(self, index: int, seed: int = 0) -> Item:
+        if not 0 <= index < self.size():
+            raise IndexError(f"{self.id} has {self.size()} items; index {index} is out of range")
+        example = self.examples[index]
+        question = f"{example['input']}\n\n{ANSWER_INSTRUCTION}"
+        return {"id": f"{self.id}/{index}", "task": self.id, "question": question, "answer": example["target"],
+                "metadata": {"options": options(example["input"])}}
+
+    def _grade(self, answer: str, item: Item) -> Grade:
+        target = item["answer"]
+        choices = item["metadata"]["options"]
+        if choices and re.fullmatch(r"\([A-Z]\)", target):
+            letter = chosen_option(answer, choices)
+            if letter is None:
+                return Grade(0.0, f"does not name one of the options {', '.join(f'({c})' for c in choices)}")
+            return Grade(1.0, "correct") if letter == target[1] else Grade(0.0, f"chose ({letter}), expected {target}")
+        if self.name == "dyck_languages":  # "] ]" and "]]" are the same closing sequence
+            same = "".join(answer.split()) == "".join(target.split())
+        elif self.name == "word_sorting":
+            same = answer.replace(",", " ").split() == target.split()
+        else:
+            same = normalize(answer) == normalize(target)
+        return Grade(1.0, "correct") if same else Grade(0.0, f"expected {target!r}")
+
+    def wrong_answer(self, item: Item) -> str:
+        target, choices = item["answer"], item["metadata"]["options"]
+        if choices and re.fullmatch(r"\([A-Z]\)", target):
+            others = [c for c in choices if c != target[1]] or ["B" if target[1] == "A" else "A"]  # one snarks item lists one option
+            return f"({others[0]})"
+        flips = {"true": "False", "false": "True", "yes": "No", "no": "Yes", "valid": "invalid", "invalid": "valid"}
+        if target.lower() in flips:
+            return flips[target.lower()]
+        if self.name == "word_sorting" and len(set(target.split())) > 1:
+            return " ".join(reversed(target.split()))
+        return super().wrong_answer(item)

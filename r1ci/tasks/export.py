@@ -1,0 +1,67 @@
+"""Writing items for other frameworks: a `datasets`-loadable table (JSONL or Parquet) and veRL's RL parquet.
+
+Metadata differs from task to task, so it travels as a JSON string: every row has the same schema, and
+`compute_score` (veRL's custom reward signature) rebuilds the item to score a response with r1ci's checker.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from r1ci.protocol import extract_answer
+from r1ci.tasks import get_task
+from r1ci.tasks.base import Item
+
+FORMATS = ("hf", "verl")
+
+
+def hf_row(item: Item, split: str) -> dict:
+    return {"id": item["id"], "task": item["task"], "source": item["task"].split("/")[0], "split": split,
+            "question": item["question"], "answer": item["answer"], "metadata": json.dumps(item["metadata"])}
+
+
+def verl_row(item: Item, split: str, index: int) -> dict:
+    return {
+        "data_source": item["task"],
+        "prompt": [{"role": "user", "content": item["question"]}],
+        "ability": item["task"].split("/")[0],
+        "reward_model": {"style": "rule", "ground_truth": item["answer"]},
+        "extra_info": {"index": index, "split": split, "id": item["id"], "metadata": json.dumps(item["metadata"])},
+    }
+
+
+def write_rows(rows: list[dict], out: Path) -> None:
+    """JSONL or Parquet by the file's suffix, written to a temporary file and renamed (never half-written)."""
+    out = Path(out)
+    if out.suffix not in (".jsonl", ".parquet"):
+        raise ValueError(f"output must end in .jsonl or .parquet, got {out.name!r}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    if out.suffix == ".jsonl":
+        with tmp.open("w") as f:
+            f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), tmp)
+    os.replace(tmp, out)
+
+
+def export(items_by_split: dict[str, list[Item]], out: Path, fmt: str = "hf") -> int:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    rows = []
+    for split, items in items_by_split.items():
+        for item in items:
+            rows.append(hf_row(item, split) if fmt == "hf" else verl_row(item, split, len(rows)))
+    write_rows(rows, out)
+    return len(rows)
+
+
+def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: dict | None = None) -> float:
+    """veRL reward function (`custom_reward_function.path` = this file, `name` = compute_score)."""
+    metadata = json.loads((extra_info or {}).get("metadata") or "{}")
+    item = {"id": (extra_info or {}).get("id", ""), "task": data_source, "question": "", "answer": ground_truth,
+            "metadata": metadata}
+    return get_task(data_source).score(extract_answer(solution_str), item)

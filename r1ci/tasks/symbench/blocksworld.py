@@ -1,0 +1,189 @@
+"""Blocksworld: rearrange lettered blocks among a fixed set of stacks, one top block at a time, until the
+stacks match the goal. Any plan is accepted if replaying it move by move is legal (only a stack's top block
+moves, only between existing stacks) and ends in the goal state; stacks the goal does not list must end empty.
+"""
+
+import random
+import re
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+MAX_MOVES = 500  # far more than any instance needs; keeps checking fast
+
+MOVE = re.compile(
+    r"(?:\d+\s*[.):]\s*)?move\s+(\S+)\s+from\s+(?:stack\s*)?(\S+)\s+to\s+(?:stack\s*)?(\S+?)[.,;]?", re.IGNORECASE
+)
+
+
+@dataclass
+class BlocksworldConfig(SymbenchConfig):
+    min_blocks: int = 2
+    max_blocks: int = 4
+    min_stacks: int = 3  # stacks in the initial state
+    max_stacks: int = 5
+    min_goal_stacks: int = 2  # the goal spreads the blocks over this many of the first stacks, or more
+    max_goal_stacks: int = 4
+
+    def validate(self) -> None:
+        super().validate()
+        assert 1 <= self.min_blocks <= self.max_blocks <= 5, "blocks must be in [1, 5] (the solver is a BFS)"
+        assert 2 <= self.min_stacks <= self.max_stacks <= 6
+        assert 1 <= self.min_goal_stacks <= self.max_goal_stacks
+        assert self.min_goal_stacks <= self.max_stacks
+
+
+def render(initial: dict[str, list[str]], goal: dict[str, list[str]]) -> str:
+    """CodeSteer's prompt (the benchmark version, with its wording kept as is)."""
+    lines = ["Blocksworld Task:\n\nInitial State:\n"]
+    lines += [f"{stack}: {' '.join(blocks)}\n" for stack, blocks in initial.items()]
+    lines.append("\nGoal State:\n")
+    lines += [f"{stack}: {' '.join(blocks)}\n" for stack, blocks in goal.items()]
+    return "".join(lines) + (
+        "\nPlease provide a series of moves to reach the goal state. You can only move one block at a time. "
+        "And that box should be the top box of the stack. Note that from the left to the right in each stack is "
+        "the order from the bottom to the top of boxes. For example, in stack A B C D, A is the bottom box and D "
+        "is the top box so that you can only move D in this case. ***Be careful that you can only pick up the top "
+        "box in each stack. Check this rule before your move!***. \nEach move should be in the format: "
+        "'Move [block] from [source] to [destination]'. You cannot create new stacks but only move among the "
+        "existing stacks. Separate each move with a newline. Surround the answer with <<<content>>>. Answer with "
+        "the required format like the example: <<<Move B from 2 to table\nMove A from 1 to 2\nMove C from 3 to 1\n"
+        "Move D from 3 to 2\nMove B from 1 to 2>>>\nEach action should be separated by separate line. "
+        "Your answer: \n"
+    )
+
+
+def goal_tuple(metadata: dict) -> tuple[tuple[str, ...], ...]:
+    """The goal as one tuple per initial stack; stacks the goal leaves out must be empty."""
+    return tuple(tuple(metadata["goal"].get(stack, [])) for stack in metadata["initial"])
+
+
+def stack_name(token: str, stacks: list[str]) -> str:
+    name = token if token.lower().startswith("stack") else f"stack{token}"
+    if name not in stacks:
+        if token.lower() == "table":
+            raise Incorrect("'table' is not a stack: blocks can only move among the existing stacks")
+        raise Incorrect(f"there is no stack {token!r}")
+    return name
+
+
+def parse_moves(answer: str, stacks: list[str]) -> list[tuple[str, str, str]]:
+    lines = [line.strip() for line in answer.replace("\\n", "\n").splitlines() if line.strip()]
+    if not lines:
+        raise Incorrect("no moves given")
+    if len(lines) > MAX_MOVES:
+        raise Incorrect(f"too many moves ({len(lines)} > {MAX_MOVES})")
+    moves = []
+    for line in lines:
+        match = MOVE.fullmatch(line)
+        if not match:
+            raise Incorrect(f"not a move of the form 'Move [block] from [source] to [destination]': {line[:60]!r}")
+        block, source, destination = match.groups()
+        moves.append((block, stack_name(source, stacks), stack_name(destination, stacks)))
+    return moves
+
+
+def solve_bfs(initial: tuple[tuple[str, ...], ...], goal: tuple[tuple[str, ...], ...]) -> list[tuple[str, int, int]]:
+    """A shortest plan as (block, from index, to index) moves, by breadth-first search over states."""
+    parents = {initial: None}
+    queue = deque([initial])
+    while queue:
+        state = queue.popleft()
+        if state == goal:
+            plan = []
+            while parents[state] is not None:
+                state, move = parents[state]
+                plan.append(move)
+            return plan[::-1]
+        for i, source in enumerate(state):
+            if not source:
+                continue
+            for j in range(len(state)):
+                if j == i:
+                    continue
+                nxt = list(state)
+                nxt[i], nxt[j] = source[:-1], state[j] + source[-1:]
+                nxt = tuple(nxt)
+                if nxt not in parents:
+                    parents[nxt] = (state, (source[-1], i, j))
+                    queue.append(nxt)
+    raise ValueError("the goal is unreachable (its blocks differ from the initial state's)")
+
+
+def parse_task_file(text: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """`Initial State:` / `Goal State:` sections of `stackN: A B` lines (an empty stack is `stackN: `)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current = None
+    for line in text.splitlines():
+        line = line.strip()
+        if line in ("Initial State:", "Goal State:"):
+            current = sections.setdefault(line, {})
+        elif line:
+            stack, sep, blocks = line.partition(":")
+            if current is None or not sep or not stack.startswith("stack"):
+                raise ValueError(f"unexpected line {line!r}")
+            current[stack.strip()] = blocks.split()
+    if set(sections) != {"Initial State:", "Goal State:"}:
+        raise ValueError("missing the initial or the goal state")
+    return sections["Initial State:"], sections["Goal State:"]
+
+
+class BlocksworldDataset(SymbenchDataset):
+    name = "blocksworld"
+    config_cls = BlocksworldConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        while True:
+            count = rng.randint(c.min_blocks, c.max_blocks)
+            stacks = rng.randint(c.min_stacks, c.max_stacks)
+            goal_stacks = rng.randint(min(c.min_goal_stacks, stacks), min(c.max_goal_stacks, stacks))
+            blocks = [chr(ord("A") + i) for i in range(count)]
+            initial = {f"stack{i + 1}": [] for i in range(stacks)}
+            for block in rng.sample(blocks, count):
+                initial[f"stack{rng.randint(1, stacks)}"].append(block)
+            goal = {f"stack{i + 1}": [] for i in range(goal_stacks)}
+            for block in blocks:
+                goal[f"stack{rng.randint(1, goal_stacks)}"].append(block)
+            metadata = {"initial": initial, "goal": goal}
+            if tuple(map(tuple, initial.values())) != goal_tuple(metadata):  # an empty plan is no puzzle
+                return render(initial, goal), metadata
+
+    def check(self, answer: str, metadata: dict) -> None:
+        state = {stack: list(blocks) for stack, blocks in metadata["initial"].items()}
+        for number, (block, source, destination) in enumerate(parse_moves(answer, list(state)), 1):
+            if not state[source]:
+                raise Incorrect(f"move {number} takes {block} from {source}, which is empty")
+            if state[source][-1] != block:
+                raise Incorrect(f"move {number}: {block} is not the top block of {source} (the top is {state[source][-1]})")
+            state[destination].append(state[source].pop())
+        if tuple(map(tuple, state.values())) != goal_tuple(metadata):
+            reached = "; ".join(f"{s}: {' '.join(b)}" for s, b in state.items())
+            raise Incorrect(f"the final state ({reached}) is not the goal state")
+
+    def solve(self, metadata: dict) -> str:
+        stacks = list(metadata["initial"])
+        initial = tuple(tuple(b) for b in metadata["initial"].values())
+        plan = solve_bfs(initial, goal_tuple(metadata))
+        if not plan:  # already at the goal (one published instance): move a block away and back
+            i = next(k for k, blocks in enumerate(initial) if blocks)
+            j = (i + 1) % len(initial)
+            plan = [(initial[i][-1], i, j), (initial[i][-1], j, i)]
+        numbers = [stack.removeprefix("stack") for stack in stacks]  # the prompt's example uses bare numbers
+        return "\n".join(f"Move {block} from {numbers[i]} to {numbers[j]}" for block, i, j in plan)
+
+    def corrupt(self, answer: str, metadata: dict) -> str:
+        """Repeat the last move: the block it moved is no longer on that source, so the repeat is illegal."""
+        return answer + "\n" + answer.splitlines()[-1]
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`Blocksworld_dataset/<blocks>_<stacks>_<goal stacks>_<i>/blocksworld_task.txt`; no published plans."""
+        for path in sorted((root / "Blocksworld_dataset").glob("*/blocksworld_task.txt")):
+            try:
+                initial, goal = parse_task_file(path.read_text())
+            except ValueError as e:
+                raise ValueError(f"{path}: {e}") from None
+            yield str(path.relative_to(root)), render(initial, goal), {"initial": initial, "goal": goal}

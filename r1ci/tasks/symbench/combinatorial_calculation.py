@@ -1,0 +1,230 @@
+"""Combinatorial calculation: insert + - * / and parentheses between numbers, kept in their given order, to
+reach a target, e.g. 3 8 6 9 2 -> 78 with (3+8/6)*9*2. Any such expression is accepted: the checker
+tokenises the answer list, parses it with the usual precedence and evaluates it exactly with fractions."""
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+FOLDERS = ("combinatorial_calculation", "combinatorial_calculation_varied_complexity")
+MAX_TOKENS = 200  # a 20-number published answer has about 60; this also bounds the parser's recursion
+TOKEN = re.compile(r"\s*(\d+|[-+*/()])", re.ASCII)
+PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+MAX_DRAWS = 200  # the default puzzles need a few draws of numbers; an unreachable target needs all
+
+
+@dataclass
+class CombinatorialCalculationConfig(SymbenchConfig):
+    # (how many numbers, target) pairs; each item draws one. The default is CodeSteer's benchmark set.
+    puzzles: tuple = ((3, 10), (4, 24), (5, 78), (5, 69), (6, 100))
+    min_value: int = 1
+    max_value: int = 9
+
+    def validate(self) -> None:
+        super().validate()
+        assert self.puzzles, "puzzles must not be empty"
+        for count, target in self.puzzles:
+            assert 2 <= count <= 7, "count must be in [2, 7] (the solver is exhaustive)"
+            assert target > 0, "targets must be positive"
+        assert 1 <= self.min_value <= self.max_value <= 99
+
+
+def render(numbers: list[int], target: int, min_value: int = 1, max_value: int = 9) -> str:
+    # CodeSteer's second example reads "<<<[4, -, (, 6, , 9, )]>>> means 4-69*." (the "*" and the
+    # parentheses were lost); it is written out intact here.
+    return (
+        f"Given {len(numbers)} integers between {min_value} and {max_value}, perform arithmetic operations "
+        "(addition, subtraction, multiplication, division, and parentheses) between these integers. Each number "
+        f"must be used exactly once and only once, and the final result should be {target}. Note: The order of "
+        "the numbers is determined by the input, and you cannot change the order of the numbers. You can only "
+        "insert arithmetic operations or parentheses between the numbers.\n"
+        "Return the answer with a list of values and calculation symbols. Return your answer with the format "
+        "<<<list of values and symbols>>>, like <<<[1, +, 3]>>> means 1+3, <<<[4, -, (, 6, *, 9, )]>>> means "
+        f"4-(6*9).Now the input numbers are: {', '.join(map(str, numbers))}, the target values is: {target}\n"
+        " Your answer:"
+    )
+
+
+def tokenize(answer: str) -> list[str]:
+    """`[(, 3, +, 8, ), *, 2]` or `"(3+8)*2"` -> tokens; each list element may hold several tokens."""
+    text = answer.strip().replace("×", "*").replace("÷", "/").replace("\u2212", "-")
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    tokens = []
+    for element in text.split(","):
+        element = element.strip().strip("'\"").strip()
+        if not element:
+            raise Incorrect("the list has an empty element (a missing symbol?)")
+        end = 0
+        for match in TOKEN.finditer(element):
+            if match.start() != end:
+                break
+            tokens.append(match[1])
+            end = match.end()
+        if end != len(element):
+            raise Incorrect(f"unexpected symbol in {element[:20]!r}; use numbers, + - * / and parentheses")
+        if len(tokens) > MAX_TOKENS:
+            raise Incorrect("answer too long")
+    return tokens
+
+
+def evaluate(tokens: list[str]) -> tuple[Fraction, list[int]]:
+    """Exact value of the token list (usual precedence, no unary minus) and its numbers in order."""
+    numbers: list[int] = []
+    position = 0
+
+    def peek() -> str | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def factor() -> Fraction:
+        nonlocal position
+        token = peek()
+        position += 1
+        if token == "(":
+            value = expression()
+            if peek() != ")":
+                raise Incorrect("unbalanced parentheses")
+            position += 1
+            return value
+        if token is not None and token.isdigit():
+            numbers.append(int(token))
+            return Fraction(int(token))
+        raise Incorrect(f"expected a number or '(' but found {token!r}")
+
+    def term() -> Fraction:
+        nonlocal position
+        value = factor()
+        while peek() in ("*", "/"):
+            op = peek()
+            position += 1
+            right = factor()
+            if op == "/" and right == 0:
+                raise Incorrect("division by zero")
+            value = value * right if op == "*" else value / right
+        return value
+
+    def expression() -> Fraction:
+        nonlocal position
+        value = term()
+        while peek() in ("+", "-"):
+            op = peek()
+            position += 1
+            value = value + term() if op == "+" else value - term()
+        return value
+
+    value = expression()
+    if position != len(tokens):
+        raise Incorrect(f"unexpected {tokens[position]!r} (unbalanced parentheses or a missing operator)")
+    return value, numbers
+
+
+def reachable_values(numbers: list[int]) -> dict[tuple[int, int], dict[Fraction, tuple | None]]:
+    """For every run numbers[i:j] shorter than the whole: each value it can reach -> how (split, op, a, b)."""
+    n = len(numbers)
+    table = {(i, i + 1): {Fraction(numbers[i]): None} for i in range(n)}
+    for length in range(2, n):
+        for i in range(n - length + 1):
+            j, values = i + length, {}
+            for k in range(i + 1, j):
+                for a in table[(i, k)]:
+                    for b in table[(k, j)]:
+                        values.setdefault(a + b, (k, "+", a, b))
+                        values.setdefault(a - b, (k, "-", a, b))
+                        values.setdefault(a * b, (k, "*", a, b))
+                        if b:
+                            values.setdefault(a / b, (k, "/", a, b))
+            table[(i, j)] = values
+    return table
+
+
+def solve_numbers(numbers: list[int], target: int) -> list[str] | None:
+    """Tokens of an expression over `numbers` in order that equals `target`, or None.
+
+    Exhaustive over all bracketings: the value sets of the shorter runs are built bottom-up, and the whole
+    run is only searched for the target (the largest set is never built).
+    """
+    n, target = len(numbers), Fraction(target)
+    if n == 1:
+        return [str(numbers[0])] if numbers[0] == target else None
+    table = reachable_values(numbers)
+
+    def tokens(i: int, j: int, how: tuple | None, parent: str | None, right: bool) -> list[str]:
+        """Tokens of numbers[i:j] built as `how` says, bracketed only where the parent operator needs it."""
+        if how is None:
+            return [str(numbers[i])]
+        k, op, a, b = how
+        out = tokens(i, k, table[(i, k)][a], op, False) + [op] + tokens(k, j, table[(k, j)][b], op, True)
+        needs = parent is not None and (
+            PRECEDENCE[op] < PRECEDENCE[parent] or (right and PRECEDENCE[op] == PRECEDENCE[parent] and parent in "-/")
+        )
+        return ["(", *out, ")"] if needs else out
+
+    for k in range(1, n):
+        left, right = table[(0, k)], table[(k, n)]
+        for a in left:
+            needed = [("+", target - a), ("-", a - target)]
+            if a:
+                needed.append(("*", target / a))
+            if target:
+                needed.append(("/", a / target))
+            for op, b in needed:
+                if b in right and not (op == "/" and b == 0):
+                    return tokens(0, n, (k, op, a, b), None, False)
+    return None
+
+
+def format_tokens(tokens: list[str]) -> str:
+    return "[" + ", ".join(tokens) + "]"
+
+
+class CombinatorialCalculationDataset(SymbenchDataset):
+    name = "combinatorial_calculation"
+    config_cls = CombinatorialCalculationConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        count, target = rng.choice(c.puzzles)
+        for _ in range(MAX_DRAWS):
+            numbers = [rng.randint(c.min_value, c.max_value) for _ in range(count)]
+            if solve_numbers(numbers, target):
+                return render(numbers, target, c.min_value, c.max_value), {"numbers": numbers, "target": target}
+        raise ValueError(f"{target} is out of reach of {count} numbers in [{c.min_value}, {c.max_value}]")
+
+    def check(self, answer: str, metadata: dict) -> None:
+        value, used = evaluate(tokenize(answer))
+        numbers = metadata["numbers"]
+        if sorted(used) != sorted(numbers):
+            raise Incorrect(f"uses {used}, must use each of {numbers} exactly once")
+        if used != numbers:
+            raise Incorrect(f"uses the numbers in the order {used}; the order must stay {numbers}")
+        if value != metadata["target"]:
+            raise Incorrect(f"evaluates to {value}, not {metadata['target']}")
+
+    def solve(self, metadata: dict) -> str:
+        if metadata.get("reference"):  # published answers of up to 20 numbers, beyond the exhaustive search
+            return metadata["reference"]
+        tokens = solve_numbers(metadata["numbers"], metadata["target"])
+        if tokens is None:
+            raise ValueError(f"no solution for {metadata['numbers']} -> {metadata['target']}")
+        return format_tokens(tokens)
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`combinatorial_calculation/sample_<i>/` and `combinatorial_calculation_varied_complexity/*/sample_<i>/`:
+        question.txt and solution.json (numbers, target, solution as a token list)."""
+        for folder in FOLDERS:
+            for solution in sorted((root / folder).rglob("solution.json")):
+                sample = solution.parent
+                question = (sample / "question.txt").read_text()
+                data = json.loads(solution.read_text())
+                numbers, target = data.get("numbers") or [], data.get("target")
+                stated = f"the input numbers are: {', '.join(map(str, numbers))}, the target values is: {target}\n"
+                if not numbers or stated not in question or not data.get("solution"):
+                    raise ValueError(f"{sample}: question.txt does not match its solution.json")
+                metadata = {"numbers": numbers, "target": target, "reference": format_tokens(data["solution"])}
+                yield str(sample.relative_to(root)), question, metadata

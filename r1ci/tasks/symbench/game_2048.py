@@ -1,0 +1,118 @@
+"""2048 walk: one tile of a grid of powers of two walks a sequence of unit moves (u/d/l/r); it slides into an
+empty square, merges into an equal neighbour (doubling it and walking on from there), and stays put before a
+different number or the edge. The answer is the grid afterwards; the checker replays the moves and compares
+every cell. Rows may be written on separate lines or all on one line, with commas, spaces or brackets.
+"""
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+STEPS = {"u": (-1, 0), "d": (1, 0), "l": (0, -1), "r": (0, 1)}
+POWERS = (2, 4, 8, 16, 32)
+
+
+@dataclass
+class Game2048Config(SymbenchConfig):
+    """CodeSteer's sizes: 2x2 to 5x5 grids with n..2n tiles and n or n+1 moves."""
+
+    min_size: int = 2
+    max_size: int = 5
+    extra_moves: int = 1  # moves = size + 0..extra_moves
+
+    def validate(self) -> None:
+        super().validate()
+        assert 2 <= self.min_size <= self.max_size <= 10
+        assert 0 <= self.extra_moves <= 20
+
+
+def render(grid: list[list[int]], moves: str, start: list[int]) -> str:
+    n = len(grid)
+    rows = "\n".join(", ".join(str(x) for x in row) for row in grid)
+    return (
+        f"In an {n}x{n} grid, there are several squares containing powers of 2. We define the '2048' game: The "
+        "numbers in the grid can move in any direction. When they encounter a number that is the same power of 2, "
+        "they can combine to form a larger number that is the next power of 2. For example: 2 meets 2 -> 4; 4 meets "
+        "4 -> 8; 16 meets 16 -> 32. When they encounter a different number, they remain unchanged.\n"
+        "u: represents moving up one step\nd: represents moving down one step\n"
+        "l: represents moving left one step\nr: represents moving right one step\n\n"
+        f"Now, in the following matrix, move the number in position ({start[0] + 1}, {start[1] + 1}) using the "
+        f"sequence '{moves}':\n{rows}\n\nWhat is the matrix after moving?\nReturn your answer with format <<<matrix>>>."
+    )
+
+
+def walk(grid: list[list[int]], start: list[int], moves: str) -> list[list[int]]:
+    grid = [list(row) for row in grid]
+    n = len(grid)
+    r, c = start
+    for move in moves:
+        dr, dc = STEPS[move]
+        nr, nc = r + dr, c + dc
+        if not (0 <= nr < n and 0 <= nc < n):
+            continue
+        if grid[nr][nc] == 0:
+            grid[nr][nc], grid[r][c] = grid[r][c], 0
+        elif grid[nr][nc] == grid[r][c]:
+            grid[nr][nc], grid[r][c] = 2 * grid[r][c], 0
+        else:
+            continue
+        r, c = nr, nc
+    return grid
+
+
+def format_grid(grid: list[list[int]]) -> str:
+    return "\n".join(", ".join(str(x) for x in row) for row in grid)
+
+
+class Game2048Dataset(SymbenchDataset):
+    name = "game_2048"
+    config_cls = Game2048Config
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        n = rng.randint(c.min_size, c.max_size)
+        cells = rng.sample([(r, col) for r in range(n) for col in range(n)], rng.randint(n, 2 * n))
+        grid = [[0] * n for _ in range(n)]
+        for r, col in cells:
+            grid[r][col] = rng.choice(POWERS)
+        start = list(rng.choice(cells))  # a tile, so that something moves
+        moves = "".join(rng.choice("udlr") for _ in range(n + rng.randint(0, c.extra_moves)))
+        return render(grid, moves, start), {"grid": grid, "moves": moves, "start_pos": start}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        expected = walk(metadata["grid"], metadata["start_pos"], metadata["moves"])
+        n = len(expected)
+        if answer.count("[") != answer.count("]") or answer.count("(") != answer.count(")"):
+            raise Incorrect("unbalanced brackets")
+        tokens = re.sub(r"[\s,;\[\]()]+", " ", answer).split()
+        if not all(re.fullmatch(r"[0-9]{1,9}", t) for t in tokens):
+            raise Incorrect("the matrix must be numbers separated by commas, spaces or newlines")
+        if len(tokens) != n * n:
+            raise Incorrect(f"the matrix must have {n * n} numbers ({n}x{n}), found {len(tokens)}")
+        wrong = [i for i, t in enumerate(tokens) if int(t) != expected[i // n][i % n]]
+        if wrong:
+            raise Incorrect(f"{len(wrong)} cells differ from the matrix after the moves "
+                            f"(first at row {wrong[0] // n + 1}, column {wrong[0] % n + 1})")
+
+    def solve(self, metadata: dict) -> str:
+        return format_grid(walk(metadata["grid"], metadata["start_pos"], metadata["moves"]))
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`2048_dataset/sample_<i>/question.txt` and `solution.json` ({grid, moves, start_pos (0-based),
+        solution: rows of comma-separated numbers}); the published solution becomes the reference."""
+        for folder in sorted((root / "2048_dataset").glob("sample_*"), key=lambda p: int(p.name.split("_")[1])):
+            try:
+                data = json.loads((folder / "solution.json").read_text())
+                grid = [[int(x) for x in row] for row in data["grid"]]
+                metadata = {"grid": grid, "moves": str(data["moves"]), "start_pos": [int(x) for x in data["start_pos"]],
+                            "reference": data["solution"]}
+                if not set(metadata["moves"]) <= set(STEPS) or any(len(row) != len(grid) for row in grid):
+                    raise ValueError("the moves or the grid are malformed")
+            except (ValueError, KeyError, TypeError) as e:
+                raise ValueError(f"{folder / 'solution.json'}: {e}") from None
+            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata

@@ -1,0 +1,98 @@
+"""Light puzzles: an n*n grid of lights and buttons that each toggle a fixed set of lights; after a
+sequence of button presses, give the final state of every light (row by row, 1 = lit).
+
+The answer is unique; the checker replays the presses from the instance rather than trusting a stored
+final state.
+"""
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench._puzzles_util import read_samples, split_list
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+
+@dataclass
+class LightPuzzlesConfig(SymbenchConfig):
+    grid_size: int = 5  # CodeSteer: mostly n=5 with 3 buttons and 4 rounds, a few smaller grids
+    num_buttons: int = 3
+    num_rounds: int = 4
+
+    def validate(self) -> None:
+        super().validate()
+        assert 2 <= self.grid_size <= 10, "grid_size must be in [2, 10]"
+        assert 1 <= self.num_buttons <= 26, "num_buttons must be in [1, 26]"
+        assert 1 <= self.num_rounds <= 50, "num_rounds must be in [1, 50]"
+
+
+def render(n: int, initial: list[list[int]], buttons: dict[str, list[list[int]]], operations: list[str]) -> str:
+    grid = "\n".join("".join(map(str, row)) for row in initial)
+    controls = "\n".join(
+        f"Button {name} controls the lights at " + ", ".join(f'["{r}", "{c}"]' for r, c in cells)
+        for name, cells in buttons.items()
+    )
+    rounds = "\n".join(f"Round {i}: Button {op}" for i, op in enumerate(operations, 1))
+    return (
+        "There is an n*n grid with some lights randomly distributed. A lit light is represented by 1, and an unlit "
+        "light is represented by 0. There are some buttons which can change the state of the lights in certain "
+        "positions when they are pressed, like turning some lights on or off. Different buttons may control the "
+        f"state of the same light.\nGiven n={n} and the number of buttons={len(buttons)}, the initial network is:\n"
+        f"{grid}\n\n{controls}\n\n{rounds}\n\n"
+        "Please write the result after all rounds of operation based on the lights controlled by the button.\n"
+        f"For example, <<<{','.join('0' * n * n)}>>> represents a fully unlit light network."
+    )
+
+
+def final_state(metadata: dict) -> list[int]:
+    """The lights, flattened row by row, after pressing the buttons in order (cells are 1-based)."""
+    n = metadata["n"]
+    lights = [v for row in metadata["initial_state"] for v in row]
+    for op in metadata["operations"]:
+        for r, c in metadata["buttons"][op]:
+            lights[(r - 1) * n + c - 1] ^= 1
+    return lights
+
+
+class LightPuzzlesDataset(SymbenchDataset):
+    name = "light_puzzles"
+    config_cls = LightPuzzlesConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        n, cfg = self.config.grid_size, self.config
+        initial = [[rng.randint(0, 1) for _ in range(n)] for _ in range(n)]
+        cells = [[r, c] for r in range(1, n + 1) for c in range(1, n + 1)]
+        names = [chr(ord("A") + i) for i in range(cfg.num_buttons)]
+        buttons = {name: rng.sample(cells, rng.randint(2, max(2, n * n // 2))) for name in names}
+        operations = [rng.choice(names) for _ in range(cfg.num_rounds)]
+        metadata = {"n": n, "initial_state": initial, "buttons": buttons, "operations": operations}
+        return render(n, initial, buttons, operations), metadata
+
+    def check(self, answer: str, metadata: dict) -> None:
+        n = metadata["n"]
+        tokens = split_list(answer)
+        if len(tokens) == n and all(len(t) == n for t in tokens):  # rows written like the question's grid
+            tokens = [digit for row in tokens for digit in row]
+        if len(tokens) != n * n:
+            raise Incorrect(f"gives {len(tokens)} lights, expected {n * n}")
+        if any(t not in ("0", "1") for t in tokens):
+            raise Incorrect("every light must be 0 or 1")
+        expected = final_state(metadata)
+        wrong = [i for i, t in enumerate(tokens) if int(t) != expected[i]]
+        if wrong:
+            r, c = divmod(wrong[0], n)
+            raise Incorrect(f"{len(wrong)} of the {n * n} lights are wrong, the first at row {r + 1}, column {c + 1}")
+
+    def solve(self, metadata: dict) -> str:
+        return ",".join(map(str, final_state(metadata)))
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`light_puzzles_dataset/sample_<i>/`: the question, and solution.json with `n`, `initial_state`,
+        `buttons` (1-based [row, col] lists), `operations` and the final state as `solution`."""
+        for rel, question, data in read_samples(root / "light_puzzles_dataset", root):
+            if any(op not in data["buttons"] for op in data["operations"]):
+                raise ValueError(f"{rel}/solution.json: an operation names an unknown button")
+            metadata = {"n": data["n"], "initial_state": data["initial_state"], "buttons": data["buttons"],
+                        "operations": data["operations"], "reference": ",".join(map(str, data["solution"]))}
+            yield rel, question, metadata

@@ -1,0 +1,223 @@
+"""Logical equation: letters A, B, C, ... stand for distinct given numbers (one each); find them from
+equations such as `C + J = 186`, `H = 3.0F`, `C - B = -44` and `A > B`. Any assignment that uses every
+number once and satisfies all the equations is accepted; each equation is checked exactly."""
+
+import ast
+import json
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MAX_ANSWER_CHARS = 2000
+
+# One equation, parsed from CodeSteer's text forms: (left letter, right letter, kind, constant) where kind is
+# "+" (A + B = c), "-" (A - B = c), "*" (A = cB), "=" (A = B), "<" or ">" (A > B).
+Equation = tuple[str, str, str, Fraction]
+SUM_OR_DIFFERENCE = re.compile(r"([A-Z]) ([+-]) ([A-Z]) = (-?\d+)")
+MULTIPLE = re.compile(r"([A-Z]) = (\d+(?:\.\d+)?)([A-Z])")
+COMPARISON = re.compile(r"([A-Z]) ([=<>]) ([A-Z])")
+
+
+@dataclass
+class LogicalEquationConfig(SymbenchConfig):
+    # CodeSteer uses 9 to 15 letters with 0 to 3 fewer equations than letters, and numbers up to 225.
+    min_letters: int = 9
+    max_letters: int = 15
+    min_missing_equations: int = 0  # the number of equations is the number of letters minus this
+    max_missing_equations: int = 3
+    max_value: int = 150
+
+    def validate(self) -> None:
+        super().validate()
+        assert 3 <= self.min_letters <= self.max_letters <= len(LETTERS)
+        assert 0 <= self.min_missing_equations <= self.max_missing_equations < self.min_letters
+        assert self.max_value >= self.max_letters, "the letters need distinct numbers"
+
+
+def render(numbers: list[int], equations: list[str]) -> str:
+    letters = LETTERS[: len(numbers)]
+    lines = "".join(f"{i}. {equation}\n" for i, equation in enumerate(equations, 1))
+    return (
+        "Calculate the number for each letter based on the range and set of inequalities that the given letter "
+        f"represents. There are {len(letters)} letters {', '.join(letters)}, each representing one of the numbers "
+        f"{', '.join(map(str, numbers))}. The system of inequalities is satisfied as follows:\n{lines}\n"
+        "Return the answers in alphabetical order starting with A, and each element in the list represents the "
+        "value of the corresponding letter. Return your answer with the format <<<list of values>>>, like "
+        "<<<[1, 2, 3]>>> means that A represents 1, B represents 2, and C represents 3."
+    )
+
+
+def parse_equation(text: str) -> Equation:
+    if m := SUM_OR_DIFFERENCE.fullmatch(text):
+        return m[1], m[3], m[2], Fraction(int(m[4]))
+    if (m := MULTIPLE.fullmatch(text)) and Fraction(m[2]) != 0:
+        return m[1], m[3], "*", Fraction(m[2])
+    if m := COMPARISON.fullmatch(text):
+        return m[1], m[3], m[2], Fraction(0)
+    raise ValueError(f"unrecognised equation {text!r}")
+
+
+def holds(equation: Equation, a: Fraction, b: Fraction) -> bool:
+    """Whether the equation is true with `a` for its left letter and `b` for its right one."""
+    kind, c = equation[2:]
+    if kind == "+":
+        return a + b == c
+    if kind == "-":
+        return a - b == c
+    if kind == "*":
+        return a == c * b
+    return {"=": a == b, "<": a < b, ">": a > b}[kind]
+
+
+def forced_partner(equation: Equation, letter: str, value: Fraction) -> Fraction | None:
+    """The value the equation's other letter must take once `letter` has `value` (None for < and >)."""
+    kind, c = equation[2:]
+    is_left = letter == equation[0]
+    if kind == "+":
+        return c - value
+    if kind == "-":
+        return value - c if is_left else value + c
+    if kind == "*":
+        return value / c if is_left else c * value
+    return value if kind == "=" else None
+
+
+def random_equation(rng: random.Random, values: dict[str, int]) -> str:
+    """A true equation about two letters, mostly sums, differences and multiples, as CodeSteer draws them."""
+    x, y = rng.sample(list(values), 2)
+    if rng.random() < 0.05:
+        x, y = (x, y) if values[x] > values[y] else (y, x)
+        return f"{x} > {y}"
+    kind = rng.choice(["multiple", "difference", "sum"])
+    if kind == "multiple":
+        # factors 1.1 to 4.9 in steps of 0.1, written like CodeSteer's floats (3.0, 1.5)
+        multiples = [(p, q, 10 * values[p] // values[q]) for p in values for q in values
+                     if p != q and 10 * values[p] % values[q] == 0 and 11 <= 10 * values[p] // values[q] <= 49]
+        if multiples:
+            p, q, tenths = rng.choice(multiples)
+            return f"{p} = {tenths // 10}.{tenths % 10}{q}"
+        kind = "difference"  # no two numbers are such multiples
+    if kind == "sum":
+        x, y = sorted((x, y))
+        return f"{x} + {y} = {values[x] + values[y]}"
+    return f"{x} - {y} = {values[x] - values[y]}"
+
+
+def solve_assignment(numbers: list[int], equations: list[Equation]) -> list[int] | None:
+    """Backtracking over letters, the most linked first. Setting a letter also sets every letter that its
+    sums, differences and multiples fix, so each connected group of letters costs one choice."""
+    letters = LETTERS[: len(numbers)]
+    unused = Counter(numbers)
+    values: dict[str, Fraction] = {}
+    linked = {letter: [e for e in equations if letter in e[:2]] for letter in letters}
+
+    def assign(letter: str, value: Fraction, trail: list[str]) -> bool:
+        """Set `letter` and what it forces, recording each letter set in `trail`; False on a contradiction."""
+        pending = [(letter, value)]
+        while pending:
+            x, v = pending.pop()
+            if x in values:
+                if values[x] != v:
+                    return False
+                continue
+            if v.denominator != 1 or not unused[int(v)]:
+                return False
+            values[x] = v
+            unused[int(v)] -= 1
+            trail.append(x)
+            for equation in linked[x]:
+                other = equation[1] if equation[0] == x else equation[0]
+                forced = forced_partner(equation, x, v)
+                if forced is not None:
+                    pending.append((other, forced))
+                elif other in values and not holds(equation, values[equation[0]], values[equation[1]]):
+                    return False
+        return True
+
+    def undo(trail: list[str]) -> None:
+        for x in trail:
+            unused[int(values.pop(x))] += 1
+
+    def search() -> bool:
+        free = [letter for letter in letters if letter not in values]
+        if not free:
+            return True
+        letter = max(free, key=lambda x: len(linked[x]))
+        for number in sorted(n for n in unused if unused[n]):
+            trail: list[str] = []
+            if assign(letter, Fraction(number), trail) and search():
+                return True
+            undo(trail)
+        return False
+
+    return [int(values[letter]) for letter in letters] if search() else None
+
+
+class LogicalEquationDataset(SymbenchDataset):
+    name = "logical_equation"
+    config_cls = LogicalEquationConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        count = rng.randint(c.min_letters, c.max_letters)
+        numbers = sorted(rng.sample(range(1, c.max_value + 1), count))
+        hidden = dict(zip(LETTERS, rng.sample(numbers, count)))
+        wanted = count - rng.randint(c.min_missing_equations, c.max_missing_equations)
+        equations: list[str] = []
+        while len(equations) < wanted:  # there are count*(count-1) distinct differences alone
+            equation = random_equation(rng, hidden)
+            if equation not in equations:
+                equations.append(equation)
+        return render(numbers, equations), {"numbers": numbers, "equations": equations}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        numbers = metadata["numbers"]
+        if len(answer) > MAX_ANSWER_CHARS:
+            raise Incorrect("answer too long")
+        values = ast.literal_eval(answer.strip())
+        if not isinstance(values, (list, tuple)) or not all(
+            type(v) in (int, float) and v == int(v) for v in values  # int(nan) raises: malformed, scored 0
+        ):
+            raise Incorrect("expected a list of whole numbers such as [3, 80, 36]")
+        if len(values) != len(numbers):
+            raise Incorrect(f"expected {len(numbers)} values (one per letter), got {len(values)}")
+        if sorted(int(v) for v in values) != sorted(numbers):
+            raise Incorrect(f"must use each of {numbers} exactly once")
+        assignment = {letter: Fraction(int(v)) for letter, v in zip(LETTERS, values)}
+        for i, equation in enumerate(metadata["equations"], 1):
+            left, right = parse_equation(equation)[:2]
+            if not holds(parse_equation(equation), assignment[left], assignment[right]):
+                raise Incorrect(f"equation {i} ({equation}) does not hold")
+
+    def solve(self, metadata: dict) -> str:
+        solution = solve_assignment(metadata["numbers"], [parse_equation(e) for e in metadata["equations"]])
+        if solution is None:
+            raise ValueError(f"no assignment satisfies {metadata['equations']}")
+        return str(solution)
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`logical_equation/sample_<letters>_<equations>_<i>/`: question.txt and solution.json (the values)."""
+        for sample in sorted((root / "logical_equation").glob("sample_*")):
+            question = (sample / "question.txt").read_text()
+            numbers = re.search(r"one of the numbers ([\d, ]+)\. The system", question)
+            equations = re.findall(r"^\d+\. (.+)$", question, re.MULTILINE)
+            if not numbers or not equations:
+                raise ValueError(f"{sample}/question.txt: cannot find the numbers and equations")
+            numbers = [int(n) for n in numbers[1].split(", ")]
+            if render(numbers, equations) != question:
+                raise ValueError(f"{sample}/question.txt does not have CodeSteer's layout")
+            for equation in equations:
+                try:
+                    parse_equation(equation)
+                except ValueError as e:
+                    raise ValueError(f"{sample}/question.txt: {e}") from None
+            reference = json.loads((sample / "solution.json").read_text())
+            yield str(sample.relative_to(root)), question, {"numbers": numbers, "equations": equations,
+                                                            "reference": str(reference)}

@@ -1,0 +1,147 @@
+"""SymBench's three fixed math datasets: GSM-Hard and MATH (geometry, counting & probability).
+
+Items are loaded, not generated: from a CodeSteer `dataset_gather` folder (`R1CI_SYMBENCH_DIR`, holding
+`gsmhardv2.jsonl` and `MATH/train/<subject>/*.json`), or from the Hugging Face hub when no folder is set and
+the hub is reachable. Answers are judged by math-verify, so `1/2`, `0.5` and `\\frac{1}{2}` are all accepted.
+The item at an index is the record at that position of the published file; the seed does not change it.
+"""
+
+import json
+import os
+import threading
+from functools import cached_property
+from pathlib import Path
+
+import sympy
+from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+
+from r1ci.tasks.base import Grade, Item, Task, perturb
+
+SYMBENCH_DIR_ENV = "R1CI_SYMBENCH_DIR"
+ANSWER_FORMAT = "\nOutput final answer with the format <<<answer>>> such as <<<123.42>>>, <<<125.0>>>, <<<-9867>>>.\nYour answer: "
+MAX_MATH_ANSWER_CHARS = 1000  # sympy parsing of longer strings can take seconds
+
+# name -> (CodeSteer path, hub dataset, hub config)
+SOURCES = {
+    "gsm_hard": ("gsmhardv2.jsonl", "reasoning-machines/gsm-hard", None),
+    "math_geometry": ("MATH/train/geometry", "EleutherAI/hendrycks_math", "geometry"),
+    "math_counting_probability": ("MATH/train/counting_and_probability", "EleutherAI/hendrycks_math", "counting_and_probability"),
+}
+
+
+def last_boxed(solution: str) -> str:
+    """Content of the last \\boxed{...} (or \\fbox{...}) in a MATH solution, braces balanced."""
+    start = max(solution.rfind("\\boxed"), solution.rfind("\\fbox"))
+    if start < 0:
+        raise ValueError("solution has no \\boxed answer")
+    open_at = solution.index("{", start)
+    depth = 0
+    for i in range(open_at, len(solution)):
+        depth += {"{": 1, "}": -1}.get(solution[i], 0)
+        if depth == 0:
+            return solution[open_at + 1 : i]
+    raise ValueError("unbalanced braces in \\boxed answer")
+
+
+def _timeout() -> int | None:
+    # math-verify's timeouts use SIGALRM, which only works in the main thread.
+    return 5 if threading.current_thread() is threading.main_thread() else None
+
+
+def parse_math(text: str) -> list:
+    extraction = [LatexExtractionConfig(), ExprExtractionConfig()]
+    text = text.replace("\\$", "")  # MATH writes dollar amounts as \$675
+    wrapped = text if "$" in text else f"${text}$"
+    return parse(wrapped, extraction_config=extraction, parsing_timeout=_timeout()) or parse(
+        text, extraction_config=extraction, parsing_timeout=_timeout()
+    )
+
+
+def math_equal(gold: str, answer: str) -> bool:
+    target = parse_math(gold)
+    return bool(target) and verify(target, parse_math(answer), timeout_seconds=_timeout())
+
+
+class MathDataTask(Task):
+    def __init__(self, name: str, split: str):
+        super().__init__("symbench", name, split)
+        self.path, self.hub_name, self.hub_config = SOURCES[name]
+
+    @cached_property
+    def records(self) -> list[dict]:
+        """(question, answer) records in published order."""
+        folder = os.environ.get(SYMBENCH_DIR_ENV)
+        if folder:
+            return self._from_folder(Path(folder) / self.path)
+        return self._from_hub()
+
+    def _from_folder(self, path: Path) -> list[dict]:
+        if not path.exists():
+            raise FileNotFoundError(f"{self.id}: {path} not found (set {SYMBENCH_DIR_ENV} to a CodeSteer dataset_gather folder)")
+        if path.suffix == ".jsonl":
+            rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            return [self._gsm_record(row, f"{path.name}#{i}") for i, row in enumerate(rows)]
+        files = sorted(path.glob("*.json"), key=lambda p: (len(p.stem), p.stem))
+        return [self._math_record(json.loads(f.read_text()), f"{path.name}/{f.name}") for f in files]
+
+    def _from_hub(self) -> list[dict]:
+        try:
+            import datasets
+
+            rows = datasets.load_dataset(self.hub_name, self.hub_config, split="train")
+        except Exception as e:
+            raise FileNotFoundError(
+                f"{self.id}: no local data and the hub is unreachable ({type(e).__name__}); "
+                f"set {SYMBENCH_DIR_ENV} to a CodeSteer dataset_gather folder"
+            ) from e
+        make = self._gsm_record if self.name == "gsm_hard" else self._math_record
+        return [make(row, f"hub#{i}") for i, row in enumerate(rows)]
+
+    @staticmethod
+    def _gsm_record(row: dict, origin: str) -> dict:
+        target = row["target"]
+        answer = str(int(target)) if float(target).is_integer() else str(target)
+        return {"question": row["input"] + "\n" + ANSWER_FORMAT, "answer": answer, "origin": origin}
+
+    @staticmethod
+    def _math_record(row: dict, origin: str) -> dict:
+        return {
+            "question": row["problem"] + "\n" + ANSWER_FORMAT,
+            "answer": last_boxed(row["solution"]),
+            "origin": origin,
+            "level": row.get("level"),
+        }
+
+    def size(self) -> int:
+        return len(self.records)
+
+    def item(self, index: int, seed: int = 0) -> Item:
+        if not 0 <= index < self.size():
+            raise IndexError(f"{self.id} has {self.size()} items; index {index} is out of range")
+        record = self.records[index]
+        metadata = {"origin": record["origin"], "level": record.get("level")}
+        return {"id": f"{self.id}/{index}", "task": self.id, "question": record["question"],
+                "answer": record["answer"], "metadata": metadata}
+
+    def _grade(self, answer: str, item: Item) -> Grade:
+        if len(answer) > MAX_MATH_ANSWER_CHARS:
+            return Grade(0.0, f"answer too long for a math expression ({len(answer)} characters)")
+        if math_equal(item["answer"], answer):
+            return Grade(1.0, "correct")
+        return Grade(0.0, f"not equal to the expected {item['answer']}")
+
+    def wrong_answer(self, item: Item) -> str:
+        parsed = parse_math(item["answer"])
+        value = parsed[0] if parsed else None
+        if isinstance(value, sympy.Eq):  # math-verify judges "0.56 = 56\\%" by its right-hand side
+            value = value.rhs
+        if getattr(value, "is_number", False):
+            return str(value + 1)
+        return perturb(item["answer"])
+
+    def load_originals(self, root: Path) -> list[Item]:
+        """The published records are these tasks' items already; loading from `root` returns them all."""
+        path = Path(root) / self.path
+        records = self._from_folder(path)
+        return [{"id": f"{self.id}/codesteer/{r['origin']}", "task": self.id, "question": r["question"],
+                 "answer": r["answer"], "metadata": {"origin": r["origin"], "level": r.get("level")}} for r in records]

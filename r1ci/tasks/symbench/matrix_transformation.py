@@ -1,0 +1,89 @@
+"""Matrix transformation: rotate a small matrix of letters, digits or symbols 90 degrees clockwise and
+list the result row by row (`<<<A,B,C,D>>>`; nested brackets and quotes are tolerated). The checker
+rotates the matrix itself and compares cell by cell, case-sensitively."""
+
+import json
+import random
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from r1ci.tasks.symbench._grids_util import expect_count, list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+ALPHABETS = {
+    "letters": string.ascii_uppercase,
+    "numbers": string.digits[1:],
+    "mixed": string.ascii_uppercase + string.digits[1:],
+    "symbols": "!@#$%^&*",
+}
+
+
+@dataclass
+class MatrixTransformationConfig(SymbenchConfig):
+    min_dim: int = 2  # rows and columns are drawn independently from [min_dim, max_dim]
+    max_dim: int = 4
+    contents: tuple[str, ...] = field(default_factory=lambda: tuple(ALPHABETS))
+
+    def validate(self) -> None:
+        super().validate()
+        assert 1 <= self.min_dim <= self.max_dim <= 10, "dimensions must be in [1, 10]"
+        assert self.contents and set(self.contents) <= set(ALPHABETS), f"contents must be among {list(ALPHABETS)}"
+
+
+def render(matrix: list[list[str]]) -> str:
+    rows = "\n".join(" ".join(row) for row in matrix)
+    return (
+        "Given a 2D array of strings, which represents a letter matrix. Your task is to rotate this matrix "
+        f"90 degrees clockwise and output the result.\nIf the matrix is \n{rows}.\nWhat is the result?\n"
+        "Return your answer with format <<<list of values and symbols>>>, "
+        "For example, <<<A,B,C,D>>> represents a 2D array."
+    )
+
+
+def rotate_clockwise(matrix: list[list[str]]) -> list[list[str]]:
+    """Row i of the result is column i of the matrix read from bottom to top."""
+    return [list(column) for column in zip(*reversed(matrix))]
+
+
+class MatrixTransformationDataset(SymbenchDataset):
+    name = "matrix_transformation"
+    config_cls = MatrixTransformationConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        rows, cols = rng.randint(c.min_dim, c.max_dim), rng.randint(c.min_dim, c.max_dim)
+        alphabet = ALPHABETS[rng.choice(c.contents)]
+        matrix = [[rng.choice(alphabet) for _ in range(cols)] for _ in range(rows)]
+        return render(matrix), {"matrix": matrix}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        rotated = rotate_clockwise(metadata["matrix"])
+        expected = [cell for row in rotated for cell in row]
+        items = list_items(answer)
+        expect_count(items, len(expected))
+        width = len(rotated[0])
+        for k, (item, want) in enumerate(zip(items, expected)):
+            if item != want:
+                raise Incorrect(f"wrong value {item[:10]!r} at row {k // width}, column {k % width} "
+                                "of the rotated matrix")
+
+    def solve(self, metadata: dict) -> str:
+        return ",".join(cell for row in rotate_clockwise(metadata["matrix"]) for cell in row)
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`matrix_transformation_dataset/sample_N/`: question.txt and solution.json (matrix, solution,
+        formatted_solution)."""
+        for sample in sorted((root / "matrix_transformation_dataset").glob("sample_*")):
+            question = (sample / "question.txt").read_text()
+            data = json.loads((sample / "solution.json").read_text())
+            matrix = data.get("matrix")
+            if (not isinstance(matrix, list) or not matrix or not all(isinstance(row, list) for row in matrix)
+                    or len({len(row) for row in matrix}) != 1
+                    or not all(isinstance(cell, str) and list_items(cell) == [cell] for row in matrix for cell in row)):
+                raise ValueError(f"cannot parse the matrix in {sample / 'solution.json'}")
+            metadata = {"matrix": matrix}
+            if "formatted_solution" in data:
+                metadata["reference"] = data["formatted_solution"]
+            yield str(sample.relative_to(root)), question, metadata

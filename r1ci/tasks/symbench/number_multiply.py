@@ -1,0 +1,71 @@
+"""Number multiply: the exact product of a few signed integers of given digit counts, e.g. -8*-617*-6098.
+The answer is one integer (thousands separators allowed); it is compared with the exact product."""
+
+import ast
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench._arith_util import parse_number
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+# CodeSteer's question has no answer-format line (its judge extracted the number with GPT-4o), so the
+# generated questions add one; questions loaded from the published files stay verbatim.
+ANSWER_FORMAT = "\nReturn your answer with the format <<<number>>>, like <<<43243>>>."
+FOLDERS = ("number_multiply", "number_multiply_varied_complexity")
+
+
+@dataclass
+class NumberMultiplyConfig(SymbenchConfig):
+    # Digit counts of the factors; each item draws one pattern. The default is CodeSteer's benchmark set;
+    # its varied-complexity set is ((4, 4), (8, 8), (12, 12), (16, 16), (20, 20)).
+    digit_patterns: tuple = ((1, 2, 4), (1, 3, 4), (1, 2, 2, 4))
+
+    def validate(self) -> None:
+        super().validate()
+        assert self.digit_patterns, "digit_patterns must not be empty"
+        for pattern in self.digit_patterns:
+            assert 2 <= len(pattern) <= 10, "each pattern multiplies 2 to 10 numbers"
+            assert all(1 <= d <= 40 for d in pattern), "digit counts must be in [1, 40]"
+
+
+def render(numbers: list[int]) -> str:
+    return "What is the result of " + "*".join(str(n) for n in numbers) + "?"
+
+
+def random_factor(rng: random.Random, digits: int) -> int:
+    """A signed integer with exactly `digits` digits; never 0 or ±1, which would make the product trivial."""
+    low = 2 if digits == 1 else 10 ** (digits - 1)
+    return rng.randint(low, 10**digits - 1) * rng.choice((-1, 1))
+
+
+class NumberMultiplyDataset(SymbenchDataset):
+    name = "number_multiply"
+    config_cls = NumberMultiplyConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        pattern = rng.choice(self.config.digit_patterns)
+        numbers = [random_factor(rng, d) for d in pattern]
+        return render(numbers) + ANSWER_FORMAT, {"numbers": numbers}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        if parse_number(answer) != math.prod(metadata["numbers"]):
+            raise Incorrect(f"{answer.strip()[:60]} is not the product")
+
+    def solve(self, metadata: dict) -> str:
+        return str(math.prod(metadata["numbers"]))
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`number_multiply*/digit_<d>_<d>.../sample_<i>/`: the question, the factors and the product."""
+        for folder in FOLDERS:
+            for sample in sorted((root / folder).glob("digit_*/sample_*")):
+                question = (sample / "input_prompt_1.txt").read_text()
+                numbers = ast.literal_eval((sample / "input_value_list.txt").read_text().strip())
+                if not (isinstance(numbers, list) and numbers and all(type(n) is int for n in numbers)):
+                    raise ValueError(f"{sample}/input_value_list.txt is not a list of integers")
+                if question.strip() != render(numbers):
+                    raise ValueError(f"{sample}/input_prompt_1.txt does not match its value list")
+                reference = (sample / "target_answer.txt").read_text().strip()
+                yield str(sample.relative_to(root)), question, {"numbers": numbers, "reference": reference}

@@ -1,0 +1,130 @@
+"""Pattern recognition: a random letter matrix hides one square block of a single letter (side >= 3);
+give the 0-based [row, column] of its bottom-right corner. The checker finds the largest one-letter
+squares in the matrix itself: the answer must be the corner of one that no larger square contains (a
+3*3 corner inside a planted 4*4 block is wrong)."""
+
+import json
+import random
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench._grids_util import expect_count, list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+
+@dataclass
+class PatternRecognitionConfig(SymbenchConfig):
+    min_dim: int = 6  # rows and columns are drawn independently from [min_dim, max_dim]
+    max_dim: int = 15
+    min_side: int = 3  # the smallest square that counts; the planted one has side in [min_side, dim // 2]
+
+    def validate(self) -> None:
+        super().validate()
+        assert 2 <= self.min_side and 2 * self.min_side <= self.min_dim <= self.max_dim <= 40
+
+
+def render(matrix: list[list[str]], min_side: int) -> str:
+    rows = "\n".join(" ".join(row) for row in matrix)
+    return (
+        f"Given a character matrix, your task is to identify the positions of all squares with a length of at "
+        f"least {min_side} and output the row and column numbers of the bottom-right corner of these squares. "
+        f"The squares are composed of the same character, and each side has a length of at least {min_side}.\n\n"
+        f"If the matrix is\n\n{rows}\n\n"
+        f"Please provide the row and column of the bottom-right vertex of the square in the character matrix "
+        f"with a side length of at least {min_side} (the answer is unique). Notice: All coordinates start "
+        f"from 0.  \n\nYour answer should be in the format <<<[row, column]>>>."
+    )
+
+
+def maximal_squares(matrix: list[list[str]], min_side: int) -> list[tuple[int, int, int]]:
+    """(bottom row, right column, side) of every one-letter square of side >= min_side that lies inside
+    no larger one-letter square."""
+    rows, cols = len(matrix), len(matrix[0])
+    side = [[1] * cols for _ in range(rows)]  # side of the largest square with its corner at (r, c)
+    for r in range(1, rows):
+        for c in range(1, cols):
+            if matrix[r][c] == matrix[r - 1][c] == matrix[r][c - 1] == matrix[r - 1][c - 1]:
+                side[r][c] = 1 + min(side[r - 1][c], side[r][c - 1], side[r - 1][c - 1])
+    squares = [(r, c, side[r][c]) for r in range(rows) for c in range(cols) if side[r][c] >= min_side]
+
+    def inside(a, b):  # square a lies within square b, and they differ
+        return a != b and b[0] >= a[0] and b[1] >= a[1] and b[0] - b[2] <= a[0] - a[2] and b[1] - b[2] <= a[1] - a[2]
+
+    return [a for a in squares if not any(inside(a, b) for b in squares)]
+
+
+class PatternRecognitionDataset(SymbenchDataset):
+    name = "pattern_recognition"
+    config_cls = PatternRecognitionConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        while True:
+            rows, cols = rng.randint(c.min_dim, c.max_dim), rng.randint(c.min_dim, c.max_dim)
+            size = rng.randint(c.min_side, min(rows, cols) // 2)
+            matrix = [[rng.choice(string.ascii_uppercase) for _ in range(cols)] for _ in range(rows)]
+            top, left = rng.randint(0, rows - size), rng.randint(0, cols - size)
+            letter = rng.choice(string.ascii_uppercase)
+            for r in range(top, top + size):
+                matrix[r][left:left + size] = [letter] * size
+            if len(maximal_squares(matrix, c.min_side)) == 1:  # the planted block, not merged with a neighbour
+                return render(matrix, c.min_side), {"matrix": matrix, "min_side": c.min_side}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        items = list_items(answer)
+        expect_count(items, 2)
+        if not all(re.fullmatch(r"\d{1,3}", item) for item in items):
+            raise Incorrect("row and column must be non-negative integers")
+        row, col = map(int, items)
+        squares = maximal_squares(metadata["matrix"], metadata["min_side"])
+        if not any((r, c) == (row, col) for r, c, _ in squares):
+            inner = any(r - s < row <= r and c - s < col <= c for r, c, s in squares)
+            raise Incorrect(f"({row}, {col}) is {'inside the square but not its' if inner else 'not the'} "
+                            "bottom-right corner of the square")
+
+    def solve(self, metadata: dict) -> str:
+        squares = maximal_squares(metadata["matrix"], metadata["min_side"])
+        if not squares:
+            raise ValueError("the matrix holds no square")
+        row, col, _ = squares[0]
+        return f"[{row}, {col}]"
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`pattern_recognition/`: sample_N/ folders (question.txt, solution.json with row and column) and
+        `pattern_recognition_dataset.json`, a list of {question, solution} that repeats the folders' instances;
+        each distinct question is yielded once. The matrix is read from the question."""
+        folder = root / "pattern_recognition"
+        entries = []
+        for sample in sorted(folder.glob("sample_*")):
+            entries.append((str(sample.relative_to(root)), (sample / "question.txt").read_text(),
+                            json.loads((sample / "solution.json").read_text())))
+        listing = folder / "pattern_recognition_dataset.json"
+        if listing.exists():
+            for i, entry in enumerate(json.loads(listing.read_text())):
+                entries.append((f"{listing.relative_to(root)}#{i}", entry["question"], entry["solution"]))
+        seen = set()
+        for rel, question, solution in entries:
+            if question in seen:
+                continue
+            seen.add(question)
+            try:
+                metadata = parse_question(question)
+                metadata["reference"] = f"[{int(solution['row'])}, {int(solution['column'])}]"
+            except (KeyError, TypeError, ValueError) as e:
+                raise ValueError(f"cannot parse pattern_recognition instance {rel}: {e}") from e
+            yield rel, question, metadata
+
+
+def parse_question(question: str) -> dict:
+    """The matrix (the block between 'If the matrix is' and the next blank line) and the minimum side."""
+    _, found, rest = question.partition("If the matrix is\n\n")
+    if not found:
+        raise ValueError("no matrix in the question")
+    matrix = [line.split() for line in rest.split("\n\n")[0].splitlines()]
+    if not matrix or len({len(row) for row in matrix}) != 1:
+        raise ValueError("the matrix is not rectangular")
+    min_side = int(question.split("a length of at least ")[1].split()[0])
+    return {"matrix": matrix, "min_side": min_side}

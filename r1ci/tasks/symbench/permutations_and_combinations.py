@@ -1,0 +1,186 @@
+"""Permutations and combinations: shelve books A, B, C, ... in positions 1..n under constraints such as
+"Book C must be adjacent to book A" or "Book F must be placed in position 4". Any arrangement that places
+every book once and meets every constraint is accepted; each constraint is checked on the arrangement."""
+
+import ast
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MAX_ANSWER_CHARS = 2000
+MAX_DRAWS = 1000  # the default settings need 3 to 4 draws on average, rarely more than 20
+UNQUOTED_LABELS = re.compile(r"\s*[A-Za-z]\s*(,\s*[A-Za-z]\s*)*")  # A, C, B (inside brackets or not)
+
+# A constraint is [kind, book, book or position]; the sentences are CodeSteer's.
+SENTENCES = {
+    "fixed_position": "Book {0} must be placed in position {1}.",
+    "left_of": "Book {0} must be to the left of book {1}.",
+    "not_in_position": "Book {0} cannot be placed in position {1}.",
+    "right_of": "Book {0} must be to the right of book {1}.",
+    "adjacent_to": "Book {0} must be adjacent to book {1}.",
+}
+PATTERNS = {
+    kind: re.compile(re.escape(sentence).replace(r"\{0\}", "([A-Z])").replace(r"\{1\}", r"([A-Z]|\d+)"))
+    for kind, sentence in SENTENCES.items()
+}
+
+
+@dataclass
+class PermutationsAndCombinationsConfig(SymbenchConfig):
+    # CodeSteer shelves 6 to 9 books under (books + 1) or (books + 2) constraints.
+    min_books: int = 6
+    max_books: int = 9
+    min_extra_constraints: int = 1  # the number of constraints is the number of books plus this
+    max_extra_constraints: int = 2
+
+    def validate(self) -> None:
+        super().validate()
+        assert 2 <= self.min_books <= self.max_books <= 12, "books must be in [2, 12] (the solver backtracks)"
+        assert -self.min_books < self.min_extra_constraints <= self.max_extra_constraints <= 3, (
+            "more constraints make a solvable draw too rare")
+
+
+def render(items: list[str], constraints: list[list]) -> str:
+    n = len(items)
+    lines = "\n".join(f"{i}. {SENTENCES[kind].format(a, b)}" for i, (kind, a, b) in enumerate(constraints, 1))
+    return (
+        f"Xiao Wang is a librarian responsible for shelving {n} books labeled {', '.join(items)} on a shelf with "
+        f"positions 1 to {n}.\n\nThe constraints are:\n{lines}\n\nQuestion:\nBased on the above conditions, please "
+        f"arrange the {n} books from left to right on the bookshelf, i.e. positions 1 through {n}. Return your "
+        "answer with the format <<< a list of strings >>>, one solution is enough.for example:\n"
+        '<<<["A", "B", "C"]>>>\nYour answer:\n'
+    )
+
+
+def parse_constraint(line: str) -> list:
+    for kind, pattern in PATTERNS.items():
+        if m := pattern.fullmatch(line):
+            return [kind, m[1], int(m[2]) if m[2].isdigit() else m[2]]
+    raise ValueError(f"unrecognised constraint {line!r}")
+
+
+def violated(constraint: list, position: dict[str, int]) -> bool:
+    """Whether a constraint fails on a shelf filled from the left (book -> 1-based position). Books not yet
+    placed will stand to the right of all placed ones, so some failures show before the shelf is full."""
+    kind, a, b = constraint
+    filled = len(position)
+    if kind == "fixed_position":
+        return position[a] != b if a in position else b <= filled
+    if kind == "not_in_position":
+        return position.get(a) == b
+    if kind == "left_of":
+        return b in position and (a not in position or position[a] > position[b])
+    if kind == "right_of":
+        return a in position and (b not in position or position[a] < position[b])
+    if a in position and b in position:  # adjacent_to
+        return abs(position[a] - position[b]) != 1
+    placed = position.get(a, position.get(b))
+    return placed is not None and placed < filled  # the unplaced one can only come at filled + 1
+
+
+def arrange(items: list[str], constraints: list[list]) -> list[str] | None:
+    """Backtracking, left to right, rejecting a partial shelf as soon as a constraint fails on it."""
+    position: dict[str, int] = {}
+    shelf: list[str] = []
+
+    def search() -> bool:
+        if len(shelf) == len(items):
+            return True
+        for book in items:
+            if book in position:
+                continue
+            position[book] = len(shelf) + 1
+            shelf.append(book)
+            if not any(violated(c, position) for c in constraints) and search():
+                return True
+            shelf.pop()
+            del position[book]
+        return False
+
+    return list(shelf) if search() else None
+
+
+def random_constraint(rng: random.Random, items: list[str]) -> list:
+    kind = rng.choice(list(SENTENCES))
+    if kind in ("fixed_position", "not_in_position"):
+        return [kind, rng.choice(items), rng.randint(1, len(items))]
+    a, b = rng.sample(items, 2)
+    return [kind, a, b]
+
+
+def parse_arrangement(answer: str) -> list[str]:
+    """`["A", "C", "B"]`, `['A', 'C', 'B']` or `[A, C, B]` -> the book labels, in order."""
+    text = answer.strip()
+    if len(text) > MAX_ANSWER_CHARS:
+        raise Incorrect("answer too long")
+    inner = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    if UNQUOTED_LABELS.fullmatch(inner):
+        return [label.strip() for label in inner.split(",")]
+    books = ast.literal_eval(text)
+    if not isinstance(books, (list, tuple)) or not all(isinstance(b, str) for b in books):
+        raise Incorrect('expected a list of book labels such as ["A", "B", "C"]')
+    return [b.strip() for b in books]
+
+
+class PermutationsAndCombinationsDataset(SymbenchDataset):
+    name = "permutations_and_combinations"
+    config_cls = PermutationsAndCombinationsConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        items = list(LETTERS[: rng.randint(c.min_books, c.max_books)])
+        count = len(items) + rng.randint(c.min_extra_constraints, c.max_extra_constraints)
+        for _ in range(MAX_DRAWS):  # as CodeSteer: draw constraints until some arrangement meets them all
+            constraints = [random_constraint(rng, items) for _ in range(count)]
+            if arrange(items, constraints):
+                return render(items, constraints), {"items": items, "constraints": constraints}
+        raise ValueError(f"no solvable set of {count} constraints on {len(items)} books in {MAX_DRAWS} draws")
+
+    def check(self, answer: str, metadata: dict) -> None:
+        books, items = parse_arrangement(answer), metadata["items"]
+        if sorted(books) != sorted(items):
+            raise Incorrect(f"must place each of the books {', '.join(items)} exactly once, got {books}"[:200])
+        position = {book: i for i, book in enumerate(books, 1)}
+        for i, constraint in enumerate(metadata["constraints"], 1):
+            if violated(constraint, position):
+                raise Incorrect(f"constraint {i} fails: {SENTENCES[constraint[0]].format(*constraint[1:])}")
+
+    def solve(self, metadata: dict) -> str:
+        books = arrange(metadata["items"], metadata["constraints"])
+        if books is None:
+            raise ValueError("no arrangement meets all the constraints")
+        return json.dumps(books)
+
+    def corrupt(self, answer: str, metadata: dict) -> str:
+        """A swap of two books that breaks a constraint (answers have no digits for the default to change)."""
+        books = parse_arrangement(answer)
+        for i in range(len(books)):
+            for j in range(i + 1, len(books)):
+                swapped = list(books)
+                swapped[i], swapped[j] = swapped[j], swapped[i]
+                position = {book: k for k, book in enumerate(swapped, 1)}
+                if any(violated(c, position) for c in metadata["constraints"]):
+                    return json.dumps(swapped)
+        return json.dumps(books[:-1] + books[:1])  # every swap still fits: repeat a book instead
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`permutations_and_combinations/sample_<i>/`: question.txt and solution.json (items, constraints_text,
+        correct_solution)."""
+        for sample in sorted((root / "permutations_and_combinations").glob("sample_*")):
+            question = (sample / "question.txt").read_text()
+            data = json.loads((sample / "solution.json").read_text())
+            try:
+                items, lines = data["items"], data["constraints_text"].split("\n")
+                constraints = [parse_constraint(line.split(". ", 1)[1]) for line in lines]
+            except (KeyError, IndexError, ValueError) as e:
+                raise ValueError(f"{sample}/solution.json: {e}") from None
+            if render(items, constraints) != question:
+                raise ValueError(f"{sample}/question.txt does not match its solution.json")
+            metadata = {"items": items, "constraints": constraints, "reference": json.dumps(data["correct_solution"])}
+            yield str(sample.relative_to(root)), question, metadata

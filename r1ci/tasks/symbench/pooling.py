@@ -1,0 +1,126 @@
+"""Pooling: slide an n*n window over an N*N integer matrix (stride 1) and output the max or the average of
+each window, as a flat (or nested) list in row-major order. The checker recomputes the pooled matrix from
+the instance; averages are accepted when within 0.01 of the exact value (two-decimal rounding), which
+cannot confuse two possible averages of integers (they differ by at least 1/9)."""
+
+import json
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from r1ci.tasks.symbench._grids_util import expect_count, list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+TOLERANCE = Fraction(1, 100)
+POOLING_TYPES = ("max", "average")
+
+
+@dataclass
+class PoolingConfig(SymbenchConfig):
+    min_size: int = 3  # N, the matrix side
+    max_size: int = 6
+    min_window: int = 2  # n, the window side (always < N)
+    max_window: int = 3
+    min_value: int = -10
+    max_value: int = 20
+
+    def validate(self) -> None:
+        super().validate()
+        assert 2 <= self.min_size <= self.max_size <= 12, "matrix side must be in [2, 12]"
+        assert 1 <= self.min_window <= self.max_window and self.min_window < self.min_size
+        assert self.min_value <= self.max_value
+
+
+def render(matrix: list[list[int]], window: int, pooling_type: str) -> str:
+    is_max = pooling_type == "max"
+    rows = "\n".join(", ".join(map(str, row)) for row in matrix)
+    return (
+        "In an N*N grid, there are N^2 numbers, with numbers in the same row separated by commas. "
+        f'We define the "{pooling_type} pooling" operation: suppose that there is an n*n (n<N) sliding window, '
+        "which slides from left to right or from top to bottom in the matrix, "
+        f"{'finding the maximum value' if is_max else 'calculating the average value'} in each sliding window. "
+        f"Then, the {'maximum' if is_max else 'average'} values are arranged according to their original "
+        "positions to form a new matrix for output.\n"
+        f"Now, please perform {pooling_type} pooling on the following matrix by using a {window}*{window} "
+        f"sliding window:\n{rows}\nFor example, <<<0,0,0,0>>> represents a 2D array."
+    )
+
+
+def pool(matrix: list[list[int]], window: int, pooling_type: str) -> list[list[Fraction]]:
+    """The pooled matrix, exactly (averages as fractions)."""
+    out_side = len(matrix) - window + 1
+    result = []
+    for i in range(out_side):
+        row = []
+        for j in range(out_side):
+            values = [matrix[i + a][j + b] for a in range(window) for b in range(window)]
+            row.append(Fraction(max(values)) if pooling_type == "max" else Fraction(sum(values), len(values)))
+        result.append(row)
+    return result
+
+
+def format_number(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.4f}".rstrip("0").rstrip(".")
+
+
+def parse_number(text: str) -> Fraction:
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise Incorrect(f"{text[:20]!r} is not a number") from None
+
+
+class PoolingDataset(SymbenchDataset):
+    name = "pooling"
+    config_cls = PoolingConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        size = rng.randint(c.min_size, c.max_size)
+        window = rng.randint(c.min_window, min(c.max_window, size - 1))
+        pooling_type = rng.choice(POOLING_TYPES)
+        matrix = [[rng.randint(c.min_value, c.max_value) for _ in range(size)] for _ in range(size)]
+        metadata = {"matrix": matrix, "window_size": window, "pooling_type": pooling_type}
+        return render(matrix, window, pooling_type), metadata
+
+    def check(self, answer: str, metadata: dict) -> None:
+        expected = [v for row in pool(metadata["matrix"], metadata["window_size"], metadata["pooling_type"])
+                    for v in row]
+        items = list_items(answer)
+        expect_count(items, len(expected))
+        side = len(metadata["matrix"]) - metadata["window_size"] + 1
+        for k, (item, want) in enumerate(zip(items, expected)):
+            if abs(parse_number(item) - want) > TOLERANCE:
+                raise Incorrect(f"wrong value {item[:20]} at row {k // side}, column {k % side} of the pooled matrix")
+
+    def solve(self, metadata: dict) -> str:
+        pooled = pool(metadata["matrix"], metadata["window_size"], metadata["pooling_type"])
+        return ",".join(format_number(v) for row in pooled for v in row)
+
+    def corrupt(self, answer: str, metadata: dict) -> str:
+        """Shift the first value by one: a digit change in a long decimal could stay within tolerance."""
+        first, _, rest = answer.partition(",")
+        return ",".join(filter(None, [format_number(parse_number(first) + 1), rest]))
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`pooling_dataset/sample_N/`: question.txt and solution.json (matrix, window_size, pooling_type,
+        solution as a nested list)."""
+        for sample in sorted((root / "pooling_dataset").glob("sample_*")):
+            question = (sample / "question.txt").read_text()
+            data = json.loads((sample / "solution.json").read_text())
+            try:
+                metadata = {"matrix": data["matrix"], "window_size": data["window_size"],
+                            "pooling_type": data["pooling_type"]}
+                side = len(metadata["matrix"])
+                if any(len(row) != side or not all(type(v) is int for v in row) for row in metadata["matrix"]):
+                    raise ValueError("the matrix is not a square of integers")
+                window = metadata["window_size"]
+                if type(window) is not int or not 1 <= window < side or metadata["pooling_type"] not in POOLING_TYPES:
+                    raise ValueError("bad window size or pooling type")
+                reference = ",".join(format_number(Fraction(v)) for row in data["solution"] for v in row)
+            except (KeyError, TypeError, ValueError) as e:
+                raise ValueError(f"cannot parse {sample / 'solution.json'}: {e}") from e
+            metadata["reference"] = reference
+            yield str(sample.relative_to(root)), question, metadata

@@ -1,0 +1,90 @@
+"""Statistical counting: scan a string of letters and add a letter's score once for every run of two or
+more consecutive copies of it. The answer is the total score, recomputed from the string and the rules."""
+
+import itertools
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench._arith_util import parse_integer
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+LETTERS = "ABCDEFGHIJK"
+
+
+@dataclass
+class StatisticalCountingConfig(SymbenchConfig):
+    # CodeSteer's strings have 5 to 65 letters drawn from the first 2 to 7 letters of the alphabet.
+    min_length: int = 5
+    max_length: int = 65
+    min_letters: int = 2
+    max_letters: int = 7
+
+    def validate(self) -> None:
+        super().validate()
+        assert 1 <= self.min_length <= self.max_length <= 10_000
+        assert 1 <= self.min_letters <= self.max_letters <= len(LETTERS)
+
+
+def render(sequence: str, rules: list[dict]) -> str:
+    letters = [rule["letter"] for rule in rules]
+    if len(letters) == 1:
+        alphabet = f"the letter {letters[0]}, "
+    else:
+        alphabet = f"letters {', '.join(letters[:-1])} and {letters[-1]}, "
+    lines = "".join(
+        f"{i}. If there are two or more consecutive {rule['letter']}'s, add {rule['score']} to the total score.\n"
+        for i, rule in enumerate(rules, 1)
+    )
+    return (
+        f"The initial total score is 0. Given a string consisting of {alphabet}scan from front to back:\n\n"
+        f"{lines}\nWhat is the total score of the string {sequence}?\n"
+        "Return your answer with the format <<<number>>>, like <<<5>>> means the total score is 5."
+    )
+
+
+def total_score(sequence: str, rules: list[dict]) -> int:
+    """Each maximal run of a rule's letter at least `min_consecutive` long scores that rule once."""
+    by_letter = {rule["letter"]: rule for rule in rules}
+    total = 0
+    for letter, run in itertools.groupby(sequence):
+        rule = by_letter.get(letter)
+        if rule and len(list(run)) >= rule["min_consecutive"]:
+            total += rule["score"]
+    return total
+
+
+class StatisticalCountingDataset(SymbenchDataset):
+    name = "statistical_counting"
+    config_cls = StatisticalCountingConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        alphabet = LETTERS[: rng.randint(c.min_letters, c.max_letters)]
+        sequence = "".join(rng.choice(alphabet) for _ in range(rng.randint(c.min_length, c.max_length)))
+        # The question's wording ("two or more") fixes min_consecutive at 2, as in CodeSteer.
+        rules = [{"letter": letter, "score": i + 1, "min_consecutive": 2} for i, letter in enumerate(alphabet)]
+        return render(sequence, rules), {"sequence": sequence, "rules": rules}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        score = parse_integer(answer)
+        if score != total_score(metadata["sequence"], metadata["rules"]):
+            raise Incorrect(f"{score} is not the total score")
+
+    def solve(self, metadata: dict) -> str:
+        return str(total_score(metadata["sequence"], metadata["rules"]))
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`statistical_counting_dataset/sample_<i>/`: question.txt and solution.json (sequence, rules, solution)."""
+        for sample in sorted((root / "statistical_counting_dataset").glob("sample_*")):
+            question = (sample / "question.txt").read_text()
+            data = json.loads((sample / "solution.json").read_text())
+            try:
+                metadata = {"sequence": data["sequence"], "rules": data["rules"], "reference": str(data["solution"])}
+            except KeyError as e:
+                raise ValueError(f"{sample}/solution.json lacks {e}") from None
+            if render(data["sequence"], data["rules"]) != question:
+                raise ValueError(f"{sample}/question.txt does not match the instance in its solution.json")
+            yield str(sample.relative_to(root)), question, metadata

@@ -1,0 +1,153 @@
+"""String deletion and modification: a string over a, b, c and six rewrite rules drawn from a pool of 20. At each
+step the first rule (in the listed order) that applies is applied; this repeats until no rule applies. The answer
+is the final string.
+
+The process is deterministic (that is how CodeSteer computed its published answers), so the checker replays it
+and compares strings after trimming whitespace and optional quotes. Rule sets that never stop are not generated."""
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+
+def _drop_inner_ca(s: str) -> str | None:
+    at = s.find("ca", 1)
+    return s[:at] + s[at + 2:] if at != -1 else None
+
+
+# Each rule returns the rewritten string, or None when it does not apply.
+RULES: dict[str, Callable[[str], str | None]] = {
+    "If the string prefix is 'ab', replace it with 'ca'.":
+        lambda s: "ca" + s[2:] if s.startswith("ab") else None,
+    "If the string suffix is 'ac', replace it with 'cb'.":
+        lambda s: s[:-2] + "cb" if s.endswith("ac") else None,
+    "If the string prefix is 'bc', delete the first two characters and append 'aa' to the end.":
+        lambda s: s[2:] + "aa" if s.startswith("bc") else None,
+    "If the string suffix is 'bb', delete the last two characters.":
+        lambda s: s[:-2] if s.endswith("bb") else None,
+    "If the string prefix is 'cb', replace it with 'aa' and delete the last character.":
+        lambda s: "aa" + s[2:-1] if s.startswith("cb") else None,
+    "If the string prefix is 'ca', replace it with 'bb' and append 'c' to the end.":
+        lambda s: "bb" + s[2:] + "c" if s.startswith("ca") else None,
+    "If the string suffix is 'cc', replace it with 'b' and prepend 'a' to the start.":
+        lambda s: "a" + s[:-2] + "b" if s.endswith("cc") else None,
+    "If the string prefix is 'aa', remove the first character.":
+        lambda s: s[1:] if s.startswith("aa") else None,
+    "If the string contains 'abc', replace the first occurrence with 'cab'.":
+        lambda s: s.replace("abc", "cab", 1) if "abc" in s else None,
+    "If the string contains 'bca', delete the first occurrence entirely.":
+        lambda s: s.replace("bca", "", 1) if "bca" in s else None,
+    "If the string ends with 'ba', replace it with 'ab'.":
+        lambda s: s[:-2] + "ab" if s.endswith("ba") else None,
+    "If the string starts with 'cc', remove the first two characters.":
+        lambda s: s[2:] if s.startswith("cc") else None,
+    "If the string contains 'acb', replace the first occurrence with its reverse ('bca').":
+        lambda s: s.replace("acb", "bca", 1) if "acb" in s else None,
+    "If the string ends with 'ca', remove the last character.":
+        lambda s: s[:-1] if s.endswith("ca") else None,
+    "If the string starts with 'bb', remove the second character.":
+        lambda s: s[0] + s[2:] if s.startswith("bb") else None,
+    "If the string ends with 'aa', replace it with 'cc'.":
+        lambda s: s[:-2] + "cc" if s.endswith("aa") else None,
+    "If the string contains 'ca' (not at the start), remove the first occurrence found after the first character.":
+        _drop_inner_ca,
+    "If the string contains an even number of 'b's (and at least one 'b'), append 'ab' at the end.":
+        lambda s: s + "ab" if s.count("b") and s.count("b") % 2 == 0 else None,
+    "If the string length is greater than 15, remove the middle character.":
+        lambda s: s[:len(s) // 2] + s[len(s) // 2 + 1:] if len(s) > 15 else None,
+    "If the string starts with 'ac', replace the first two characters with 'zz'.":
+        lambda s: "zz" + s[2:] if s.startswith("ac") else None,
+}
+
+MAX_STEPS = 500  # rule sets still rewriting after this many steps are treated as non-terminating
+
+
+@dataclass
+class StringDeletionAndModificationConfig(SymbenchConfig):
+    min_length: int = 10
+    max_length: int = 20
+    num_rules: int = 6
+    min_operations: int = 4  # CodeSteer kept only instances needing at least 4 rewrites
+
+    def validate(self) -> None:
+        super().validate()
+        assert 1 <= self.min_length <= self.max_length <= 100
+        assert 1 <= self.num_rules <= len(RULES)
+        assert 0 <= self.min_operations <= 10, "longer runs are too rare to draw by rejection"
+
+
+def render(initial: str, rules: list[str]) -> str:
+    listed = "\n".join(f"{i}. {rule}" for i, rule in enumerate(rules, 1))
+    return (
+        "Cycle through the following operations one at a time until no further operations can be performed:\n\n"
+        f"{listed}\n\n"
+        f"For the string \"{initial}\", what is the final string after performing all operations?\n\n"
+        "Provide your answer as a string in the following format:\n\n"
+        "<<< \"some_final_string\" >>>\n"
+    )
+
+
+def run(initial: str, rules: list[str]) -> list[str] | None:
+    """The states from `initial` to the final string, or None if the rewriting does not stop."""
+    states, seen = [initial], {initial}
+    while len(states) <= MAX_STEPS:
+        s = states[-1]
+        for rule in rules:
+            rewritten = RULES[rule](s)
+            if rewritten is not None:
+                break
+        else:
+            return states
+        if rewritten in seen:
+            return None  # a cycle
+        states.append(rewritten)
+        seen.add(rewritten)
+    return None
+
+
+def final_string(metadata: dict) -> str:
+    states = run(metadata["initial_string"], metadata["selected_rules"])
+    if states is None:
+        raise ValueError(f"rewriting {metadata['initial_string']!r} does not terminate")
+    return states[-1]
+
+
+class StringDeletionAndModificationDataset(SymbenchDataset):
+    name = "string_deletion_and_modification"
+    config_cls = StringDeletionAndModificationConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        while True:
+            initial = "".join(rng.choices("abc", k=rng.randint(c.min_length, c.max_length)))
+            rules = rng.sample(list(RULES), c.num_rules)
+            states = run(initial, rules)
+            if states is not None and len(states) - 1 >= c.min_operations:
+                return render(initial, rules), {"initial_string": initial, "selected_rules": rules}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        given = answer.strip()
+        if len(given) >= 2 and given[0] == given[-1] and given[0] in "\"'`":
+            given = given[1:-1].strip()
+        if given != final_string(metadata):
+            raise Incorrect(f"wrong final string {given[:60]!r}")
+
+    def solve(self, metadata: dict) -> str:
+        return f'"{final_string(metadata)}"'
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`string_deletion_and_modification/sample_*/`: question.txt and solution.json (initial string, rule
+        texts, final string)."""
+        for folder in sorted((root / "string_deletion_and_modification").glob("sample_*")):
+            solution = json.loads((folder / "solution.json").read_text())
+            unknown = [r for r in solution.get("selected_rules", []) if r not in RULES]
+            if unknown or "initial_string" not in solution or "final_string" not in solution:
+                raise ValueError(f"{folder / 'solution.json'}: unexpected content (unknown rules: {unknown})")
+            metadata = {"initial_string": solution["initial_string"], "selected_rules": solution["selected_rules"],
+                        "reference": f'"{solution["final_string"]}"'}
+            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata

@@ -1,0 +1,101 @@
+"""String insertion: apply one operation T to a string over A-E. T scans the original string left to right and,
+after every occurrence of ABCD, BCDE, CDEA, DEAB or EABC, inserts the rule's character (A, B, C, D or E).
+
+The result is a deterministic function of the input, so the checker recomputes it and compares strings
+(after trimming whitespace and optional quotes)."""
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+ALPHABET = "ABCDE"
+RULES = [("ABCD", "A"), ("BCDE", "B"), ("CDEA", "C"), ("DEAB", "D"), ("EABC", "E")]
+
+
+@dataclass
+class StringInsertionConfig(SymbenchConfig):
+    insertions: int = 3  # how many trigger substrings the string contains
+    max_padding: int = 2  # random characters before and after the triggers, each side
+
+    def validate(self) -> None:
+        super().validate()
+        assert 1 <= self.insertions <= 20
+        assert 0 <= self.max_padding <= 10
+
+
+def render(original: str) -> str:
+    rules = "".join(
+        f"{i}. If there is a substring {sub} in the string, insert the character {ch} after that substring.\n"
+        for i, (sub, ch) in enumerate(RULES, 1)
+    )
+    return (
+        "Given the string consisting of characters A, B, C, D, and E, define the T operation as follows:\n\n"
+        f"{rules}\n"
+        f"Question: Given the string {original}, what will the string be after one operation T? "
+        "String insertion from left to right.\n"
+        "Return the answer with the format <<<a string>>>."
+    )
+
+
+def trigger_positions(s: str) -> list[tuple[int, str]]:
+    """(index just after the match, character to insert) for every match in `s`, left to right."""
+    found = []
+    for i in range(len(s) - 3):
+        for sub, ch in RULES:
+            if s[i:i + 4] == sub:
+                found.append((i + 4, ch))
+    return found
+
+
+def apply_t(s: str) -> str:
+    """All insertions are decided on the original string, then made together."""
+    pieces, start = [], 0
+    for end, ch in trigger_positions(s):
+        pieces += [s[start:end], ch]
+        start = end
+    return "".join(pieces) + s[start:]
+
+
+class StringInsertionDataset(SymbenchDataset):
+    name = "string_insertion"
+    config_cls = StringInsertionConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        """Triggers joined by one random separator, padded at both ends; redrawn until it has exactly the
+        requested number of matches (a separator or padding can create an extra one)."""
+        c = self.config
+        while True:
+            triggers = [rng.choice(RULES)[0] for _ in range(c.insertions)]
+            body = triggers[0] + "".join(rng.choice(ALPHABET) + t for t in triggers[1:])
+            prefix = "".join(rng.choices(ALPHABET, k=rng.randint(0, c.max_padding)))
+            suffix = "".join(rng.choices(ALPHABET, k=rng.randint(0, c.max_padding)))
+            original = prefix + body + suffix
+            if len(trigger_positions(original)) == c.insertions:
+                return render(original), {"original_string": original}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        given = answer.strip().strip("\"'`").strip()
+        expected = apply_t(metadata["original_string"])
+        if given == expected:
+            return
+        if len(given) != len(expected):
+            raise Incorrect(f"result has {len(given)} characters, the correct one has {len(expected)}")
+        first = next(i for i, (a, b) in enumerate(zip(given, expected)) if a != b)
+        raise Incorrect(f"wrong string: differs from the correct result at character {first + 1}")
+
+    def solve(self, metadata: dict) -> str:
+        return apply_t(metadata["original_string"])
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`string_insertion/sample_*/`: question.txt and solution.json (original and modified string)."""
+        for folder in sorted((root / "string_insertion").glob("sample_*")):
+            solution = json.loads((folder / "solution.json").read_text())
+            try:
+                metadata = {"original_string": solution["original_string"], "reference": solution["modified_string"]}
+            except KeyError as e:
+                raise ValueError(f"{folder / 'solution.json'}: missing {e}") from None
+            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata

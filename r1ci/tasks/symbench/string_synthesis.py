@@ -1,0 +1,116 @@
+"""String synthesis: start with some [A], [B] and [C] blocks and combine them with six fixed methods, cycling
+through methods 1..6 until none applies; the answer is the final count of each of the nine block kinds.
+
+CodeSteer's published answers apply each method as many times as it can before moving to the next one, and
+restart from method 1 until a full pass changes nothing; the checker replays that and compares the nine counts."""
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+BLOCKS = ["[A]", "[B]", "[C]", "{A}", "{B}", "{C}", "(A)", "(B)", "(C)"]
+
+# (consumed, produced) as block -> count, in method order.
+METHODS = [
+    ({"[A]": 1, "[B]": 1, "[C]": 1}, {"{A}": 1}),
+    ({"[A]": 1, "[B]": 1}, {"{C}": 1}),
+    ({"[B]": 1, "[C]": 1}, {"{B}": 1}),
+    ({"[C]": 2}, {"{C}": 1}),
+    ({"{A}": 1, "{C}": 1}, {"(A)": 1, "(B)": 1}),
+    ({"{B}": 2}, {"(C)": 1}),
+]
+
+QUESTION = (
+    "There are nine different blocks [A], [B], [C], {A}, {B}, {C}, (A), (B), (C) that satisfy:\n"
+    "1. One [A], one [B], and one [C] can be combined to form one {A}.\n"
+    "2. One [A] and one [B] can be combined to form one {C}.\n"
+    "3. One [B] and one [C] can be combined to form one {B}.\n"
+    "4. Two [C] can be combined to form one {C}.\n"
+    "5. One {A} and one {C} can be combined to form one (A) and one (B).\n"
+    "6. Two {B} can be combined to form one (C).\n\n"
+    "Cycle through Methods 1..6 repeatedly until no more changes can be made.\n\n"
+    "Question: If we now have {a} [A], {b} [B], and {c} [C], what will the synthesized block be?\n\n"
+    "Return your final answer with the exact format:\n"
+    "<<<a string of the number of certain block>>>\n"
+    "Your answer:\n"
+)
+MAX_COUNT = 1000  # generous bound on starting counts; keeps the simulation trivially fast
+
+
+@dataclass
+class StringSynthesisConfig(SymbenchConfig):
+    # CodeSteer drew up to 5/8/7; one more of each gives a few hundred distinct questions instead of 280.
+    max_a: int = 6
+    max_b: int = 9
+    max_c: int = 8
+
+    def validate(self) -> None:
+        super().validate()
+        assert 1 <= self.max_a <= MAX_COUNT and 1 <= self.max_b <= MAX_COUNT and 1 <= self.max_c <= MAX_COUNT
+
+
+def render(a: int, b: int, c: int) -> str:
+    return QUESTION.replace("{a}", str(a)).replace("{b}", str(b)).replace("{c}", str(c))
+
+
+def synthesize(a: int, b: int, c: int) -> list[int]:
+    """Final counts in BLOCKS order: each method is used as often as it can, in turn, until a pass changes nothing."""
+    counts = dict.fromkeys(BLOCKS, 0) | {"[A]": a, "[B]": b, "[C]": c}
+    changed = True
+    while changed:
+        changed = False
+        for consumed, produced in METHODS:
+            while all(counts[k] >= n for k, n in consumed.items()):
+                for k, n in consumed.items():
+                    counts[k] -= n
+                for k, n in produced.items():
+                    counts[k] += n
+                changed = True
+    return [counts[k] for k in BLOCKS]
+
+
+def parse_counts(answer: str) -> list[int]:
+    """Nine non-negative integers separated by spaces or commas, optionally inside brackets."""
+    text = answer.strip().strip("[]()").strip()
+    tokens = [t for t in re.split(r"[\s,]+", text) if t]
+    if len(tokens) != len(BLOCKS):
+        raise Incorrect(f"expected {len(BLOCKS)} numbers, got {len(tokens)}")
+    if not all(t.isascii() and t.isdigit() and len(t) <= 6 for t in tokens):
+        raise Incorrect("every count must be a non-negative integer")
+    return [int(t) for t in tokens]
+
+
+class StringSynthesisDataset(SymbenchDataset):
+    name = "string_synthesis"
+    config_cls = StringSynthesisConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        a, b, cc = rng.randint(1, c.max_a), rng.randint(1, c.max_b), rng.randint(1, c.max_c)
+        return render(a, b, cc), {"A_count": a, "B_count": b, "C_count": cc}
+
+    def check(self, answer: str, metadata: dict) -> None:
+        given = parse_counts(answer)
+        expected = synthesize(metadata["A_count"], metadata["B_count"], metadata["C_count"])
+        wrong = [block for block, g, e in zip(BLOCKS, given, expected) if g != e]
+        if wrong:
+            raise Incorrect(f"wrong count for {', '.join(wrong)}")
+
+    def solve(self, metadata: dict) -> str:
+        return " ".join(map(str, synthesize(metadata["A_count"], metadata["B_count"], metadata["C_count"])))
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`string_synthesis/sample_*/`: question.txt and solution.json (start counts, final counts)."""
+        for folder in sorted((root / "string_synthesis").glob("sample_*")):
+            solution = json.loads((folder / "solution.json").read_text())
+            try:
+                metadata = {k: int(solution[k]) for k in ("A_count", "B_count", "C_count")}
+                metadata["reference"] = " ".join(str(int(n)) for n in solution["final_counts"])
+            except (KeyError, TypeError, ValueError) as e:
+                raise ValueError(f"{folder / 'solution.json'}: {e!r}") from None
+            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata

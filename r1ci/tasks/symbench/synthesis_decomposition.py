@@ -1,0 +1,169 @@
+"""Synthesis and decomposition: a farmer cycles through exchange methods in order (crops A, B, C into
+products X, Y), applying each one when he has its inputs, until none applies; give what remains, as
+`[remaining_A, remaining_B, (remaining_C,) obtained_X(, obtained_Y)]`. The checker runs the cycle itself
+and compares every amount."""
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from r1ci.tasks.symbench._grids_util import expect_count, list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+
+CROPS = ("A", "B", "C")
+MAX_STEPS = 10_000  # CodeSteer's recipes always stop (crops A and B are never produced); this guards others
+
+# CodeSteer's three recipe books, easiest first, with the range of each crop's initial amount.
+BOOKS = [
+    ({"A": (3, 6), "B": (2, 4)},
+     [({"A": 1, "B": 1}, {"X": 1}), ({"A": 3}, {"X": 2})]),
+    ({"A": (4, 8), "B": (3, 6), "C": (2, 5)},
+     [({"A": 1, "B": 1, "C": 1}, {"X": 1}), ({"A": 1, "B": 1}, {"C": 2}), ({"C": 2}, {"X": 1})]),
+    ({"A": (5, 8), "B": (2, 4), "C": (4, 7)},
+     [({"A": 2, "B": 1, "C": 1}, {"X": 3}), ({"A": 1, "B": 1}, {"C": 2}), ({"C": 2, "X": 1}, {"Y": 1}),
+      ({"A": 1, "X": 2}, {"Y": 1})]),
+]
+
+
+@dataclass
+class SynthesisDecompositionConfig(SymbenchConfig):
+    min_level: int = 1  # which of CodeSteer's recipe books: 1 (A, B -> X), 2 (adds crop C), 3 (adds product Y)
+    max_level: int = 3
+    extra_amount: int = 4  # raises the top of CodeSteer's initial-amount ranges, for more distinct instances
+
+    def validate(self) -> None:
+        super().validate()
+        assert 1 <= self.min_level <= self.max_level <= len(BOOKS)
+        assert 0 <= self.extra_amount <= 100
+
+
+def reported(metadata: dict) -> list[str]:
+    """The resources the answer lists: the crops, then the products the methods make."""
+    crops = list(metadata["initial_state"])
+    products = []
+    for method in metadata["methods"]:
+        products += [r for r in method["output"] if r not in crops and r not in products]
+    return crops + products
+
+
+def kind(resource: str) -> str:
+    return "crop" if resource in CROPS else "product"
+
+
+def render(metadata: dict) -> str:
+    def amount(n: int, resource: str, noun: str) -> str:
+        return f"{n} unit{'s' if n > 1 else ''} of {noun} {resource}"
+
+    names = reported(metadata)
+    crops = [r for r in names if kind(r) == "crop"]
+    products = [r for r in names if kind(r) == "product"]
+    methods = "\n\n".join(
+        f"Method {i}: " + " and ".join(amount(n, r, kind(r)) for r, n in m["input"].items())
+        + " can be exchanged for " + " and ".join(amount(n, r, "product") for r, n in m["output"].items())
+        + ", and this can be done only once per cycle."
+        for i, m in enumerate(metadata["methods"], 1)
+    )
+    initial = ", ".join(f"{n} units of {kind(r)} {r}" for r, n in metadata["initial_state"].items())
+    # The format line and its example, as CodeSteer words them for 2 or 3 crops and 1 or 2 products.
+    example_values = dict(zip(CROPS, ("1 unit", "0 units", "2 units")), X="3 units", Y="1 unit")
+    example_crops = ", ".join(f"{example_values[r]} of crop {r}" for r in crops)
+    example_products = ", ".join(f"{example_values[r]} of product {r}" for r in products)
+    example_list = ", ".join(example_values[r].split()[0] for r in names)
+    return (
+        f"Xiao Li is a farm owner who grows {', '.join(crops[:-1])}{',' if len(crops) > 2 else ''} and {crops[-1]}. "
+        f"He can exchange these crops for agricultural product{'s' if len(products) > 1 else ''} "
+        f"{' and '.join(products)}. He has discovered the following methods to increase the farm's yield:\n\n"
+        f"{methods}\n\n"
+        "Xiao Li continuously cycles through these methods in the given order, executing one method at a time. "
+        f"After Method {len(metadata['methods'])}, start again from Method 1. Continue this cycle until no "
+        f"method can be executed.\n\nInitially there are {initial}.\n\n"
+        "First output the entire reasoning process step by step, showing each synthesis step's result. "
+        "Then wrap your final answer in <<<>>> format as a list showing "
+        f"[{', '.join(('remaining_' if kind(r) == 'crop' else 'obtained_') + r for r in names)}]. "
+        f"For example, if there are {example_crops}, and {example_products} remaining, "
+        f"output: <<<[{example_list}]>>>"
+    )
+
+
+def final_state(metadata: dict) -> dict[str, int]:
+    """Cycle through the methods, applying each one that has its inputs, until none has."""
+    state = dict.fromkeys(reported(metadata), 0) | metadata["initial_state"]
+    methods = [(m["input"], m["output"]) for m in metadata["methods"]]
+
+    def can_apply(inputs: dict) -> bool:
+        return all(state.get(r, 0) >= n for r, n in inputs.items())
+
+    step = 0
+    while any(can_apply(inputs) for inputs, _ in methods):
+        inputs, outputs = methods[step % len(methods)]
+        if can_apply(inputs):
+            for r, n in inputs.items():
+                state[r] -= n
+            for r, n in outputs.items():
+                state[r] = state.get(r, 0) + n
+        step += 1
+        if step > MAX_STEPS:
+            raise ValueError("the methods never stop")
+    return state
+
+
+class SynthesisDecompositionDataset(SymbenchDataset):
+    name = "synthesis_decomposition"
+    config_cls = SynthesisDecompositionConfig
+
+    def generate(self, rng: random.Random) -> tuple[str, dict]:
+        c = self.config
+        ranges, methods = BOOKS[rng.randint(c.min_level, c.max_level) - 1]
+        metadata = {
+            "initial_state": {r: rng.randint(lo, hi + c.extra_amount) for r, (lo, hi) in ranges.items()},
+            "methods": [{"input": dict(inputs), "output": dict(outputs)} for inputs, outputs in methods],
+        }
+        return render(metadata), metadata
+
+    def check(self, answer: str, metadata: dict) -> None:
+        names = reported(metadata)
+        items = list_items(answer)
+        expect_count(items, len(names))
+        state = final_state(metadata)
+        for name, item in zip(names, items):
+            if not re.fullmatch(r"-?\d{1,6}", item):
+                raise Incorrect(f"{item[:20]!r} is not a whole number")
+            if int(item) != state[name]:
+                raise Incorrect(f"wrong amount of {kind(name)} {name}: {item}")
+
+    def solve(self, metadata: dict) -> str:
+        state = final_state(metadata)
+        return "[" + ", ".join(str(state[r]) for r in reported(metadata)) + "]"
+
+    @classmethod
+    def load_codesteer(cls, root: Path):
+        """`synthesis_decomposition_dataset/sample_N/`: question.txt (whose methods are parsed) and
+        solution.json (initial_state; solution.answer lists the amounts of A, B, C, X, Y)."""
+        for sample in sorted((root / "synthesis_decomposition_dataset").glob("sample_*")):
+            question = (sample / "question.txt").read_text()
+            data = json.loads((sample / "solution.json").read_text())
+            try:
+                metadata = {"initial_state": {r: int(n) for r, n in data["initial_state"].items()},
+                            "methods": parse_methods(question)}
+                published = dict(zip(("A", "B", "C", "X", "Y"), data["solution"]["answer"], strict=True))
+                metadata["reference"] = "[" + ", ".join(str(int(published[r])) for r in reported(metadata)) + "]"
+            except (KeyError, TypeError, ValueError) as e:
+                raise ValueError(f"cannot parse {sample}: {e}") from e
+            yield str(sample.relative_to(root)), question, metadata
+
+
+def parse_methods(question: str) -> list[dict]:
+    """The methods, from lines like 'Method 2: 1 unit of crop A and 1 unit of crop B can be exchanged
+    for 2 units of product C, and this can be done only once per cycle.'"""
+    def amounts(text: str) -> dict[str, int]:
+        terms = re.findall(r"(\d+) units? of (?:crop|product) ([A-Z])", text)
+        if not terms:
+            raise ValueError(f"no amounts in {text!r}")
+        return {r: int(n) for n, r in terms}
+
+    found = re.findall(r"Method \d+: (.+?) can be exchanged for (.+?), and this can be done only once", question)
+    if not found:
+        raise ValueError("no methods in the question")
+    return [{"input": amounts(inputs), "output": amounts(outputs)} for inputs, outputs in found]

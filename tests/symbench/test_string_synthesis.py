@@ -1,0 +1,68 @@
+import pytest
+
+from r1ci.tasks import get_task
+from r1ci.tasks.symbench.string_synthesis import synthesize
+
+TASK = get_task("symbench/string_synthesis")
+
+
+def item_with(a, b, c):
+    metadata = {"A_count": a, "B_count": b, "C_count": c}
+    return {"id": "x", "task": TASK.id, "question": "", "answer": "", "metadata": metadata}
+
+
+ITEM = item_with(5, 3, 4)  # the published sample_11: 2 0 1 3 0 0 0 0 0
+
+
+def test_each_method_is_used_as_often_as_it_can_before_the_next():
+    assert synthesize(5, 3, 4) == [2, 0, 1, 3, 0, 0, 0, 0, 0]
+    # Method 1 three times, then 4 once; 5 then pairs the {A}s with that {C} once.
+    assert synthesize(3, 3, 5) == [0, 0, 0, 2, 0, 0, 1, 1, 0]
+
+
+@pytest.mark.parametrize("answer", ["2 0 1 3 0 0 0 0 0", " 2 0 1 3 0 0 0 0 0 ", "2, 0, 1, 3, 0, 0, 0, 0, 0",
+                                    "[2, 0, 1, 3, 0, 0, 0, 0, 0]"])
+def test_accepts_the_nine_counts_in_common_layouts(answer):
+    assert TASK.grade(answer, ITEM).correct
+
+
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        ("2 0 1 3 0 0 0 0 1", "wrong count for (C)"),
+        ("0 0 0 3 0 0 0 0 0", "wrong count for [A], [C]"),
+        ("2 0 1 3 0 0 0 0", "expected 9 numbers, got 8"),
+        ("2 0 1 3 0 0 0 0 0 0", "expected 9 numbers, got 10"),
+        ("2 0 1 3 0 0 0 0 -0", "non-negative integer"),
+        ("2 0 1 3 0 0 0 0 0.0", "non-negative integer"),
+    ],
+)
+def test_rejects_wrong_counts(answer, reason):
+    grade = TASK.grade(answer, ITEM)
+    assert grade.score == 0.0 and reason in grade.reason
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["", " ", "[[[", "9 " * 10000, "9" * 19000, None, 201300000, [2, 0, 1], "２ ０ １ ３ ０ ０ ０ ０ ０"],
+)
+def test_malformed_answers_score_zero_without_raising(answer):
+    assert TASK.score(answer, ITEM) == 0.0
+
+
+def test_generator_is_deterministic_and_solvable():
+    assert TASK.item(7, seed=0) == TASK.item(7, seed=0)
+    assert [TASK.item(i, seed=0)["question"] for i in range(5)] != [TASK.item(i, seed=1)["question"] for i in range(5)]
+    assert len({TASK.item(i)["question"] for i in range(400)}) >= 200
+    for i in range(30):
+        item = TASK.item(i)
+        assert TASK.score(TASK.reference_answer(item), item) == 1.0
+        assert TASK.score(TASK.wrong_answer(item), item) < 1.0
+
+
+def test_codesteer_instances_load_and_references_pass(symbench_dir):
+    originals = TASK.load_originals(symbench_dir)
+    assert len(originals) >= 48
+    for item in originals:
+        assert TASK.score(item["metadata"]["reference"], item) == 1.0, item["id"]
+        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]

@@ -1,0 +1,64 @@
+"""The suite: 144 tasks, the frozen DESIGN.md split, the registry and the contract every task keeps."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from r1ci.tasks import get_task, list_tasks, suite
+from r1ci.tasks.selfcheck import MALFORMED
+
+DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
+
+
+def design_test_split() -> set[str]:
+    """The 37 test tasks exactly as DESIGN.md §2 lists them."""
+    text = DESIGN.read_text().split("**The 37 test tasks**")[1].split("**Task contract.**")[0]
+    tasks = set()
+    for source, names in re.findall(r"- (symbench|bbh|rg): ([^-]+?)(?=\n- |\n\n)", text, re.DOTALL):
+        tasks |= {f"{source}/{n.strip()}" for n in names.replace("\n", " ").split(",")}
+    return tasks
+
+
+def test_suite_has_144_tasks_split_107_37():
+    assert len(suite()) == 144
+    assert len(list_tasks("train")) == 107 and len(list_tasks("test")) == 37
+    assert [len(list_tasks(source=s)) for s in ("symbench", "bbh", "rg")] == [33, 27, 84]
+
+
+@pytest.mark.skipif(not DESIGN.exists(), reason="DESIGN.md not beside the checkout")
+def test_test_split_is_exactly_designs():
+    assert set(list_tasks("test")) == design_test_split()
+
+
+def test_every_task_is_constructible():
+    for task_id in suite():
+        task = get_task(task_id)
+        assert task.id == task_id and task.split == suite()[task_id]
+
+
+def test_unknown_task_and_bad_filters_have_clear_errors():
+    with pytest.raises(KeyError, match="did you mean symbench/game24"):
+        get_task("game24")
+    with pytest.raises(ValueError, match="unknown split"):
+        list_tasks("dev")
+    with pytest.raises(ValueError, match="unknown source"):
+        list_tasks(source="mmlu")
+
+
+@pytest.mark.parametrize("task_id", sorted(suite()))
+def test_task_contract(task_id):
+    """Deterministic items with the contract's keys; reference scores 1, a wrong answer < 1, garbage 0."""
+    task = get_task(task_id)
+    item = task.item(1, seed=0)
+    assert set(item) == {"id", "task", "question", "answer", "metadata"} and item["task"] == task_id
+    assert item == task.item(1, seed=0)
+    json.dumps(item)  # items are plain JSON
+    assert task.score(task.reference_answer(item), item) == 1.0
+    assert task.score(task.wrong_answer(item), item) < 1.0
+    for bad in MALFORMED:
+        grade = task.grade(bad, item)
+        assert grade.score == 0.0 and grade.reason, (bad, grade)
+    if task.size() is None:
+        assert task.item(1, seed=1)["question"] != item["question"] or task.item(2, seed=1)["question"] != task.item(2, seed=0)["question"]
