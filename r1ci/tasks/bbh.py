@@ -90,7 +90,7 @@ class BBHTask(Task):
         if self.name == "dyck_languages":  # "] ]" and "]]" are the same closing sequence
             same = "".join(answer.split()) == "".join(target.split())
         elif self.name == "word_sorting":
-            same = answer.replace(",", " ").split() == target.split()
+            same = answer.lower().replace(",", " ").split() == target.lower().split()
         else:
             same = normalize(answer) == normalize(target)
         return Grade(1.0, "correct") if same else Grade(0.0, f"expected {target!r}")

@@ -57,7 +57,8 @@ def test_rejects_illegal_or_incomplete_plans(answer, reason):
 
 
 @pytest.mark.parametrize("answer", ["", "  ", None, 3.5, "Step", "Step 1: [(", "Step 1: " + "[" * 5000,
-                                    "Step 1: [(" + "9" * 6000 + ", [0])]", "Ｓｔｅｐ １: [(50, [0, 1])]", "x" * 30000])
+                                    "Step 1: [(" + "9" * 6000 + ", [0])]", "Ｓｔｅｐ １: [(50, [0, 1])]",
+                                    "x" * 30000])
 def test_malformed_answers_score_zero_without_raising(answer):
     assert TASK.score(answer, ITEM) == 0.0
 

@@ -42,7 +42,8 @@ def test_rejects_wrong_boards(answer, reason):
     assert grade.score == 0.0 and reason in grade.reason, grade.reason
 
 
-@pytest.mark.parametrize("answer", ["", "   ", None, 1, "[[1, 0]", "*" * 30000, "１,０,*,*,*,１,０,*,*,０,１,*,*,*,*,*"])
+@pytest.mark.parametrize("answer", ["", "   ", None, 1, "[[1, 0]", "*" * 30000,
+                                    "１,０,*,*,*,１,０,*,*,０,１,*,*,*,*,*"])
 def test_malformed_answers_score_zero_without_raising(answer):
     assert TASK.score(answer, ITEM) == 0.0
 

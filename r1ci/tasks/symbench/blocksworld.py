@@ -157,7 +157,8 @@ class BlocksworldDataset(SymbenchDataset):
             if not state[source]:
                 raise Incorrect(f"move {number} takes {block} from {source}, which is empty")
             if state[source][-1] != block:
-                raise Incorrect(f"move {number}: {block} is not the top block of {source} (the top is {state[source][-1]})")
+                top = state[source][-1]
+                raise Incorrect(f"move {number}: {block} is not the top block of {source} (the top is {top})")
             state[destination].append(state[source].pop())
         if tuple(map(tuple, state.values())) != goal_tuple(metadata):
             reached = "; ".join(f"{s}: {' '.join(b)}" for s, b in state.items())

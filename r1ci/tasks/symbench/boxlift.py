@@ -2,7 +2,7 @@
 helps lift at most one box, and lifters may team up on a heavy box. The plan must lift every box within the
 step budget stated in the question (CodeSteer's greedy estimate). Any such plan is accepted: the checker
 replays it step by step, and rejects any assignment that names a box that is not left, reuses a lifter
-within a step, or is too weak for its box.
+within a step, or is too weak for its box (CodeSteer's checker skipped such assignments and judged the rest).
 """
 
 import ast
@@ -16,6 +16,10 @@ from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
 
 MAX_ANSWER_CHARS = 20_000
 STEP = re.compile(r"step\s*\d*\s*:", re.IGNORECASE)
+EXAMPLE_MEANING = (
+    "This means in Step 1, lifters 0 and 2 are lifting a box weighing 50, lifter 1 is lifting a box weighing 30, "
+    "and lifter 3 is lifting a box weighing 20."
+)
 
 
 @dataclass
@@ -53,7 +57,7 @@ Step 2: [(Box weight, [Lifter indices]), (Box weight, [Lifter indices]), ...]
 
 For example:
 Step 1: [(50, [0, 2]), (30, [1]), (20, [3])]
-This means in Step 1, lifters 0 and 2 are lifting a box weighing 50, lifter 1 is lifting a box weighing 30, and lifter 3 is lifting a box weighing 20.
+{EXAMPLE_MEANING}
 
 Surround the answer with <<<content>>>.
 

@@ -18,7 +18,7 @@ from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
 
 COLORS = ("blue", "red", "green", "purple", "orange")
 MAX_ANSWER_CHARS = 20_000
-NUMBER = r"(\d+(?:\.\d+)?)"
+NUMBER = r"([0-9]+(?:\.[0-9]+)?)"
 AGENT = re.compile(rf"\s*agent\s*\[\s*{NUMBER}\s*,\s*{NUMBER}\s*\]\s*", re.IGNORECASE)
 ACTION = re.compile(
     rf"\s*move\s*\(\s*box_(\w+)\s*,\s*(?:square\s*\[\s*{NUMBER}\s*,\s*{NUMBER}\s*\]|target_(\w+))\s*\)\s*",
@@ -167,6 +167,18 @@ def assign_targets(grid: dict[str, list[str]], rows: int, cols: int) -> list[tup
     return pairs
 
 
+def route(r: int, c: int, tr: int, tc: int) -> list[tuple[int, int]]:
+    """The squares a box passes on its way from (r, c) to (tr, tc): along its column, then along the row."""
+    squares = []
+    while r != tr:
+        r += 1 if tr > r else -1
+        squares.append((r, c))
+    while c != tc:
+        c += 1 if tc > c else -1
+        squares.append((r, c))
+    return squares
+
+
 class BoxNetDataset(SymbenchDataset):
     name = "boxnet"
     config_cls = BoxNetConfig
@@ -229,20 +241,18 @@ class BoxNetDataset(SymbenchDataset):
         rows, cols = metadata["rows"], metadata["cols"]
         boxes = []  # [colour, position, remaining route]
         for color, (r, c), (tr, tc) in assign_targets(metadata["grid"], rows, cols):
-            route = [(rr, c) for rr in range(r, tr, 1 if tr > r else -1)] + [(tr, cc) for cc in range(
-                c, tc, 1 if tc > c else -1)] + [(tr, tc)]
-            boxes.append([color, (r, c), route[1:]])  # the squares it passes through, after its own
+            boxes.append([color, (r, c), route(r, c, tr, tc)])
         steps = []
         while boxes:
             step, busy = {}, set()
             for box in boxes:
-                color, (r, c), route = box
+                color, (r, c), squares = box
                 if (r, c) in busy:
                     continue
                 busy.add((r, c))
                 agent = f"Agent[{r + 0.5}, {c + 0.5}]"
-                if route:
-                    nr, nc = route.pop(0)
+                if squares:
+                    nr, nc = squares.pop(0)
                     step[agent] = f"move(box_{color}, square[{nr + 0.5}, {nc + 0.5}])"
                     box[1] = (nr, nc)
                 else:

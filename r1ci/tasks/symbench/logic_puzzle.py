@@ -109,7 +109,7 @@ def solve_product(grid: list[list[int]], k: int, start: tuple[int, int]) -> list
             return False
         left = size - len(chosen)
         if i == len(negatives) or left == 0:
-            return left == 0 and rows == 0 and cols == 0
+            return left == 0 and rows == 0 and cols == 0 and (start in chosen or not start_negative)
         r, c = negatives[i]
         if rows & ((1 << r) - 1) or cols.bit_count() > left or len(negatives) - i < left:
             return False  # an earlier row stays odd, or too few picks remain to even things out

@@ -191,8 +191,8 @@ class LogicalEquationDataset(SymbenchDataset):
             raise Incorrect(f"must use each of {numbers} exactly once")
         assignment = {letter: Fraction(int(v)) for letter, v in zip(LETTERS, values)}
         for i, equation in enumerate(metadata["equations"], 1):
-            left, right = parse_equation(equation)[:2]
-            if not holds(parse_equation(equation), assignment[left], assignment[right]):
+            parsed = parse_equation(equation)
+            if not holds(parsed, assignment[parsed[0]], assignment[parsed[1]]):
                 raise Incorrect(f"equation {i} ({equation}) does not hold")
 
     def solve(self, metadata: dict) -> str:
@@ -206,11 +206,11 @@ class LogicalEquationDataset(SymbenchDataset):
         """`logical_equation/sample_<letters>_<equations>_<i>/`: question.txt and solution.json (the values)."""
         for sample in sorted((root / "logical_equation").glob("sample_*")):
             question = (sample / "question.txt").read_text()
-            numbers = re.search(r"one of the numbers ([\d, ]+)\. The system", question)
+            listed = re.search(r"one of the numbers ([\d, ]+)\. The system", question)
             equations = re.findall(r"^\d+\. (.+)$", question, re.MULTILINE)
-            if not numbers or not equations:
+            if not listed or not equations:
                 raise ValueError(f"{sample}/question.txt: cannot find the numbers and equations")
-            numbers = [int(n) for n in numbers[1].split(", ")]
+            numbers = [int(n) for n in listed[1].split(", ")]
             if render(numbers, equations) != question:
                 raise ValueError(f"{sample}/question.txt does not have CodeSteer's layout")
             for equation in equations:
@@ -219,5 +219,7 @@ class LogicalEquationDataset(SymbenchDataset):
                 except ValueError as e:
                     raise ValueError(f"{sample}/question.txt: {e}") from None
             reference = json.loads((sample / "solution.json").read_text())
-            yield str(sample.relative_to(root)), question, {"numbers": numbers, "equations": equations,
-                                                            "reference": str(reference)}
+            if not (isinstance(reference, list) and all(type(v) is int for v in reference)):
+                raise ValueError(f"{sample}/solution.json is not a list of integers")
+            metadata = {"numbers": numbers, "equations": equations, "reference": str(reference)}
+            yield str(sample.relative_to(root)), question, metadata

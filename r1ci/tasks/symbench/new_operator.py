@@ -154,7 +154,7 @@ class NewOperatorDataset(SymbenchDataset):
             data = json.loads((sample / "solution.json").read_text())
             match = re.search(r"^Calculate (.+)\.$", question, re.MULTILINE)
             definitions = data.get("operator_definitions")
-            if not match or not definitions or render(match[1], definitions) != question:
+            if not match or not definitions or "solution" not in data or render(match[1], definitions) != question:
                 raise ValueError(f"{sample}: question.txt does not match the definitions in solution.json")
             metadata = {"expression": match[1], "operator_definitions": definitions}
             published = Fraction(data["solution"])
