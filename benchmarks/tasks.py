@@ -44,6 +44,7 @@ def measure(task_id: str, n: int) -> dict:
     if task_id.startswith("rg/"):
         name = task_id.split("/")[1]
         ds = reasoning_gym.create_dataset(name, seed=1, size=SIZE.get(name, DEFAULT_SIZE), **DEFAULTS.get(name, {}))
+        ds[0]  # warm up the same way
         start = time.perf_counter()
         raw = [ds[i] for i in range(1, n + 1)]
         raw_generated = time.perf_counter() - start
