@@ -159,7 +159,7 @@ def tasks_check(
     originals_root = Path(root) if originals and root else None
     table = Table(title=f"r1ci tasks check: {len(ids)} tasks, {n} items each")
     for column in ("task", "items", "reference ok", "wrong rejected", "malformed ok", "originals ok", "seconds", "result"):
-        table.add_column(column, justify="left" if column in ("task", "result") else "right")
+        table.add_column(column, justify="left" if column in ("task", "result") else "right", no_wrap=column == "task")
     results = []
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, console.status("checking") as status:
         futures = [pool.submit(check_task, t, n, 0, originals_root) for t in ids]

@@ -76,7 +76,7 @@ class Task(ABC):
             return Grade(0.0, "no answer")
         if not isinstance(answer, str):
             return Grade(0.0, f"answer must be a string, got {type(answer).__name__}")
-        if not answer.strip():
+        if not answer.strip() and str(item.get("answer", "")).strip():  # a few answers are empty (rg/ab)
             return Grade(0.0, "empty answer")
         if len(answer) > MAX_ANSWER_CHARS:
             return Grade(0.0, f"answer too long ({len(answer)} > {MAX_ANSWER_CHARS} characters)")

@@ -7,6 +7,7 @@ when reasoning-gym scores it 1.0; anything less scores 0 (the reason gives reaso
 
 import hashlib
 import json
+import re
 from collections import deque
 from functools import lru_cache
 
@@ -16,6 +17,15 @@ from r1ci.protocol import ANSWER_INSTRUCTION
 from r1ci.tasks.base import Grade, Item, Task
 
 DEFAULT_SIZE = 10_000
+# These datasets' scorers pass the answer to sympy's parse_expr or eval, which run Python: an answer such as
+# `__import__('os').system(...)` would execute in the scoring process. Their answers are expressions, lists
+# or formulas, which never need dunders, attribute access, lambdas or these builtins, so such answers score 0.
+EVALUATING_SCORERS = {"binary_matrix", "bitwise_arithmetic", "countdown", "intermediate_integration", "number_sorting",
+                      "polynomial_multiplication", "propositional_logic", "simple_integration", "spiral_matrix"}
+CODE_LIKE = re.compile(
+    r"__|\blambda\b|\bimport\b|[A-Za-z_)\]'\"]\s*\.\s*[A-Za-z_]|\b(?:open|eval|exec|compile|getattr|setattr|delattr|globals|locals"
+    r"|vars|input|breakpoint|exit|quit|help|type|object|super|print|dir|id|hash|iter|next|format|chr|ord)\s*\("
+)
 # Datasets that precompute `size` items up front, or cap it, get a smaller stream.
 SIZE = {"acre": 1_000}
 # Where reasoning-gym's defaults give fewer than 200 distinct questions: Tower of Hanoi has only ~90 with
@@ -53,6 +63,8 @@ class ReasoningGymTask(Task):
             if answer.strip().lower() == item["answer"].strip().lower():
                 return Grade(1.0, "correct")
             return Grade(0.0, f"expected {item['answer']}")
+        if self.name in EVALUATING_SCORERS and CODE_LIKE.search(answer):
+            return Grade(0.0, "answer looks like code, which this task's scorer would execute; refused")
         entry = {"question": item["question"], "answer": item["answer"], "metadata": item["metadata"]}
         score = float(self.dataset(0).score_answer(answer, entry) or 0.0)
         if score >= 1.0:
@@ -62,26 +74,45 @@ class ReasoningGymTask(Task):
 
 
     def wrong_answer(self, item: Item) -> str:
-        """The answer of a nearby item of the same stream that differs from this one: well-formed, and wrong.
+        """A well-formed wrong answer: by default the answer of a nearby item that differs from this one.
 
         (A changed digit is too weak here: many reasoning-gym scorers accept near values or ignore no-op moves.)
         """
-        if self.name == "rush_hour":  # blocked slides are no-ops, so other plans may solve; stopping short cannot
-            return " ".join(item["answer"].split()[:-1]) or "A-1"
-        if self.name == "graph_color":  # another valid colouring may exist: copy a neighbour's colour instead
-            u, v = item["metadata"]["puzzle"]["edges"][0]
-            colors = json.loads(item["answer"])
-            return json.dumps({**colors, str(v): colors[str(u)]})
-        if self.name == "propositional_logic":  # contradictory premises entail anything but foreign variables
-            return f"({item['answer']} ∧ Z)"
-        if self.name == "sokoban":
-            return item["answer"][:-1]
+        if self.name in WRONG_ANSWERS:
+            return WRONG_ANSWERS[self.name](item)
         seed, index = (int(x) for x in item["id"].split("/")[-2:])
         for other in range(index + 1, index + 50):
             answer = self.item(other % len(self.dataset(seed)), seed)["answer"]
             if answer.strip() != item["answer"].strip():
                 return answer
         return super().wrong_answer(item)
+
+
+def _one_step_short(item: Item) -> str:
+    """Plans whose blocked or wasted moves are ignored can be replaced by others, but stopping short fails."""
+    moves = item["answer"].split("\n") if "\n" in item["answer"] else item["answer"].split()
+    return ("\n" if "\n" in item["answer"] else " ").join(moves[:-1]) or "A-1"
+
+
+def _colour_clash(item: Item) -> str:
+    """Another valid colouring may exist: give an edge's ends one colour, or use a colour not on offer."""
+    puzzle, colors = item["metadata"]["puzzle"], json.loads(item["answer"])
+    if puzzle["edges"]:
+        u, v = puzzle["edges"][0]
+        return json.dumps({**colors, str(v): colors[str(u)]})
+    return json.dumps({**colors, "0": max(puzzle["color_options"]) + 1})
+
+
+WRONG_ANSWERS = {
+    "rush_hour": _one_step_short,
+    "jugs": lambda item: json.dumps(json.loads(item["answer"])[:-1]),
+    "sokoban": lambda item: item["answer"][:-1] or "U",
+    "graph_color": _colour_clash,
+    # contradictory premises entail any conclusion, but never one with a variable the premises lack
+    "propositional_logic": lambda item: f"({item['answer']} ∧ Z)",
+    # two items can share an integrand; adding x changes the derivative of any answer
+    "simple_integration": lambda item: f"{item['answer']} + {item['metadata']['variable']}",
+}
 
 
 # Reference solutions for the datasets whose items carry no single answer -------------------------------

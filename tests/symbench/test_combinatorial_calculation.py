@@ -76,22 +76,10 @@ def test_solver_finds_fraction_solutions_and_keeps_the_order():
     assert solve_numbers([1, 1, 1], 10) is None
 
 
-def test_generator_is_deterministic_and_solvable():
-    assert TASK.item(5, seed=1) == TASK.item(5, seed=1)
-    assert TASK.item(5, seed=1)["question"] != TASK.item(5, seed=2)["question"]
-    for index in range(30):
-        item = TASK.item(index)
-        assert TASK.score(item["answer"], item) == 1.0, item["id"]
-        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]
-
-
 def test_codesteer_instances_load_and_references_pass(symbench_dir):
     originals = TASK.load_originals(symbench_dir)
     assert len(originals) >= 85
     assert any(len(o["metadata"]["numbers"]) == 20 for o in originals)  # the varied-complexity folders
-    for item in originals:
-        assert TASK.score(item["metadata"]["reference"], item) == 1.0, item["id"]
-        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]
     small = [o for o in originals if len(o["metadata"]["numbers"]) <= 6][:10]
     for item in small:  # the solver, not the reference
         assert TASK.score(TASK.dataset(0).solve({"numbers": item["metadata"]["numbers"],

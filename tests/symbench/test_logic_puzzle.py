@@ -57,16 +57,6 @@ def test_malformed_answers_score_zero_without_raising(answer):
     assert TASK.score(answer, item_with()) == 0.0
 
 
-def test_generator_is_deterministic_solvable_and_varied():
-    assert TASK.item(5, seed=1) == TASK.item(5, seed=1)
-    assert TASK.item(5, seed=1)["question"] != TASK.item(5, seed=2)["question"]
-    for index in range(30):
-        item = TASK.item(index)
-        assert TASK.score(item["answer"], item) == 1.0, item["id"]
-        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]
-    assert len({TASK.item(i)["question"] for i in range(400)}) >= 200
-
-
 def test_solver_handles_every_level():
     from r1ci.tasks.symbench.logic_puzzle import LogicPuzzleConfig, LogicPuzzleDataset
 
@@ -88,5 +78,3 @@ def test_codesteer_instances_load_and_valid_references_pass(symbench_dir):
     for item in originals:
         meta = item["metadata"]
         assert render(meta["grid"], meta["num_select"], meta["constraint"]) == item["question"], item["id"]
-        assert TASK.score(item["answer"], item) == 1.0, item["id"]
-        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]

@@ -69,19 +69,6 @@ def test_solver_handles_puzzles_with_several_solutions():
     assert TASK.grade(TASK.dataset(0).solve(PUBLISHED["metadata"]), PUBLISHED).correct
 
 
-def test_generator_is_deterministic_and_solvable():
-    assert TASK.item(5, seed=1) == TASK.item(5, seed=1)
-    assert TASK.item(5, seed=1)["question"] != TASK.item(5, seed=2)["question"]
-    for index in range(30):
-        item = TASK.item(index)
-        assert TASK.score(item["answer"], item) == 1.0, item["id"]
-        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]
-
-
 def test_codesteer_instances_load_and_references_pass(symbench_dir):
     originals = TASK.load_originals(symbench_dir)
     assert len(originals) >= 39
-    for item in originals:
-        assert TASK.score(item["metadata"]["reference"], item) == 1.0, item["id"]
-        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]
-        assert TASK.score(item["answer"], item) == 1.0, item["id"]  # the solver's, often another solution

@@ -46,19 +46,6 @@ def test_malformed_answers_score_zero_without_raising(answer):
     assert TASK.score(answer, item_with()) == 0.0
 
 
-def test_generator_is_deterministic_and_solvable():
-    assert TASK.item(7, seed=3) == TASK.item(7, seed=3)
-    assert TASK.item(7, seed=3)["question"] != TASK.item(7, seed=4)["question"]
-    for index in range(30):
-        item = TASK.item(index)
-        assert TASK.score(item["answer"], item) == 1.0, item["id"]
-        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]
-
-
-def test_default_config_gives_distinct_questions():
-    assert len({TASK.item(i)["question"] for i in range(400)}) >= 200
-
-
 def test_codesteer_instances_load_and_references_pass(symbench_dir):
     from r1ci.tasks.symbench.matrix_transformation import render
 
@@ -66,5 +53,3 @@ def test_codesteer_instances_load_and_references_pass(symbench_dir):
     assert len(originals) >= 57
     for item in originals:
         assert render(item["metadata"]["matrix"]) == item["question"], item["id"]
-        assert TASK.score(item["metadata"]["reference"], item) == 1.0, item["id"]
-        assert TASK.score(TASK.wrong_answer(item), item) < 1.0, item["id"]
