@@ -1,0 +1,203 @@
+"""What every sandbox backend shares: the limits a script runs under, the result it gives, and the sync and
+asyncio front ends (`run`, `run_many`, `arun`, `arun_many`, sessions) over one primitive, `submit`."""
+
+import asyncio
+import itertools
+import math
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass, fields, replace
+from signal import Signals
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (not the script): its process died, or a remote service broke."""
+
+
+class SandboxUnavailable(SandboxError):
+    """The sandbox cannot start here; the message says what is missing and how to get it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-script limits. Each is enforced by the kernel (rlimits, namespaces), not by the script's goodwill."""
+
+    timeout: float = 10.0          # wall-clock seconds; past it the script's whole process tree is killed
+    cpu_time: float | None = None  # CPU seconds (default: the timeout)
+    memory_mb: int = 1024          # address space the script may add on top of the pre-loaded interpreter
+    processes: int = 64            # processes and threads it may have at once
+    file_size_mb: int = 64         # the largest file it may write
+    open_files: int = 256
+    output_bytes: int = 64 * 1024  # per stream; past it the head and tail are kept and the cut is marked
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None and f.name == "cpu_time":
+                continue
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
+                    or value <= 0:
+                raise ValueError(f"limit {f.name} must be a positive number, got {value!r}")
+        if self.output_bytes < 64:
+            raise ValueError(f"limit output_bytes must be at least 64, got {self.output_bytes}")
+
+    def to_wire(self) -> dict:
+        return {**asdict(self), "cpu_time": self.cpu_time or self.timeout}
+
+
+@dataclass
+class Result:
+    """What one script did. `stdout`/`stderr` are clipped to `Limits.output_bytes` with the cut marked."""
+
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int | None = None     # None when a signal killed it
+    signal: str | None = None        # e.g. "SIGSEGV", "SIGKILL"
+    timed_out: bool = False
+    memory_exceeded: bool = False
+    cpu_exceeded: bool = False
+    output_truncated: bool = False
+    session_lost: bool = False       # a session's worker died; its next call starts from a fresh state
+    duration: float = 0.0            # seconds from hand-over to the worker until the script ended
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+    @property
+    def status(self) -> str:
+        """One word: ok, error, timeout, memory, cpu or killed."""
+        if self.timed_out:
+            return "timeout"
+        if self.memory_exceeded:
+            return "memory"
+        if self.cpu_exceeded:
+            return "cpu"
+        if self.signal:
+            return "killed"
+        return "ok" if self.exit_code == 0 else "error"
+
+    def message(self, limits: Limits | None = None) -> str:
+        """What happened, in words a user (or a model) can act on."""
+        limits = limits or Limits()
+        text = {
+            "ok": "finished",
+            "error": f"exited with status {self.exit_code}",
+            "timeout": f"timed out after {limits.timeout:g} s; its process tree was killed",
+            "memory": f"ran out of memory (limit {limits.memory_mb} MB)",
+            "cpu": f"used up its CPU time (limit {limits.cpu_time or limits.timeout:g} s) and was killed",
+            "killed": f"was killed by {self.signal}",
+        }[self.status]
+        if self.output_truncated:
+            text += f"; output clipped to {limits.output_bytes} bytes per stream"
+        if self.session_lost:
+            text += "; the session's state was lost"
+        return text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Result":
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+def clip(head: str, tail: str, total_bytes: int) -> str:
+    """Join a stream's kept head and tail, marking the cut with the number of bytes left out."""
+    kept = len(head.encode()) + len(tail.encode())
+    if total_bytes <= kept:
+        return head + tail
+    return f"{head}\n[... {total_bytes - kept} bytes of output omitted ...]\n{tail}"
+
+
+def clip_text(text: str, limit: int) -> tuple[str, bool]:
+    """`clip` for a whole string (remote backends): keep `limit` bytes, half from each end."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text, False
+    head, tail = data[:(limit + 1) // 2], data[len(data) - limit // 2:]
+    return clip(head.decode(errors="replace"), tail.decode(errors="replace"), len(data)), True
+
+
+def signal_name(number: int | None) -> str | None:
+    if number is None:
+        return None
+    try:
+        return Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+class Sandbox:
+    """Runs Python scripts. Backends implement `submit`; everything else is built on it."""
+
+    limits: Limits = Limits()
+
+    def submit(self, code: str, limits: Limits | None = None, *, stdin: str | None = None,
+               files: dict[str, str] | None = None, session: str | None = None) -> "Future[Result]":
+        raise NotImplementedError
+
+    def run(self, code: str, limits: Limits | None = None, **kw) -> Result:
+        """Run one script with a fresh interpreter state and wait for it."""
+        return self.submit(code, limits, **kw).result()
+
+    def run_many(self, codes: list[str], limits: Limits | None = None) -> list[Result]:
+        """Run a batch, as parallel as the backend allows; results in the order of `codes`."""
+        futures = [self.submit(code, limits) for code in codes]
+        return [f.result() for f in futures]
+
+    async def arun(self, code: str, limits: Limits | None = None, **kw) -> Result:
+        return await asyncio.wrap_future(self.submit(code, limits, **kw))
+
+    async def arun_many(self, codes: list[str], limits: Limits | None = None) -> list[Result]:
+        return list(await asyncio.gather(*(self.arun(code, limits) for code in codes)))
+
+    def session(self, limits: Limits | None = None) -> "Session":
+        """A stateful session: variables persist across its calls (one trajectory's code calls)."""
+        raise NotImplementedError(f"{type(self).__name__} has no stateful sessions")
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+_session_ids = itertools.count()
+
+
+class Session:
+    """Calls that share one interpreter. A call that times out or crashes loses the state (`session_lost`)."""
+
+    def __init__(self, sandbox: Sandbox, limits: Limits | None):
+        self.sandbox, self.limits = sandbox, limits
+        self.id = f"s{next(_session_ids)}"
+        self.closed = False
+
+    def submit(self, code: str, limits: Limits | None = None) -> "Future[Result]":
+        if self.closed:
+            raise SandboxError("this session is closed")
+        return self.sandbox.submit(code, limits or self.limits, session=self.id)
+
+    def run(self, code: str, limits: Limits | None = None) -> Result:
+        return self.submit(code, limits).result()
+
+    async def arun(self, code: str, limits: Limits | None = None) -> Result:
+        return await asyncio.wrap_future(self.submit(code, limits))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.sandbox.close_session(self.id)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def with_defaults(limits: Limits | None, default: Limits, **overrides) -> Limits:
+    return replace(limits or default, **{k: v for k, v in overrides.items() if v is not None})

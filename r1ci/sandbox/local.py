@@ -1,0 +1,406 @@
+"""The default sandbox: a local pool of pre-warmed, isolated Python workers. No service to start.
+
+Two zygotes run inside bubblewrap (see zygote.py): a light one with the standard library pre-loaded and a
+heavy one that also holds numpy and sympy. A script goes to the heavy one only if it imports a heavy module,
+because forking a 140 MB interpreter costs ~4x a 15 MB one on the critical path of a trivial script.
+
+Isolation (bubblewrap + one set of namespaces per script): no network (an empty network namespace), a
+read-only view of only /usr, the interpreter and its site-packages, a private tmpfs /tmp, a scrubbed
+environment, no capabilities, seccomp, and rlimits. When the host user is root, bubblewrap runs as `nobody`.
+"""
+
+import ast
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+import weakref
+from collections import deque
+from concurrent.futures import Future
+from pathlib import Path
+
+from r1ci.sandbox import zygote
+from r1ci.sandbox.core import Limits, Result, Sandbox, SandboxError, SandboxUnavailable, Session, clip, signal_name
+
+log = logging.getLogger(__name__)
+
+LIGHT_PRELOAD = ("math", "cmath", "itertools", "collections", "functools", "heapq", "bisect", "re", "json",
+                 "fractions", "decimal", "string", "datetime", "statistics", "operator", "copy", "typing",
+                 "dataclasses", "enum", "array", "textwrap", "hashlib", "time")
+HEAVY_PRELOAD = ("numpy", "sympy")
+# Touch the lazily-loaded corners of the heavy modules once, in the zygote, instead of in every script.
+HEAVY_WARMUP = ("import numpy, sympy\nx = sympy.Symbol('x')\nsympy.simplify(sympy.sin(x)**2 + sympy.cos(x)**2)\n"
+                "sympy.solve(x**2 - 2, x); sympy.factorint(360); sympy.Rational(1, 3) + 1\n"
+                "numpy.linalg.solve(numpy.eye(2), numpy.ones(2)); numpy.random.default_rng(0).random(3)\n")
+NOBODY = 65534
+MISSING_BWRAP = ("bubblewrap (bwrap) is not installed, and the sandbox needs it to isolate scripts. Install it "
+                 "(Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), or pass "
+                 "insecure=True (CLI: --insecure) to run scripts with rlimits only, without isolation.")
+USERNS_HINT = ("This usually means unprivileged user namespaces are disabled. Enable them (sysctl "
+               "kernel.unprivileged_userns_clone=1; on Ubuntu 24.04+ also kernel.apparmor_restrict_unprivileged_"
+               "userns=0), or pass insecure=True (CLI: --insecure) to run scripts without isolation.")
+
+
+def imports_heavy(code: str, heavy: tuple[str, ...]) -> bool:
+    """Whether `code` imports one of the `heavy` modules (top-level name), so it should run pre-loaded."""
+    if not any(name in code for name in heavy):
+        return False
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False  # the light worker reports the error just as well
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module]
+        else:
+            continue
+        if any(name.split(".")[0] in heavy for name in names):
+            return True
+    return False
+
+
+def python_paths() -> tuple[str, list[str]]:
+    """The interpreter to run inside, and the site-packages directories it needs (bound read-only)."""
+    executable = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+    sites = [p for p in sys.path if os.path.isdir(p) and os.path.basename(p) in ("site-packages", "dist-packages")]
+    return executable, list(dict.fromkeys(sites))
+
+
+def _pipe_with(text: str) -> int:
+    read, write = os.pipe()
+    os.write(write, text.encode())
+    os.close(write)
+    return read
+
+
+class _Zygote:
+    """One zygote process and the host's end of its socket: sends jobs, a reader thread resolves futures."""
+
+    def __init__(self, name: str, preload: tuple[str, ...], warmup: str, spares: int, tmp_mb: int,
+                 insecure: bool, startup_timeout: float, on_done):
+        self.name, self.preload, self.warmup = name, preload, warmup
+        self.spares, self.tmp_mb, self.insecure = spares, tmp_mb, insecure
+        self.startup_timeout, self.on_done = startup_timeout, on_done
+        self.proc = None
+        self.pending: dict[str, tuple[Future, Limits]] = {}
+        self.lock = threading.Lock()
+        self.alive = False
+        self.workdir = self.staging = None
+
+    # start-up
+
+    def start(self) -> None:
+        host_end, inside_end = socket.socketpair()
+        self.sock, self.fd = host_end, host_end.fileno()
+        self.ready = threading.Event()
+        self.fatal = None
+        self.log = tempfile.TemporaryFile()
+        executable, sites = python_paths()
+        cfg = {"control_fd": inside_end.fileno(), "preload": list(self.preload), "warmup": self.warmup,
+               "spares": self.spares, "tmp_mb": self.tmp_mb, "isolate": not self.insecure, "sys_path": sites}
+        env = {"PATH": f"{os.path.dirname(executable)}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+               "PYTHONPATH": ":".join(sites), "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        argv = [executable, "-I", "-S", "-X", "utf8", "-c", Path(zygote.__file__).read_text()]
+        keep_open = [inside_end.fileno()]
+        if self.insecure:
+            self.workdir = tempfile.mkdtemp(prefix="r1ci-sandbox-")
+            cfg["workdir"] = self.workdir
+            env.update(HOME=self.workdir, TMPDIR=self.workdir)
+            command = argv + [json.dumps(cfg)]
+        else:
+            env.update(HOME="/tmp", TMPDIR="/tmp")
+            if os.geteuid() == 0:
+                self.staging = tempfile.mkdtemp(prefix="r1ci-sandbox-")
+                os.chmod(self.staging, 0o755)
+            command, extra_fds = self._bwrap(env, argv, executable, sites)
+            keep_open += extra_fds
+            command.append(json.dumps(cfg))
+        try:
+            self.proc = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log, pass_fds=keep_open,
+                env=env if self.insecure else {}, start_new_session=True)
+        finally:
+            for fd in keep_open:
+                os.close(fd)
+        self.alive = True
+        threading.Thread(target=self._read, name=f"r1ci-sandbox-{self.name}", daemon=True).start()
+        if not self.ready.wait(self.startup_timeout) or self.fatal is not None or not self.alive:
+            reason = self.fatal or (f"no answer within {self.startup_timeout:g} s" if self.alive else
+                                    f"it exited with status {self.proc.poll()}")
+            self.stop()
+            hint = "" if self.insecure else " " + USERNS_HINT
+            raise SandboxUnavailable(f"the sandbox ({self.name} pool) failed to start: {reason}.{hint}"
+                                     f"{self._log_tail()}")
+
+    def _bwrap(self, env: dict, argv: list[str], executable: str, sites: list[str]) -> tuple[list[str], list[int]]:
+        command = ["bwrap", "--unshare-all", "--new-session", "--clearenv"]  # the host's death closes the socket: all exits
+        for key, value in env.items():
+            command += ["--setenv", key, value]
+        command += ["--ro-bind", "/usr", "/usr"]
+        for name in ("bin", "sbin", "lib", "lib64", "lib32", "libx32"):
+            path = "/" + name
+            if os.path.islink(path):
+                command += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                command += ["--ro-bind", path, path]
+        for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
+            command += ["--ro-bind-try", path, path]
+        fds = [_pipe_with("root:x:0:0::/:/bin/false\nsandbox:x:1000:1000::/tmp:/bin/false\n"
+                          "nobody:x:65534:65534::/:/bin/false\n"),
+               _pipe_with("root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n")]
+        command += ["--ro-bind-data", str(fds[0]), "/etc/passwd", "--ro-bind-data", str(fds[1]), "/etc/group"]
+        command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        # The interpreter's prefix and site-packages, at their own paths (they may hold absolute RUNPATHs).
+        bound, staged = ["/usr"], []
+        prefix = os.path.dirname(os.path.dirname(executable))
+        for path in [prefix, *sites]:
+            if not any(path == b or path.startswith(b + "/") for b in bound):
+                bound.append(path)
+                source = path
+                if self.staging:  # root: bubblewrap runs as nobody, who cannot reach e.g. /root/.pyenv
+                    source = os.path.join(self.staging, str(len(staged)))
+                    os.mkdir(source)
+                    staged += [path, source]
+                command += ["--ro-bind", source, path]
+        command += ["--remount-ro", "/", "--chdir", "/tmp", "--", *argv]
+        if self.staging:
+            # In a private mount namespace, bind each such directory somewhere nobody can reach, then drop to
+            # nobody: a root-owned sandbox would escape RLIMIT_NPROC, which the kernel does not apply to root.
+            script = ('set -e; while [ "$1" != -- ]; do mount --bind "$1" "$2"; shift 2; done; shift; '
+                      f'exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups -- "$@"')
+            command = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, "sh",
+                       *staged, "--", *command]
+        return command, fds
+
+    def _log_tail(self) -> str:
+        try:
+            self.log.seek(0)
+            text = self.log.read().decode(errors="replace").strip()
+        except (OSError, ValueError):
+            return ""
+        return f"\nIts stderr ended with:\n{text[-2000:]}" if text else ""
+
+    # traffic
+
+    def send(self, msg: dict, future: Future, limits: Limits | None) -> None:
+        with self.lock:
+            if not self.alive:
+                raise SandboxError(f"the sandbox ({self.name} pool) is not running")
+            self.pending[msg["id"]] = (future, limits)
+            try:
+                zygote.send_frame(self.fd, msg)
+            except OSError as exc:
+                del self.pending[msg["id"]]
+                raise SandboxError(f"the sandbox ({self.name} pool) stopped: {exc}") from exc
+
+    def _read(self) -> None:
+        try:
+            while True:
+                msg = zygote.recv_frame(self.fd)
+                if msg is None:
+                    break
+                if "ready" in msg:
+                    self.ready.set()
+                elif "fatal" in msg:
+                    self.fatal = msg["fatal"]
+                    self.ready.set()
+                elif "id" in msg:
+                    with self.lock:
+                        future, limits = self.pending.pop(msg["id"], (None, None))
+                    if future is None:
+                        continue
+                    if "stats" in msg:
+                        future.set_result(msg)
+                    else:
+                        self.on_done(self, future, limits, msg)
+        except (OSError, ValueError) as exc:
+            log.debug("sandbox reader stopped: %s", exc)
+        with self.lock:
+            self.alive = False
+            pending, self.pending = self.pending, {}
+        self.ready.set()
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        error = SandboxError(f"the sandbox ({self.name} pool) died (exit status "
+                             f"{self.proc.returncode if self.proc else '?'}){self._log_tail()}")
+        for future, limits in pending.values():
+            if limits is None:  # a stats request
+                future.set_exception(error)
+            else:
+                self.on_done(self, future, limits, None, error)
+
+    def stop(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.sock.close()
+        for path in (self.workdir, self.staging):
+            if path:
+                shutil.rmtree(path, ignore_errors=True)
+        self.workdir = self.staging = None
+
+
+class LocalSandbox(Sandbox):
+    """A pool of pre-warmed, isolated workers; each script gets a fresh interpreter forked for it alone.
+
+    workers: scripts that may run at once (default: the number of CPUs).
+    limits: the default limits of each script (each call may pass its own).
+    heavy_modules: modules whose importers go to the pre-loaded heavy pool (default numpy, sympy).
+    tmp_mb: size of each script's private tmpfs /tmp.
+    insecure: run without bubblewrap and namespaces (rlimits only). Refused unless asked for explicitly.
+    """
+
+    def __init__(self, workers: int | None = None, limits: Limits | None = None, *,
+                 heavy_modules: tuple[str, ...] = HEAVY_PRELOAD, tmp_mb: int = 256, insecure: bool = False,
+                 spares: int | None = None, startup_timeout: float = 120.0):
+        self.workers = workers or os.cpu_count() or 1
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.limits = limits or Limits()
+        self.heavy_modules = tuple(heavy_modules)
+        if insecure:
+            warnings.warn("r1ci sandbox: running scripts WITHOUT isolation (insecure=True): they can read your "
+                          "files, use the network and see other processes; only rlimits apply.", stacklevel=2)
+        elif shutil.which("bwrap") is None:
+            raise SandboxUnavailable(MISSING_BWRAP)
+        spares = self.workers if spares is None else spares
+        common = dict(spares=spares, tmp_mb=tmp_mb, insecure=insecure, startup_timeout=startup_timeout,
+                      on_done=self._done)
+        self.pools = {"light": _Zygote("light", LIGHT_PRELOAD, "", **common),
+                      "heavy": _Zygote("heavy", LIGHT_PRELOAD + self.heavy_modules,
+                                       HEAVY_WARMUP if self.heavy_modules == HEAVY_PRELOAD else "", **common)}
+        self._lock = threading.Lock()
+        self._running = 0
+        self._waiting: deque = deque()
+        self._ids = iter(range(1 << 62))
+        self._closed = False
+        starters = [threading.Thread(target=self._start_quietly, args=(pool,)) for pool in self.pools.values()]
+        for t in starters:
+            t.start()
+        for t in starters:
+            t.join()
+        errors = [pool.start_error for pool in self.pools.values() if pool.start_error]
+        if errors:
+            self.close()
+            raise errors[0]
+        self._finalizer = weakref.finalize(self, LocalSandbox._stop_pools, list(self.pools.values()))
+
+    @staticmethod
+    def _start_quietly(pool: _Zygote) -> None:
+        pool.start_error = None
+        try:
+            pool.start()
+        except SandboxError as exc:
+            pool.start_error = exc
+
+    @staticmethod
+    def _stop_pools(pools) -> None:
+        for pool in pools:
+            if pool.proc is not None:
+                pool.stop()
+
+    def submit(self, code, limits=None, *, stdin=None, files=None, session=None) -> "Future[Result]":
+        if self._closed:
+            raise SandboxError("this sandbox is closed")
+        if not isinstance(code, str):
+            raise TypeError(f"code must be a str, got {type(code).__name__}")
+        limits = limits or self.limits
+        for name in files or {}:
+            if not isinstance(name, str) or "/" in name or name in ("", ".", ".."):
+                raise ValueError(f"file names must be plain names inside the script's directory, got {name!r}")
+        pool = self.pools["heavy" if session or imports_heavy(code, self.heavy_modules) else "light"]
+        msg = {"op": "run", "id": str(next(self._ids)), "code": code, "limits": limits.to_wire(),
+               "stdin": stdin, "files": files or {}, "session": session, "cpu_calls": 100 if session else 1}
+        future: Future = Future()
+        with self._lock:
+            if self._running < self.workers:
+                self._running += 1
+            else:
+                self._waiting.append((pool, msg, future, limits))
+                return future
+        self._send(pool, msg, future, limits)
+        return future
+
+    def _send(self, pool: _Zygote, msg: dict, future: Future, limits: Limits) -> None:
+        try:
+            if not pool.alive:
+                log.warning("restarting the sandbox's %s pool", pool.name)
+                pool.stop()
+                pool.start()
+            pool.send(msg, future, limits)
+        except SandboxError as exc:
+            self._done(pool, future, limits, None, exc)
+
+    def _done(self, pool, future: Future, limits: Limits, msg: dict | None, error: Exception | None = None):
+        with self._lock:
+            nxt = self._waiting.popleft() if self._waiting else None
+            if nxt is None:
+                self._running -= 1
+        if nxt is not None:
+            self._send(*nxt)
+        if error is None and msg.get("error"):
+            error = SandboxError(msg["error"])
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(self._result(msg, limits))
+
+    @staticmethod
+    def _result(msg: dict, limits: Limits) -> Result:
+        out, err = msg["stdout"], msg["stderr"]
+        sig = signal_name(msg["signal"])
+        truncated = out["total"] > limits.output_bytes or err["total"] > limits.output_bytes
+        return Result(stdout=clip(out["head"], out["tail"], out["total"]),
+                      stderr=clip(err["head"], err["tail"], err["total"]),
+                      exit_code=msg["exit_code"], signal=sig, timed_out=msg["timed_out"],
+                      memory_exceeded=msg["memory"], cpu_exceeded=sig in ("SIGXCPU",) and not msg["timed_out"],
+                      output_truncated=truncated, session_lost=bool(msg.get("session_lost")),
+                      duration=msg["duration"])
+
+    def session(self, limits: Limits | None = None) -> Session:
+        return Session(self, limits or self.limits)
+
+    def close_session(self, session_id: str) -> None:
+        pool = self.pools["heavy"]
+        if pool.alive:
+            try:
+                zygote.send_frame(pool.fd, {"op": "close", "session": session_id})
+            except OSError:
+                pass
+
+    def stats(self) -> dict:
+        """Each zygote's resident memory and worker counts (for soak tests and benchmarks)."""
+        out = {}
+        for name, pool in self.pools.items():
+            future: Future = Future()
+            msg_id = f"stats-{next(self._ids)}"
+            pool.send({"op": "stats", "id": msg_id}, future, None)
+            out[name] = {**future.result(timeout=30)["stats"], "bwrap_pid": pool.proc.pid}
+        return out
+
+    def close(self) -> None:
+        self._closed = True
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer()
+        else:
+            self._stop_pools([p for p in self.pools.values() if p.proc is not None])

@@ -1,0 +1,716 @@
+"""The inside of the local sandbox: a pre-warmed interpreter that forks one fresh, isolated worker per script.
+
+This file runs inside bubblewrap as `python -I -S -c <this source> <config json>` (see local.py), so it
+imports nothing but the standard library and the modules it is told to preload. It talks to the host over
+one socket (`control_fd` in the config): 4-byte big-endian length + JSON frames.
+
+    bwrap ── fork server (root of its own user namespace, pid 1 of its own pid namespace; pre-loaded)
+               ├─ dispatcher (the event loop: host socket, job hand-out, output capture, deadlines)
+               └─ worker     (pid 1 of a fresh pid namespace; own user, mount and IPC namespaces; private
+                  │           tmpfs /tmp and /dev/shm; /proc hidden; no capabilities; seccomp; rlimits)
+                  └─ whatever the script starts: all of it dies with the worker
+
+Workers are forked ahead of demand by a fork server that never blocks the dispatcher, so a script's
+latency is one pipe write, the script, one pipe read. Forking is the only way to give every script a fresh
+interpreter state that nothing before it could have poisoned (builtins, globals, cwd, module state).
+Killing a worker, pid 1 of its namespace, kills its whole tree.
+"""
+
+import atexit
+import builtins
+import ctypes
+import gc
+import json
+import linecache
+import os
+import random
+import resource
+import select
+import selectors
+import shutil
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+import types
+from collections import deque
+
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x08000000, 0x10000000, 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 38, 22, 2
+SCRIPT_UID = 1000  # what the script sees as its uid and gid; it holds no capability
+READ_CHUNK = 1 << 16
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def write_file(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def new_user_namespace(flags: int, uid: int) -> None:
+    """unshare a user namespace (plus `flags`) and map our uid and gid to `uid` inside it."""
+    outer_uid, outer_gid = os.getuid(), os.getgid()
+    check(libc.unshare(CLONE_NEWUSER | flags), "unshare")
+    write_file("/proc/self/setgroups", "deny")
+    write_file("/proc/self/uid_map", f"{uid} {outer_uid} 1")
+    write_file("/proc/self/gid_map", f"{uid} {outer_gid} 1")
+
+
+# --- seccomp: the syscalls a script never needs and that would let it widen its own sandbox -------------
+# (new namespaces or mounts, other processes' memory, kernel keyrings, BPF, io_uring, modules).
+# clone3 gets ENOSYS so that libc falls back to clone, whose flags a classic filter can inspect.
+DENIED = {  # name: (x86_64, aarch64)
+    "unshare": (272, 97), "setns": (308, 268), "mount": (165, 40), "umount2": (166, 39), "pivot_root": (155, 41),
+    "chroot": (161, 51), "ptrace": (101, 117), "process_vm_readv": (310, 270), "process_vm_writev": (311, 271),
+    "keyctl": (250, 219), "add_key": (248, 217), "request_key": (249, 218), "bpf": (321, 280),
+    "perf_event_open": (298, 241), "userfaultfd": (323, 282), "kexec_load": (246, 104),
+    "init_module": (175, 105), "finit_module": (313, 273), "delete_module": (176, 106),
+    "open_by_handle_at": (304, 265), "name_to_handle_at": (303, 264), "open_tree": (428, 428),
+    "move_mount": (429, 429), "fsopen": (430, 430), "fsconfig": (431, 431), "fsmount": (432, 432),
+    "fspick": (433, 433), "mount_setattr": (442, 442), "io_uring_setup": (425, 425), "io_uring_enter": (426, 426),
+    "io_uring_register": (427, 427), "swapon": (167, 224), "swapoff": (168, 225), "reboot": (169, 142),
+    "syslog": (103, 116), "acct": (163, 89),
+}
+CLONE, CLONE3 = (56, 220), (435, 435)
+AUDIT_ARCH = {"x86_64": (0xC000003E, 0), "aarch64": (0xC00000B7, 1)}
+NAMESPACE_FLAGS = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
+
+
+def seccomp_program() -> bytes:
+    arch = os.uname().machine
+    if arch not in AUDIT_ARCH:
+        raise OSError(f"no seccomp filter for architecture {arch}")
+    audit_arch, col = AUDIT_ARCH[arch]
+    ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
+    allow, kill = 0x7FFF0000, 0x80000000
+
+    def errno(e):
+        return 0x00050000 | e
+
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, audit_arch), (ret, 0, 0, kill), (ld, 0, 0, 0)]
+    if arch == "x86_64":
+        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, errno(1))]  # the x32 ABI
+    for numbers in DENIED.values():
+        prog += [(jeq, 0, 1, numbers[col]), (ret, 0, 0, errno(1))]
+    prog += [(jeq, 0, 1, CLONE3[col]), (ret, 0, 0, errno(38))]
+    prog += [(jeq, 0, 3, CLONE[col]), (ld, 0, 0, 16), (jset, 0, 1, NAMESPACE_FLAGS), (ret, 0, 0, errno(1))]
+    prog += [(ret, 0, 0, allow)]
+    return b"".join(struct.pack("HBBI", *insn) for insn in prog)
+
+
+class Lockdown:
+    """Capability drop and seccomp filter, built once in the fork server so that each worker only applies them."""
+
+    def __init__(self):
+        class SockFprog(ctypes.Structure):
+            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+        program = seccomp_program()
+        self.filter = ctypes.create_string_buffer(program)
+        self.fprog = SockFprog(len(program) // 8, ctypes.addressof(self.filter))
+        self.cap_header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+        self.cap_data = (ctypes.c_uint32 * 6)()
+        self.capset = 126 if os.uname().machine == "x86_64" else 91
+
+    def apply(self) -> None:
+        check(libc.syscall(self.capset, self.cap_header, self.cap_data), "capset")
+        check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(self.fprog), 0, 0), "seccomp")
+
+
+# --- framing ---------------------------------------------------------------------------------------------
+
+def send_frame(fd: int, obj) -> None:
+    body = json.dumps(obj).encode()
+    data = memoryview(struct.pack(">I", len(body)) + body)
+    while data:
+        n = os.write(fd, data)
+        data = data[n:]
+
+
+def read_exact(fd: int, n: int) -> bytes | None:
+    parts, left = [], n
+    while left:
+        chunk = os.read(fd, left)
+        if not chunk:
+            return None
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def recv_frame(fd: int):
+    head = read_exact(fd, 4)
+    if head is None:
+        return None
+    body = read_exact(fd, struct.unpack(">I", head)[0])
+    return None if body is None else json.loads(body)
+
+
+class FrameReader:
+    """Frames from a non-blocking fd, fed as bytes arrive."""
+
+    def __init__(self):
+        self.buf = bytearray()
+
+    def feed(self, data: bytes) -> list:
+        self.buf += data
+        frames = []
+        while len(self.buf) >= 4:
+            size = struct.unpack(">I", self.buf[:4])[0]
+            if len(self.buf) < 4 + size:
+                break
+            body, self.buf = bytes(self.buf[4:4 + size]), self.buf[4 + size:]
+            try:
+                frames.append(json.loads(body))
+            except ValueError:
+                frames.append(None)
+        return frames
+
+
+# --- the worker: one script (or one session) in a fresh fork ---------------------------------------------
+
+def worker_main(cfg: dict, lockdown: Lockdown | None, base_vm: int, job_fd: int, status_fd: int, out_fd: int,
+                err_fd: int) -> None:
+    """Never returns. Isolate, wait for a job, run it, report, exit (or wait for the next, in a session)."""
+    try:
+        devnull = os.open("/dev/null", os.O_RDONLY)
+        for src, dst in ((devnull, 0), (out_fd, 1), (err_fd, 2)):
+            os.dup2(src, dst)
+        keep = {0, 1, 2, job_fd, status_fd}
+        for fd in range(3, max(keep) + 1):
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        os.closerange(max(keep) + 1, 1 << 16)
+        check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
+        if cfg["isolate"]:
+            new_user_namespace(CLONE_NEWNS | CLONE_NEWIPC, SCRIPT_UID)
+            tmp = f"size={cfg['tmp_mb']}m,mode=1777".encode()
+            check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, tmp), "mount /tmp")
+            if os.path.isdir("/dev/shm"):
+                check(libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, tmp), "mount /dev/shm")
+            check(libc.mount(b"tmpfs", b"/proc", b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                             b"size=4k,mode=555"), "hide /proc")
+            lockdown.apply()
+            os.chdir("/tmp")
+        else:  # insecure mode: a private directory and a process group, nothing more
+            os.setsid()
+            private = os.path.join(cfg["workdir"], str(os.getpid()))
+            os.mkdir(private, 0o700)
+            os.chdir(private)
+            os.environ["TMPDIR"] = os.environ["HOME"] = private
+        send_frame(status_fd, {"ready": True})
+    except BaseException as exc:  # the host reports this as a sandbox failure, with the reason
+        try:
+            send_frame(status_fd, {"setup_error": f"{type(exc).__name__}: {exc}"})
+        finally:
+            os._exit(71)
+    code = 0
+    try:
+        serve_jobs(job_fd, status_fd, base_vm)
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def serve_jobs(job_fd: int, status_fd: int, base_vm: int) -> None:
+    cpu_hard = None
+    while True:
+        job = recv_frame(job_fd)
+        if job is None:
+            return
+        limits = job["limits"]
+        if cpu_hard is None:  # fixed once: a session's calls share one hard CPU budget
+            cpu_hard = int(limits["cpu_time"] * job.get("cpu_calls", 1)) + 1
+            memory = base_vm + limits["memory_mb"] * 2**20
+            for res, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_NPROC, limits["processes"]),
+                               (resource.RLIMIT_FSIZE, limits["file_size_mb"] * 2**20),
+                               (resource.RLIMIT_NOFILE, limits["open_files"]), (resource.RLIMIT_CORE, 0)):
+                resource.setrlimit(res, (value, value))
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        used_cpu = used.ru_utime + used.ru_stime
+        soft = min(cpu_hard, int(used_cpu + limits["cpu_time"]) + 1)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
+        for name, content in job.get("files", {}).items():
+            with open(name, "w") as f:
+                f.write(content)
+        stdin = job.get("stdin")
+        if stdin:
+            fd = os.memfd_create("stdin")
+            os.write(fd, stdin.encode())
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.dup2(fd, 0)
+            os.close(fd)
+            sys.stdin = open(0, closefd=False)
+        reseed()
+        exit_code, memory_error = run_script(job["code"])
+        send_frame(status_fd, {"exit": exit_code, "memory": memory_error})
+        if not job.get("session"):
+            return
+
+
+def reseed() -> None:
+    """Forks share the zygote's random state; a fresh interpreter would not."""
+    random.seed()
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()
+
+
+def run_script(code: str) -> tuple[int, bool]:
+    """Run `code` as `python -c` would, in a fresh `__main__`. Returns (exit code, raised MemoryError)."""
+    main = types.ModuleType("__main__")
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
+    sys.argv = ["-c"]
+    linecache.cache["<string>"] = (len(code), None, code.splitlines(True), "<string>")
+    exit_code, memory_error = 0, False
+    try:
+        exec(compile(code, "<string>", "exec"), main.__dict__)
+        at_exit()
+    except SystemExit as exc:
+        exit_code = exit_status(exc)
+        at_exit()
+    except BaseException as exc:
+        memory_error = isinstance(exc, MemoryError)
+        try:
+            if exc.__traceback__ is not None:  # hide this runner's frame, as python -c shows none of its own
+                exc.__traceback__ = exc.__traceback__.tb_next
+            traceback.print_exception(exc)
+        except BaseException:
+            pass
+        exit_code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    return exit_code, memory_error
+
+
+def exit_status(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code & 0xFF
+    try:
+        print(exc.code, file=sys.stderr)
+    except BaseException:
+        pass
+    return 1
+
+
+def at_exit() -> None:
+    """What the interpreter does after the main module: join non-daemon threads, run atexit handlers."""
+    try:
+        if "threading" in sys.modules:
+            sys.modules["threading"]._shutdown()
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+
+
+# --- the zygote's event loop -----------------------------------------------------------------------------
+
+class Capture:
+    """Keeps the head and tail of one output stream and counts the rest."""
+
+    def __init__(self, limit: int):
+        self.head_limit, self.tail_limit = (limit + 1) // 2, limit // 2
+        self.head, self.tail, self.total = bytearray(), bytearray(), 0
+
+    def feed(self, data: bytes) -> None:
+        self.total += len(data)
+        room = self.head_limit - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if data and self.tail_limit:
+            self.tail += data
+            del self.tail[:-self.tail_limit]
+
+    def report(self) -> dict:
+        return {"head": self.head.decode(errors="replace"), "tail": self.tail.decode(errors="replace"),
+                "total": self.total}
+
+
+class Worker:
+    def __init__(self, pid, job_fd, status_fd, out_fd, err_fd):
+        self.pid = pid
+        self.job_fd, self.status_fd, self.out_fd, self.err_fd = job_fd, status_fd, out_fd, err_fd
+        self.frames = FrameReader()
+        self.ready = False       # set up and waiting for a job
+        self.job = None          # the job being run
+        self.session = None      # the session id this worker serves, if any
+        self.deadline = None
+        self.started = 0.0
+        self.timed_out = False
+        self.out = self.err = None
+        self.exited = False
+        self.setup_error = None
+
+
+def fork_server(cfg: dict, sock) -> None:
+    """Fork isolated workers on request, hand their pipes to the dispatcher, and report their exits.
+
+    It runs in its own process so that forking (1-3 ms for a large image) never blocks the dispatcher, and
+    it stays pristine: it runs no scripts and keeps no per-job state, so every fork is a fresh interpreter.
+    """
+    pidns = os.open("/proc/self/ns/pid", os.O_RDONLY) if cfg["isolate"] else None
+    lockdown = Lockdown() if cfg["isolate"] else None
+    with open("/proc/self/statm") as f:  # what a worker starts with; its memory limit comes on top
+        base_vm = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_READ, "request")
+    sel.register(wake_r, selectors.EVENT_READ, "exit")
+    while True:
+        for key, _ in sel.select():
+            if key.data == "exit":
+                os.read(wake_r, 4096)
+                while True:
+                    try:
+                        pid, status = os.waitpid(-1, os.WNOHANG)
+                    except ChildProcessError:
+                        break
+                    if pid == 0:
+                        break
+                    sock.send(struct.pack("<cii", b"X", pid, status))
+                continue
+            if not sock.recv(16):
+                return  # the dispatcher is gone
+            job_r, job_w = os.pipe()
+            st_r, st_w = os.pipe()
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            if pidns is not None:
+                check(libc.unshare(CLONE_NEWPID), "unshare pid")
+            pid = os.fork()
+            if pid == 0:
+                worker_main(cfg, lockdown, base_vm, job_r, st_w, out_w, err_w)
+            if pidns is not None:
+                check(libc.setns(pidns, CLONE_NEWPID), "setns pid")
+            socket.send_fds(sock, [struct.pack("<cii", b"S", pid, 0)], [job_w, st_r, out_r, err_r])
+            for fd in (job_r, job_w, st_r, st_w, out_r, out_w, err_r, err_w):
+                os.close(fd)
+
+
+class Dispatcher:
+    """The event loop: jobs from the host to ready workers, output and results back, deadlines enforced."""
+
+    def __init__(self, cfg: dict, forks):
+        self.cfg, self.forks = cfg, forks
+        self.control_fd = cfg["control_fd"]
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(forks, selectors.EVENT_READ, ("forks", None))
+        self.workers: dict[int, Worker] = {}
+        self.spawning = 0
+        self.queue: deque[dict] = deque()
+        self.sessions: dict[str, Worker] = {}
+        self.control = FrameReader()
+        self.outbox: list[dict] = []
+        self.setup_failure = None
+
+    # workers
+
+    def request_workers(self) -> None:
+        """Keep `spares` set-up workers (plus one per queued job) ready or on their way."""
+        idle = sum(1 for w in self.workers.values() if w.job is None and w.session is None and not w.exited)
+        wanted = self.cfg["spares"] + sum(1 for job in self.queue if not job.get("session") in self.sessions)
+        while idle + self.spawning < wanted:
+            self.forks.send(b"s")
+            self.spawning += 1
+
+    def on_forks(self) -> None:
+        data, fds, _, _ = socket.recv_fds(self.forks, 64, 4)
+        if not data:
+            raise SystemExit(1)  # the fork server died
+        kind, pid, status = struct.unpack("<cii", data)
+        if kind == b"S":
+            self.spawning -= 1
+            w = Worker(pid, *fds)
+            for fd in fds[1:]:
+                os.set_blocking(fd, False)
+            for fd, what in ((w.status_fd, "status"), (w.out_fd, "out"), (w.err_fd, "err")):
+                self.sel.register(fd, selectors.EVENT_READ, (what, w))
+            self.workers[pid] = w
+        elif pid in self.workers:
+            self.on_exit(self.workers[pid], status)
+
+    def idle_worker(self) -> Worker | None:
+        for w in self.workers.values():  # the oldest first: it has had the most time to set up
+            if w.job is None and w.session is None and not w.exited and w.setup_error is None:
+                return w
+        return None
+
+    # requests from the host
+
+    def on_control(self) -> None:
+        data = os.read(self.control_fd, READ_CHUNK)
+        if not data:
+            raise SystemExit(0)  # the host is gone
+        for msg in self.control.feed(data):
+            op = msg.get("op")
+            if op == "run":
+                self.queue.append(msg)
+            elif op == "close":
+                w = self.sessions.pop(msg["session"], None)
+                if w is not None and w.job is None:
+                    self.kill(w)
+            elif op == "stats":
+                self.outbox.append({"id": msg["id"], "stats": self.stats()})
+
+    def stats(self) -> dict:
+        status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+        return {"rss_kb": int(status["VmRSS"].split()[0]), "workers": len(self.workers),
+                "busy": sum(1 for w in self.workers.values() if w.job is not None), "sessions": len(self.sessions)}
+
+    def dispatch(self) -> None:
+        for job in list(self.queue):
+            sid = job.get("session")
+            w = self.sessions.get(sid) if sid else None
+            if w is not None and w.job is not None:
+                continue  # the session's previous call still runs; calls of a session are sequential
+            if w is None:
+                w = self.idle_worker()
+                if w is None:
+                    break
+                if sid:
+                    self.sessions[sid] = w
+            self.queue.remove(job)
+            self.start(w, job)
+
+    def start(self, w: Worker, job: dict) -> None:
+        limits = job["limits"]
+        w.job, w.session, w.timed_out = job, job.get("session"), False
+        w.out, w.err = Capture(limits["output_bytes"]), Capture(limits["output_bytes"])
+        w.started = time.monotonic()
+        w.deadline = w.started + limits["timeout"]
+        try:
+            send_frame(w.job_fd, job)
+        except OSError:
+            pass  # the worker died before its job: its exit reports it
+
+    # events from workers
+
+    def on_output(self, w: Worker, fd: int, capture: Capture | None) -> None:
+        data = os.read(fd, READ_CHUNK)
+        if not data:
+            self.close_fd(w, fd)
+            return
+        if fd == w.status_fd:
+            for frame in w.frames.feed(data):
+                self.on_status(w, frame)
+        elif capture is not None:
+            capture.feed(data)
+
+    def close_fd(self, w: Worker, fd: int) -> None:
+        for name in ("status_fd", "out_fd", "err_fd"):
+            if getattr(w, name) == fd:
+                self.sel.unregister(fd)
+                os.close(fd)
+                setattr(w, name, None)
+
+    def on_status(self, w: Worker, frame) -> None:
+        if not isinstance(frame, dict):
+            return
+        if "setup_error" in frame:
+            w.setup_error = frame["setup_error"]
+        elif "ready" in frame:
+            w.ready = True
+        elif w.job is not None and "exit" in frame:
+            self.finish(w, exit_code=frame["exit"], memory=bool(frame.get("memory")))
+
+    def on_exit(self, w: Worker, status: int) -> None:
+        while w.status_fd is not None:  # its last words: a result, or why its set-up failed
+            try:
+                self.on_output(w, w.status_fd, None)
+            except BlockingIOError:
+                break
+        w.exited = True
+        if not w.ready and w.job is None:
+            self.setup_failure = w.setup_error or f"it exited during set-up (wait status {status})"
+        if w.job is not None:
+            self.drain(w, block=True)
+            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+            self.finish(w, exit_code=None if sig else os.WEXITSTATUS(status), signal_number=sig)
+        self.forget(w)
+
+    def drain(self, w: Worker, block: bool) -> None:
+        """Read what the worker wrote before it finished; after it exited, read to EOF (its tree is dead)."""
+        for fd_name, capture in (("out_fd", w.out), ("err_fd", w.err)):
+            fd = getattr(w, fd_name)
+            while fd is not None:
+                try:
+                    data = os.read(fd, READ_CHUNK)
+                except BlockingIOError:
+                    if not block:
+                        break
+                    select.select([fd], [], [], 0.05)  # in insecure mode a stray child may hold the pipe
+                    block = False
+                    continue
+                if not data:
+                    break
+                capture.feed(data)
+
+    def finish(self, w: Worker, exit_code, memory=False, signal_number=None) -> None:
+        if not w.exited:
+            self.drain(w, block=False)
+        job = w.job
+        result = {"id": job["id"], "exit_code": exit_code, "signal": signal_number, "timed_out": w.timed_out,
+                  "memory": memory, "duration": time.monotonic() - w.started,
+                  "stdout": w.out.report(), "stderr": w.err.report()}
+        sid = job.get("session")
+        if sid and w.exited:
+            result["session_lost"] = True
+        if w.setup_error:
+            result["error"] = f"worker set-up failed: {w.setup_error}"
+        self.outbox.append(result)
+        w.job, w.deadline = None, None
+        if sid and not w.exited and self.sessions.get(sid) is w:
+            return  # the session keeps its worker for the next call
+        if sid and self.sessions.get(sid) is w:
+            del self.sessions[sid]
+        w.session = sid or "done"  # never handed out again
+        if not w.exited:
+            self.kill(w)
+
+    def kill(self, w: Worker) -> None:
+        w.session = w.session or "done"
+        try:
+            if self.cfg["isolate"]:
+                os.kill(w.pid, signal.SIGKILL)  # pid 1 of its namespace: the kernel kills the rest
+            else:
+                os.killpg(w.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def forget(self, w: Worker) -> None:
+        for fd in (w.status_fd, w.out_fd, w.err_fd):
+            if fd is not None:
+                self.close_fd(w, fd)
+        os.close(w.job_fd)
+        del self.workers[w.pid]
+        if not self.cfg["isolate"]:
+            shutil.rmtree(os.path.join(self.cfg["workdir"], str(w.pid)), ignore_errors=True)
+        for sid, sw in list(self.sessions.items()):
+            if sw is w:
+                del self.sessions[sid]
+
+    def check_deadlines(self) -> float | None:
+        now, nearest = time.monotonic(), None
+        for w in self.workers.values():
+            if w.deadline is None or w.timed_out:
+                continue
+            if now >= w.deadline:
+                w.timed_out = True
+                self.kill(w)
+            else:
+                nearest = w.deadline if nearest is None else min(nearest, w.deadline)
+        return None if nearest is None else max(0.0, nearest - now)
+
+    def flush_outbox(self) -> None:
+        for msg in self.outbox:
+            send_frame(self.control_fd, msg)
+        self.outbox.clear()
+
+    def first_worker(self) -> None:
+        """Prove that isolation works here before telling the host we are ready."""
+        self.request_workers()
+        while not any(w.ready for w in self.workers.values()):
+            if self.setup_failure:
+                send_frame(self.control_fd, {"fatal": f"cannot isolate a worker: {self.setup_failure}"})
+                raise SystemExit(1)
+            for key, _ in self.sel.select(30):
+                what, w = key.data
+                if what == "forks":
+                    self.on_forks()
+                elif w.pid in self.workers and not w.exited:
+                    try:
+                        self.on_output(w, key.fd, None)
+                    except BlockingIOError:
+                        pass
+
+    def run(self) -> None:
+        self.first_worker()
+        self.sel.register(self.control_fd, selectors.EVENT_READ, ("control", None))
+        send_frame(self.control_fd, {"ready": True, "preloaded": sorted(self.cfg["preload"])})
+        while True:
+            for key, _ in self.sel.select(self.check_deadlines()):
+                what, w = key.data
+                if what == "control":
+                    self.on_control()
+                elif what == "forks":
+                    self.on_forks()
+                elif w.pid in self.workers and not w.exited:
+                    try:
+                        self.on_output(w, key.fd, {"out": w.out, "err": w.err}.get(what))
+                    except BlockingIOError:
+                        pass
+            self.dispatch()
+            self.flush_outbox()
+            self.request_workers()
+
+
+def become_namespace_root(control_fd: int) -> None:
+    """Put the zygote at the root of a user and pid namespace of its own, so it may make one per worker."""
+    new_user_namespace(CLONE_NEWPID, 0)
+    pid = os.fork()
+    if pid:
+        os.close(control_fd)
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
+
+
+def main() -> None:
+    cfg = json.loads(sys.argv[1])
+    control_fd = cfg["control_fd"]
+    os.closerange(3, control_fd)  # whatever else the launcher left open stays outside
+    os.closerange(control_fd + 1, 1 << 16)
+    sys.path[:0] = cfg["sys_path"]
+    try:
+        if cfg["isolate"]:
+            become_namespace_root(control_fd)
+        for name in cfg["preload"]:
+            __import__(name)
+        if cfg.get("warmup"):
+            exec(cfg["warmup"], {})
+    except BaseException as exc:
+        send_frame(control_fd, {"fatal": f"{type(exc).__name__}: {exc}"})
+        raise SystemExit(1)
+    gc.collect()
+    gc.freeze()  # keep the preloaded heap out of the collector's way, so forks share its pages
+    forks, dispatcher_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if os.fork() == 0:
+        forks.close()
+        try:
+            Dispatcher(cfg, dispatcher_end).run()
+        finally:
+            os._exit(1)
+    os.close(control_fd)
+    dispatcher_end.close()
+    fork_server(cfg, forks)
+
+
+if __name__ == "__main__":
+    main()
