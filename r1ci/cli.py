@@ -182,3 +182,135 @@ def tasks_check(
 
 if __name__ == "__main__":
     app()
+
+
+sandbox_app = typer.Typer(help="The code sandbox: run a script, benchmark it, or serve it over HTTP.",
+                          no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+Insecure = Annotated[bool, typer.Option(
+    "--insecure", help="Run without bubblewrap and namespaces (rlimits only): scripts can read your files and use "
+    "the network. Only for machines where isolation is impossible; the sandbox refuses to start otherwise.")]
+
+
+def sandbox_limits(timeout, cpu_time, memory_mb, processes, file_size_mb, output_bytes):
+    from r1ci.sandbox import Limits
+
+    try:
+        return Limits(timeout=timeout, cpu_time=cpu_time, memory_mb=memory_mb, processes=processes,
+                      file_size_mb=file_size_mb, output_bytes=output_bytes)
+    except ValueError as e:
+        fail(str(e))
+
+
+@sandbox_app.command("run")
+def sandbox_run(
+    script: Annotated[str, typer.Argument(help="Python file to run, or - to read the script from stdin.")],
+    timeout: Annotated[float, typer.Option(help="Wall-clock limit in seconds; past it the process tree is killed.")] = 10.0,
+    cpu_time: Annotated[Optional[float], typer.Option(help="CPU-time limit in seconds (default: the timeout).")] = None,
+    memory_mb: Annotated[int, typer.Option(help="Memory the script may allocate, in MB, on top of the interpreter.")] = 1024,
+    processes: Annotated[int, typer.Option(help="Processes and threads the script may have at once.")] = 64,
+    file_size_mb: Annotated[int, typer.Option(help="Largest file the script may write, in MB.")] = 64,
+    output_bytes: Annotated[int, typer.Option(help="Output kept per stream; beyond it head and tail are kept.")] = 65536,
+    stdin_file: Annotated[Optional[Path], typer.Option("--stdin", help="File whose text the script reads on stdin.")] = None,
+    remote: Annotated[Optional[str], typer.Option(help="Run on a SandboxFusion-compatible service at this URL "
+                                                  "(e.g. http://host:8080) instead of locally.")] = None,
+    insecure: Insecure = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON instead of the output.")] = False,
+):
+    """Run one Python script in the sandbox and print what it printed.
+
+    Exits with the script's exit status; 124 when it timed out, 128+N when signal N killed it, and 2 when the
+    sandbox itself could not run it. What went wrong (timeout, memory, CPU, clipped output) goes to stderr.
+    """
+    import sys
+
+    from r1ci.sandbox import LocalSandbox, SandboxError
+    from r1ci.sandbox.remote import RemoteSandbox
+
+    if script == "-":
+        code = sys.stdin.read()
+    else:
+        path = Path(script)
+        if not path.is_file():
+            fail(f"no such script: {script}")
+        code = path.read_text(errors="replace")
+    stdin = stdin_file.read_text() if stdin_file else None
+    limits = sandbox_limits(timeout, cpu_time, memory_mb, processes, file_size_mb, output_bytes)
+    try:
+        sandbox = RemoteSandbox(remote, limits) if remote else LocalSandbox(1, limits, insecure=insecure, eager=False)
+        with sandbox:
+            result = sandbox.run(code, limits, stdin=stdin)
+    except (SandboxError, ValueError) as e:
+        fail(str(e))
+    if as_json:
+        print(json.dumps({**result.to_dict(), "status": result.status, "message": result.message(limits)}, indent=1))
+    else:
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
+        if result.status not in ("ok", "error") or result.output_truncated:
+            sys.stderr.write(f"r1ci sandbox: the script {result.message(limits)}\n")
+    if result.timed_out:
+        raise typer.Exit(124)
+    if result.exit_code is None:
+        from signal import Signals
+
+        raise typer.Exit(128 + (Signals[result.signal].value if result.signal in Signals.__members__ else 9))
+    raise typer.Exit(result.exit_code)
+
+
+@sandbox_app.command("bench")
+def sandbox_bench(
+    quick: Annotated[bool, typer.Option(help="A tenth of the iterations (about 10 s instead of a minute).")] = False,
+    soak: Annotated[int, typer.Option(help="Also run this many consecutive scripts and report pool memory and "
+                                      "leftover processes (0: skip).")] = 0,
+    concurrency: Annotated[str, typer.Option(help="Comma-separated concurrency levels to measure.")] = "1,2",
+    out: Annotated[Optional[Path], typer.Option(help="Also write the numbers as JSON here.")] = None,
+    insecure: Insecure = False,
+):
+    """Latency and throughput of the local sandbox against `subprocess.run([python, "-c", code])`."""
+    from r1ci.sandbox import SandboxError
+    from r1ci.sandbox.bench import run_benchmark
+
+    try:
+        levels = tuple(int(c) for c in concurrency.split(","))
+        if not levels or min(levels) < 1:
+            raise ValueError
+    except ValueError:
+        fail(f"--concurrency must be positive integers separated by commas, got {concurrency!r}")
+    try:
+        numbers = run_benchmark(quick=quick, soak_n=soak, concurrencies=levels, insecure=insecure)
+    except SandboxError as e:
+        fail(str(e))
+    print(numbers["text"])
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({k: v for k, v in numbers.items() if k != "text"}, indent=1))
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for the whole network).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port; the chosen one is printed).")] = 8080,
+    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the number of CPUs).")] = None,
+    timeout: Annotated[float, typer.Option(help="Default wall-clock limit; requests may set run_timeout.")] = 10.0,
+    memory_mb: Annotated[int, typer.Option(help="Default memory limit; requests may set memory_limit_MB.")] = 1024,
+    insecure: Insecure = False,
+):
+    """Serve the local sandbox over SandboxFusion's HTTP API (POST /run_code, GET /v1/ping)."""
+    from r1ci.sandbox import Limits, LocalSandbox, SandboxError
+    from r1ci.sandbox.server import make_server
+
+    try:
+        sandbox = LocalSandbox(workers, Limits(timeout=timeout, memory_mb=memory_mb), insecure=insecure)
+        server = make_server(sandbox, host, port)
+    except (SandboxError, ValueError, OSError) as e:
+        fail(str(e))
+    print(f"r1ci sandbox listening on http://{host}:{server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        sandbox.close()

@@ -91,8 +91,9 @@ class _Zygote:
         self.startup_timeout, self.on_done = startup_timeout, on_done
         self.proc = None
         self.pending: dict[str, tuple[Future, Limits]] = {}
-        self.lock = threading.Lock()
+        self.lock, self.start_lock = threading.Lock(), threading.Lock()
         self.alive = False
+        self.sock = None
         self.workdir = self.staging = None
 
     # start-up
@@ -242,6 +243,8 @@ class _Zygote:
                 self.on_done(self, future, limits, None, error)
 
     def stop(self) -> None:
+        if self.sock is None:
+            return
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -253,6 +256,7 @@ class _Zygote:
                 self.proc.kill()
                 self.proc.wait()
         self.sock.close()
+        self.sock = None
         for path in (self.workdir, self.staging):
             if path:
                 shutil.rmtree(path, ignore_errors=True)
@@ -267,11 +271,12 @@ class LocalSandbox(Sandbox):
     heavy_modules: modules whose importers go to the pre-loaded heavy pool (default numpy, sympy).
     tmp_mb: size of each script's private tmpfs /tmp.
     insecure: run without bubblewrap and namespaces (rlimits only). Refused unless asked for explicitly.
+    eager: start both pools now (~1-2 s) rather than each on its first script.
     """
 
     def __init__(self, workers: int | None = None, limits: Limits | None = None, *,
                  heavy_modules: tuple[str, ...] = HEAVY_PRELOAD, tmp_mb: int = 256, insecure: bool = False,
-                 spares: int | None = None, startup_timeout: float = 120.0):
+                 spares: int | None = None, eager: bool = True, startup_timeout: float = 120.0):
         self.workers = workers or os.cpu_count() or 1
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
@@ -293,6 +298,9 @@ class LocalSandbox(Sandbox):
         self._waiting: deque = deque()
         self._ids = iter(range(1 << 62))
         self._closed = False
+        self._finalizer = weakref.finalize(self, LocalSandbox._stop_pools, list(self.pools.values()))
+        if not eager:
+            return
         starters = [threading.Thread(target=self._start_quietly, args=(pool,)) for pool in self.pools.values()]
         for t in starters:
             t.start()
@@ -302,7 +310,6 @@ class LocalSandbox(Sandbox):
         if errors:
             self.close()
             raise errors[0]
-        self._finalizer = weakref.finalize(self, LocalSandbox._stop_pools, list(self.pools.values()))
 
     @staticmethod
     def _start_quietly(pool: _Zygote) -> None:
@@ -315,8 +322,7 @@ class LocalSandbox(Sandbox):
     @staticmethod
     def _stop_pools(pools) -> None:
         for pool in pools:
-            if pool.proc is not None:
-                pool.stop()
+            pool.stop()
 
     def submit(self, code, limits=None, *, stdin=None, files=None, session=None) -> "Future[Result]":
         if self._closed:
@@ -342,10 +348,12 @@ class LocalSandbox(Sandbox):
 
     def _send(self, pool: _Zygote, msg: dict, future: Future, limits: Limits) -> None:
         try:
-            if not pool.alive:
-                log.warning("restarting the sandbox's %s pool", pool.name)
-                pool.stop()
-                pool.start()
+            with pool.start_lock:
+                if not pool.alive:
+                    if pool.proc is not None:
+                        log.warning("restarting the sandbox's %s pool", pool.name)
+                        pool.stop()
+                    pool.start()
             pool.send(msg, future, limits)
         except SandboxError as exc:
             self._done(pool, future, limits, None, exc)
@@ -399,8 +407,4 @@ class LocalSandbox(Sandbox):
 
     def close(self) -> None:
         self._closed = True
-        finalizer = getattr(self, "_finalizer", None)
-        if finalizer is not None:
-            finalizer()
-        else:
-            self._stop_pools([p for p in self.pools.values() if p.proc is not None])
+        self._finalizer()
