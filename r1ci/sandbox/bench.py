@@ -90,6 +90,12 @@ def sandbox_processes(sandbox: LocalSandbox) -> int:
     return count
 
 
+def stray_processes(sandbox: LocalSandbox) -> int:
+    """Processes in the sandbox besides its own (bwrap, fork servers, dispatchers, idle workers): should not grow."""
+    workers = sum(s["workers"] for s in sandbox.stats().values())
+    return sandbox_processes(sandbox) - workers
+
+
 def rss_kb(pid: int | None = None) -> int:
     with open(f"/proc/{pid or 'self'}/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
@@ -101,7 +107,8 @@ def soak(sandbox: LocalSandbox, n: int) -> dict:
         time.sleep(0.5)  # let the last worker's exit settle
         stats = sandbox.stats()
         return {"zygote_rss_kb": {name: s["rss_kb"] for name, s in stats.items()},
-                "host_rss_kb": rss_kb(), "processes": sandbox_processes(sandbox)}
+                "host_rss_kb": rss_kb(), "processes": sandbox_processes(sandbox),
+                "stray_processes": stray_processes(sandbox)}
 
     sandbox.run_many([SCRIPTS["trivial"], SCRIPTS["numpy+sympy"]])
     before = snapshot()
@@ -127,7 +134,8 @@ def report(rows: list[dict], soaked: dict | None, startup_s: float) -> str:
                   f"  zygote RSS kB before -> after: " + ", ".join(
                       f"{k} {b['zygote_rss_kb'][k]} -> {a['zygote_rss_kb'][k]}" for k in b["zygote_rss_kb"]),
                   f"  host RSS kB: {b['host_rss_kb']} -> {a['host_rss_kb']}; sandbox processes: "
-                  f"{b['processes']} -> {a['processes']}"]
+                  f"{b['processes']} -> {a['processes']}, of which not workers: "
+                  f"{b['stray_processes']} -> {a['stray_processes']}"]
     return "\n".join(lines)
 
 

@@ -380,7 +380,7 @@ class LocalSandbox(Sandbox):
         return Result(stdout=clip(out["head"], out["tail"], out["total"]),
                       stderr=clip(err["head"], err["tail"], err["total"]),
                       exit_code=msg["exit_code"], signal=sig, timed_out=msg["timed_out"],
-                      memory_exceeded=msg["memory"], cpu_exceeded=sig in ("SIGXCPU",) and not msg["timed_out"],
+                      memory_exceeded=msg["memory"], cpu_exceeded=sig == "SIGXCPU",
                       output_truncated=truncated, session_lost=bool(msg.get("session_lost")),
                       duration=msg["duration"])
 

@@ -22,6 +22,7 @@ import ctypes
 import gc
 import json
 import linecache
+import math
 import os
 import random
 import resource
@@ -42,6 +43,8 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 38, 22, 2
 SCRIPT_UID = 1000  # what the script sees as its uid and gid; it holds no capability
 READ_CHUNK = 1 << 16
+EVENT = "<ciid"  # fork server -> dispatcher: b"S"pawned (fds attached) or e"X"ited, pid, wait status, CPU s
+CPU_EXIT = 128 + signal.SIGXCPU
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -199,6 +202,9 @@ def worker_main(cfg: dict, lockdown: Lockdown | None, base_vm: int, job_fd: int,
                     pass
         os.closerange(max(keep) + 1, 1 << 16)
         check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
+        # As pid 1 of its namespace the worker would ignore SIGXCPU's default action; make it fatal again.
+        signal.signal(signal.SIGXCPU, lambda *_: os._exit(CPU_EXIT))
+        os.setsid()  # a process group of its own: kill(0, ...) reaches across pid namespaces
         if cfg["isolate"]:
             new_user_namespace(CLONE_NEWNS | CLONE_NEWIPC, SCRIPT_UID)
             tmp = f"size={cfg['tmp_mb']}m,mode=1777".encode()
@@ -210,7 +216,6 @@ def worker_main(cfg: dict, lockdown: Lockdown | None, base_vm: int, job_fd: int,
             lockdown.apply()
             os.chdir("/tmp")
         else:  # insecure mode: a private directory and a process group, nothing more
-            os.setsid()
             private = os.path.join(cfg["workdir"], str(os.getpid()))
             os.mkdir(private, 0o700)
             os.chdir(private)
@@ -231,14 +236,14 @@ def worker_main(cfg: dict, lockdown: Lockdown | None, base_vm: int, job_fd: int,
 
 
 def serve_jobs(job_fd: int, status_fd: int, base_vm: int) -> None:
-    cpu_hard = None
+    cpu_hard, main = None, None
     while True:
         job = recv_frame(job_fd)
         if job is None:
             return
         limits = job["limits"]
         if cpu_hard is None:  # fixed once: a session's calls share one hard CPU budget
-            cpu_hard = int(limits["cpu_time"] * job.get("cpu_calls", 1)) + 1
+            cpu_hard = math.ceil(limits["cpu_time"] * job.get("cpu_calls", 1)) + 2
             memory = base_vm + limits["memory_mb"] * 2**20
             for res, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_NPROC, limits["processes"]),
                                (resource.RLIMIT_FSIZE, limits["file_size_mb"] * 2**20),
@@ -246,7 +251,7 @@ def serve_jobs(job_fd: int, status_fd: int, base_vm: int) -> None:
                 resource.setrlimit(res, (value, value))
         used = resource.getrusage(resource.RUSAGE_SELF)
         used_cpu = used.ru_utime + used.ru_stime
-        soft = min(cpu_hard, int(used_cpu + limits["cpu_time"]) + 1)
+        soft = min(cpu_hard - 1, math.ceil(used_cpu + limits["cpu_time"]))
         resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
         for name, content in job.get("files", {}).items():
             with open(name, "w") as f:
@@ -260,7 +265,10 @@ def serve_jobs(job_fd: int, status_fd: int, base_vm: int) -> None:
             os.close(fd)
             sys.stdin = open(0, closefd=False)
         reseed()
-        exit_code, memory_error = run_script(job["code"])
+        if main is None:  # one namespace per worker: a session's calls share it
+            main = types.ModuleType("__main__")
+            main.__builtins__ = builtins
+        exit_code, memory_error = run_script(job["code"], main)
         send_frame(status_fd, {"exit": exit_code, "memory": memory_error})
         if not job.get("session"):
             return
@@ -273,26 +281,28 @@ def reseed() -> None:
         sys.modules["numpy"].random.seed()
 
 
-def run_script(code: str) -> tuple[int, bool]:
-    """Run `code` as `python -c` would, in a fresh `__main__`. Returns (exit code, raised MemoryError)."""
-    main = types.ModuleType("__main__")
-    main.__builtins__ = builtins
+def run_script(code: str, main: types.ModuleType) -> tuple[int, bool]:
+    """Run `code` as `python -c` would, in `main` as `__main__`. Returns (exit code, raised MemoryError)."""
     sys.modules["__main__"] = main
     sys.argv = ["-c"]
     linecache.cache["<string>"] = (len(code), None, code.splitlines(True), "<string>")
-    exit_code, memory_error = 0, False
+    saved_builtins = dict(builtins.__dict__)  # a script may poison them; reporting its result needs them
+    stop: BaseException | None = None
     try:
         exec(compile(code, "<string>", "exec"), main.__dict__)
-        at_exit()
-    except SystemExit as exc:
-        exit_code = exit_status(exc)
-        at_exit()
     except BaseException as exc:
-        memory_error = isinstance(exc, MemoryError)
+        stop = exc
+    builtins.__dict__.clear()
+    builtins.__dict__.update(saved_builtins)
+    exit_code, memory_error = 0, isinstance(stop, MemoryError)
+    if stop is None or isinstance(stop, SystemExit):
+        exit_code = exit_status(stop) if stop else 0
+        at_exit()
+    else:
         try:
-            if exc.__traceback__ is not None:  # hide this runner's frame, as python -c shows none of its own
-                exc.__traceback__ = exc.__traceback__.tb_next
-            traceback.print_exception(exc)
+            if stop.__traceback__ is not None:  # hide this runner's frame, as python -c shows none of its own
+                stop.__traceback__ = stop.__traceback__.tb_next
+            traceback.print_exception(stop)
         except BaseException:
             pass
         exit_code = 1
@@ -389,12 +399,12 @@ def fork_server(cfg: dict, sock) -> None:
                 os.read(wake_r, 4096)
                 while True:
                     try:
-                        pid, status = os.waitpid(-1, os.WNOHANG)
+                        pid, status, usage = os.wait4(-1, os.WNOHANG)
                     except ChildProcessError:
                         break
                     if pid == 0:
                         break
-                    sock.send(struct.pack("<cii", b"X", pid, status))
+                    sock.send(struct.pack(EVENT, b"X", pid, status, usage.ru_utime + usage.ru_stime))
                 continue
             if not sock.recv(16):
                 return  # the dispatcher is gone
@@ -409,7 +419,7 @@ def fork_server(cfg: dict, sock) -> None:
                 worker_main(cfg, lockdown, base_vm, job_r, st_w, out_w, err_w)
             if pidns is not None:
                 check(libc.setns(pidns, CLONE_NEWPID), "setns pid")
-            socket.send_fds(sock, [struct.pack("<cii", b"S", pid, 0)], [job_w, st_r, out_r, err_r])
+            socket.send_fds(sock, [struct.pack(EVENT, b"S", pid, 0, 0.0)], [job_w, st_r, out_r, err_r])
             for fd in (job_r, job_w, st_r, st_w, out_r, out_w, err_r, err_w):
                 os.close(fd)
 
@@ -444,7 +454,7 @@ class Dispatcher:
         data, fds, _, _ = socket.recv_fds(self.forks, 64, 4)
         if not data:
             raise SystemExit(1)  # the fork server died
-        kind, pid, status = struct.unpack("<cii", data)
+        kind, pid, status, cpu = struct.unpack(EVENT, data)
         if kind == b"S":
             self.spawning -= 1
             w = Worker(pid, *fds)
@@ -454,7 +464,7 @@ class Dispatcher:
                 self.sel.register(fd, selectors.EVENT_READ, (what, w))
             self.workers[pid] = w
         elif pid in self.workers:
-            self.on_exit(self.workers[pid], status)
+            self.on_exit(self.workers[pid], status, cpu)
 
     def idle_worker(self) -> Worker | None:
         for w in self.workers.values():  # the oldest first: it has had the most time to set up
@@ -540,7 +550,7 @@ class Dispatcher:
         elif w.job is not None and "exit" in frame:
             self.finish(w, exit_code=frame["exit"], memory=bool(frame.get("memory")))
 
-    def on_exit(self, w: Worker, status: int) -> None:
+    def on_exit(self, w: Worker, status: int, cpu: float) -> None:
         while w.status_fd is not None:  # its last words: a result, or why its set-up failed
             try:
                 self.on_output(w, w.status_fd, None)
@@ -552,7 +562,11 @@ class Dispatcher:
         if w.job is not None:
             self.drain(w, block=True)
             sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-            self.finish(w, exit_code=None if sig else os.WEXITSTATUS(status), signal_number=sig)
+            code = None if sig else os.WEXITSTATUS(status)
+            if not w.timed_out and (sig == signal.SIGKILL or code == CPU_EXIT) \
+                    and cpu >= w.job["limits"]["cpu_time"] - 0.05:
+                sig, code = signal.SIGXCPU, None  # the soft limit's SIGXCPU, or the hard limit's SIGKILL
+            self.finish(w, exit_code=code, signal_number=sig)
         self.forget(w)
 
     def drain(self, w: Worker, block: bool) -> None:

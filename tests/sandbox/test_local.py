@@ -1,0 +1,156 @@
+"""The local sandbox's behaviour: results, fresh state, routing, limits, sessions, sync and async APIs."""
+
+import asyncio
+import shutil
+
+import pytest
+
+from r1ci.sandbox import Limits, LocalSandbox, Result, SandboxError, SandboxUnavailable
+from r1ci.sandbox.core import clip, clip_text
+from r1ci.sandbox.local import imports_heavy
+
+
+def test_stdout_stderr_and_exit_status(sandbox):
+    r = sandbox.run("import sys\nprint('out')\nprint('err', file=sys.stderr)\nsys.exit(3)")
+    assert (r.stdout, r.stderr, r.exit_code, r.status, r.ok) == ("out\n", "err\n", 3, "error", False)
+    ok = sandbox.run("print(6 * 7)")
+    assert ok.ok and ok.stdout == "42\n" and ok.status == "ok" and ok.signal is None and ok.duration > 0
+
+
+def test_tracebacks_look_like_python_c(sandbox):
+    r = sandbox.run("x = 1\ny = x / 0")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Traceback (most recent call last):\n  File \"<string>\", line 2, in <module>\n")
+    assert "y = x / 0" in r.stderr and r.stderr.rstrip().endswith("ZeroDivisionError: division by zero")
+    assert "zygote" not in r.stderr  # none of the runner's frames leak into the script's traceback
+    syntax = sandbox.run("def f(:\n  pass")
+    assert syntax.exit_code == 1 and "SyntaxError" in syntax.stderr
+
+
+def test_exit_codes(sandbox):
+    assert sandbox.run("raise SystemExit").exit_code == 0
+    assert sandbox.run("raise SystemExit('bye')").exit_code == 1
+    assert sandbox.run("import sys; sys.exit(300)").exit_code == 300 & 0xFF
+    assert sandbox.run("import os; os._exit(5)").exit_code == 5
+
+
+def test_stdin_and_files(sandbox):
+    r = sandbox.run("import sys\nprint(sys.stdin.read().upper())", stdin="abc")
+    assert r.stdout == "ABC\n"
+    r = sandbox.run("print(open('data.txt').read().split())", files={"data.txt": "1 2 3"})
+    assert r.stdout == "['1', '2', '3']\n"
+    with pytest.raises(ValueError, match="plain names"):
+        sandbox.submit("pass", files={"../x": "no"})
+
+
+def test_each_script_starts_from_a_fresh_state(sandbox):
+    poison = ("import builtins, math, os, sys, json\nopen('mark', 'w').write('x')\nbuiltins.len = None\n"
+              "builtins.print = lambda *a, **k: None\nmath.pi = 3\nos.chdir('/')\nsys.modules['json'] = None\n"
+              "globals()['LEFTOVER'] = 1")
+    assert sandbox.run(poison).ok
+    r = sandbox.run("import math, os, json\nprint(math.pi, os.getcwd(), len('ab'), json.dumps(1), "
+                    "'LEFTOVER' in globals(), os.listdir('.'))")
+    assert r.stdout == "3.141592653589793 /tmp 2 1 False []\n", r.stderr
+
+
+def test_random_state_differs_between_scripts(sandbox):
+    code = "import random, numpy\nprint(random.random(), numpy.random.rand())"
+    outputs = {sandbox.run(code).stdout for _ in range(4)}
+    assert len(outputs) == 4
+
+
+def test_heavy_routing():
+    heavy = ("numpy", "sympy")
+    assert imports_heavy("import numpy as np", heavy)
+    assert imports_heavy("from sympy.abc import x", heavy)
+    assert imports_heavy("def f():\n    import numpy.linalg\n", heavy)
+    assert not imports_heavy("print('numpy')", heavy)
+    assert not imports_heavy("import numpyish", heavy)
+    assert not imports_heavy("import numpy as (", heavy)  # a syntax error runs light and reports itself
+
+
+def test_preloaded_modules_work_in_both_pools(sandbox):
+    r = sandbox.run("import numpy as np, sympy as sp\nx = sp.Symbol('x')\n"
+                    "print(np.linalg.det(np.eye(3)), sp.solve(x**2 - 4, x))")
+    assert r.stdout == "1.0 [-2, 2]\n", r.stderr
+    assert sandbox.run("import fractions; print(fractions.Fraction(1, 3) * 3)").stdout == "1\n"
+
+
+def test_run_many_keeps_order_and_runs_in_parallel(sandbox):
+    results = sandbox.run_many([f"import time; time.sleep(0.3); print({i})" for i in range(4)])
+    assert [r.stdout for r in results] == [f"{i}\n" for i in range(4)]
+
+
+def test_async_api(sandbox):
+    async def main():
+        one = await sandbox.arun("print('a')")
+        many = await sandbox.arun_many(["print(1)", "print(2)", "1/0"])
+        return one, many
+
+    one, many = asyncio.run(main())
+    assert one.stdout == "a\n"
+    assert [r.stdout for r in many[:2]] == ["1\n", "2\n"] and many[2].status == "error"
+
+
+def test_output_is_clipped_with_head_tail_and_marker(sandbox):
+    r = sandbox.run("print('START' + 'x' * 200000 + 'END')", Limits(output_bytes=1000))
+    assert r.output_truncated and r.ok
+    assert r.stdout.startswith("START") and r.stdout.endswith("END\n")
+    assert "bytes of output omitted" in r.stdout and len(r.stdout) < 1100
+    assert "clipped" in r.message(Limits(output_bytes=1000))
+
+
+def test_clip_helpers():
+    assert clip("ab", "yz", 4) == "ab" + "yz"
+    assert clip("ab", "yz", 10) == "ab\n[... 6 bytes of output omitted ...]\nyz"
+    text, cut = clip_text("0123456789", 4)
+    assert cut and text.startswith("01") and text.endswith("89") and "6 bytes" in text
+    assert clip_text("short", 100) == ("short", False)
+
+
+def test_limits_are_validated():
+    for bad in ({"timeout": 0}, {"memory_mb": -1}, {"timeout": float("nan")}, {"processes": True},
+                {"output_bytes": 10}):
+        with pytest.raises(ValueError):
+            Limits(**bad)
+
+
+def test_session_keeps_state_and_loses_it_on_timeout(sandbox):
+    with sandbox.session(Limits(timeout=2)) as s:
+        assert s.run("x = 41\nimport numpy as np").ok
+        assert s.run("x += 1\nprint(x, np.int64(x) * 2)").stdout == "42 84\n"
+        lost = s.run("while True: pass", Limits(timeout=0.5))
+        assert lost.timed_out and lost.session_lost
+        fresh = s.run("print('x' in globals())")
+        assert fresh.stdout == "False\n"
+    with pytest.raises(SandboxError, match="closed"):
+        s.run("print(1)")
+
+
+def test_result_round_trip():
+    r = Result(stdout="a", exit_code=None, signal="SIGSEGV", duration=0.5)
+    assert Result.from_dict(r.to_dict()) == r
+    assert r.status == "killed" and "SIGSEGV" in r.message()
+
+
+def test_refuses_to_start_without_isolation(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(SandboxUnavailable, match="bubblewrap.*insecure"):
+        LocalSandbox(workers=1)
+
+
+def test_insecure_mode_runs_with_limits_only(tmp_path):
+    with pytest.warns(UserWarning, match="WITHOUT isolation"):
+        sb = LocalSandbox(workers=1, insecure=True, eager=False)
+    with sb:
+        r = sb.run("import os\nprint(os.getcwd() != '/', len(os.listdir('.')))")
+        assert r.stdout == "True 0\n", r.stderr
+        assert sb.run("while True: pass", Limits(timeout=0.5)).timed_out
+        assert sb.run("x = bytearray(8 * 2**30)").memory_exceeded
+
+
+def test_closed_sandbox_refuses_work():
+    sb = LocalSandbox(workers=1, eager=False)
+    sb.close()
+    with pytest.raises(SandboxError, match="closed"):
+        sb.run("print(1)")
