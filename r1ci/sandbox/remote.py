@@ -86,6 +86,9 @@ class RemoteSandbox(Sandbox):
         raise SandboxUnavailable(f"cannot reach the sandbox service at {self.url} after {self.retries + 1} "
                                  f"tries: {error}")
 
+    def session(self, limits: Limits | None = None):
+        raise SandboxError("SandboxFusion's /run_code is stateless; stateful sessions need the local sandbox")
+
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.client.close()
