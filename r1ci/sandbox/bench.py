@@ -131,7 +131,7 @@ def report(rows: list[dict], soaked: dict | None, startup_s: float) -> str:
         b, a = soaked["before"], soaked["after"]
         lines += ["", f"soak: {soaked['n']} consecutive scripts (every 10th numpy+sympy) in {soaked['seconds']:.1f} s, "
                       f"{soaked['failures']} failed",
-                  f"  zygote RSS kB before -> after: " + ", ".join(
+                  "  zygote RSS kB before -> after: " + ", ".join(
                       f"{k} {b['zygote_rss_kb'][k]} -> {a['zygote_rss_kb'][k]}" for k in b["zygote_rss_kb"]),
                   f"  host RSS kB: {b['host_rss_kb']} -> {a['host_rss_kb']}; sandbox processes: "
                   f"{b['processes']} -> {a['processes']}, of which not workers: "

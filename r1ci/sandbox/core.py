@@ -5,7 +5,7 @@ import asyncio
 import itertools
 import math
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from signal import Signals
 
 
@@ -197,7 +197,3 @@ class Session:
 
     def __exit__(self, *exc):
         self.close()
-
-
-def with_defaults(limits: Limits | None, default: Limits, **overrides) -> Limits:
-    return replace(limits or default, **{k: v for k, v in overrides.items() if v is not None})

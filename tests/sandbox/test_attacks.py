@@ -3,7 +3,6 @@
 Every test ends with `assert_healthy`: a fresh script still runs correctly and no process is left behind.
 """
 
-import os
 import socket
 import threading
 import time
