@@ -268,7 +268,7 @@ def sandbox_bench(
     out: Annotated[Optional[Path], typer.Option(help="Also write the numbers as JSON here.")] = None,
     insecure: Insecure = False,
 ):
-    """Latency and throughput of the local sandbox against `subprocess.run([python, "-c", code])`."""
+    """Latency and throughput of the local sandbox against a fresh `python -c` per script."""
     from r1ci.sandbox import SandboxError
     from r1ci.sandbox.bench import run_benchmark
 

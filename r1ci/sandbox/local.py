@@ -81,16 +81,20 @@ def _pipe_with(text: str) -> int:
     return read
 
 
+class PoolDown(SandboxError):
+    """A pool's process is gone; the job never reached it, so it can go to a restarted pool."""
+
+
 class _Zygote:
     """One zygote process and the host's end of its socket: sends jobs, a reader thread resolves futures."""
 
     def __init__(self, name: str, preload: tuple[str, ...], warmup: str, spares: int, tmp_mb: int,
-                 insecure: bool, startup_timeout: float, on_done):
+                 insecure: bool, startup_timeout: float, on_done, on_lost):
         self.name, self.preload, self.warmup = name, preload, warmup
         self.spares, self.tmp_mb, self.insecure = spares, tmp_mb, insecure
-        self.startup_timeout, self.on_done = startup_timeout, on_done
+        self.startup_timeout, self.on_done, self.on_lost = startup_timeout, on_done, on_lost
         self.proc = None
-        self.pending: dict[str, tuple[Future, Limits]] = {}
+        self.pending: dict[str, tuple[Future, Limits | None, dict]] = {}
         self.lock, self.start_lock = threading.Lock(), threading.Lock()
         self.alive = False
         self.sock = None
@@ -133,7 +137,9 @@ class _Zygote:
             for fd in keep_open:
                 os.close(fd)
         self.alive = True
-        threading.Thread(target=self._read, name=f"r1ci-sandbox-{self.name}", daemon=True).start()
+        self.pending = {}
+        threading.Thread(target=self._read, args=(self.sock, self.proc, self.pending, self.ready),
+                         name=f"r1ci-sandbox-{self.name}", daemon=True).start()
         if not self.ready.wait(self.startup_timeout) or self.fatal is not None or not self.alive:
             reason = self.fatal or (f"no answer within {self.startup_timeout:g} s" if self.alive else
                                     f"it exited with status {self.proc.poll()}")
@@ -195,28 +201,39 @@ class _Zygote:
     def send(self, msg: dict, future: Future, limits: Limits | None) -> None:
         with self.lock:
             if not self.alive:
-                raise SandboxError(f"the sandbox ({self.name} pool) is not running")
-            self.pending[msg["id"]] = (future, limits)
+                raise PoolDown(f"the sandbox ({self.name} pool) is not running")
+            self.pending[msg["id"]] = (future, limits, msg)
             try:
                 zygote.send_frame(self.fd, msg)
             except OSError as exc:
                 del self.pending[msg["id"]]
-                raise SandboxError(f"the sandbox ({self.name} pool) stopped: {exc}") from exc
+                self.alive = False
+                raise PoolDown(f"the sandbox ({self.name} pool) stopped: {exc}") from exc
 
-    def _read(self) -> None:
+    def post(self, msg: dict) -> None:
+        """A message that wants no answer; lost quietly if the pool is down (so is what it refers to)."""
+        with self.lock:
+            if self.alive:
+                try:
+                    zygote.send_frame(self.fd, msg)
+                except OSError:
+                    self.alive = False
+
+    def _read(self, sock: socket.socket, proc: subprocess.Popen, pending: dict, ready: threading.Event) -> None:
+        """One generation of the pool: its socket, process and jobs (a restart starts a new one)."""
         try:
             while True:
-                msg = zygote.recv_frame(self.fd)
+                msg = zygote.recv_frame(sock.fileno())
                 if msg is None:
                     break
                 if "ready" in msg:
-                    self.ready.set()
+                    ready.set()
                 elif "fatal" in msg:
                     self.fatal = msg["fatal"]
-                    self.ready.set()
+                    ready.set()
                 elif "id" in msg:
                     with self.lock:
-                        future, limits = self.pending.pop(msg["id"], (None, None))
+                        future, limits, _ = pending.pop(msg["id"], (None, None, None))
                     if future is None:
                         continue
                     if "stats" in msg:
@@ -226,21 +243,17 @@ class _Zygote:
         except (OSError, ValueError) as exc:
             log.debug("sandbox reader stopped: %s", exc)
         with self.lock:
-            self.alive = False
-            pending, self.pending = self.pending, {}
-        self.ready.set()
-        if self.proc is not None:
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-        error = SandboxError(f"the sandbox ({self.name} pool) died (exit status "
-                             f"{self.proc.returncode if self.proc else '?'}){self._log_tail()}")
-        for future, limits in pending.values():
-            if limits is None:  # a stats request
-                future.set_exception(error)
-            else:
-                self.on_done(self, future, limits, None, error)
+            if self.sock is sock:
+                self.alive = False
+            lost = list(pending.values())
+            pending.clear()
+        ready.set()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.on_lost(self, lost, SandboxError(f"the sandbox ({self.name} pool) died (exit status "
+                                              f"{proc.returncode}){self._log_tail()}"))
 
     def stop(self) -> None:
         if self.sock is None:
@@ -289,7 +302,7 @@ class LocalSandbox(Sandbox):
             raise SandboxUnavailable(MISSING_BWRAP)
         spares = self.workers if spares is None else spares
         common = dict(spares=spares, tmp_mb=tmp_mb, insecure=insecure, startup_timeout=startup_timeout,
-                      on_done=self._done)
+                      on_done=self._done, on_lost=self._lost)
         self.pools = {"light": _Zygote("light", LIGHT_PRELOAD, "", **common),
                       "heavy": _Zygote("heavy", LIGHT_PRELOAD + self.heavy_modules,
                                        HEAVY_WARMUP if self.heavy_modules == HEAVY_PRELOAD else "", **common)}
@@ -347,16 +360,33 @@ class LocalSandbox(Sandbox):
         return future
 
     def _send(self, pool: _Zygote, msg: dict, future: Future, limits: Limits) -> None:
-        try:
-            with pool.start_lock:
-                if not pool.alive:
-                    if pool.proc is not None:
-                        log.warning("restarting the sandbox's %s pool", pool.name)
-                        pool.stop()
-                    pool.start()
-            pool.send(msg, future, limits)
-        except SandboxError as exc:
-            self._done(pool, future, limits, None, exc)
+        for attempt in (1, 2):  # a pool found dead is restarted once
+            try:
+                with pool.start_lock:
+                    if not pool.alive:
+                        if pool.proc is not None:
+                            log.warning("restarting the sandbox's %s pool", pool.name)
+                            pool.stop()
+                        pool.start()
+                pool.send(msg, future, limits)
+                return
+            except PoolDown as exc:
+                if attempt == 2:
+                    self._done(pool, future, limits, None, exc)
+            except SandboxError as exc:
+                self._done(pool, future, limits, None, exc)
+                return
+
+    def _lost(self, pool: _Zygote, pending: list, error: SandboxError) -> None:
+        """The pool died: jobs in flight run once more on a restarted pool (they may never have started)."""
+        for future, limits, msg in pending:
+            if limits is None:  # a stats request
+                future.set_exception(error)
+            elif msg.get("retried"):
+                self._done(pool, future, limits, None, error)
+            else:
+                log.warning("the sandbox's %s pool died; running job %s again", pool.name, msg["id"])
+                self._send(pool, {**msg, "retried": True}, future, limits)
 
     def _done(self, pool, future: Future, limits: Limits, msg: dict | None, error: Exception | None = None):
         with self._lock:
@@ -388,12 +418,7 @@ class LocalSandbox(Sandbox):
         return Session(self, limits or self.limits)
 
     def close_session(self, session_id: str) -> None:
-        pool = self.pools["heavy"]
-        if pool.alive:
-            try:
-                zygote.send_frame(pool.fd, {"op": "close", "session": session_id})
-            except OSError:
-                pass
+        self.pools["heavy"].post({"op": "close", "session": session_id})
 
     def stats(self) -> dict:
         """Each zygote's resident memory and worker counts (for soak tests and benchmarks)."""

@@ -1,7 +1,9 @@
 """The local sandbox's behaviour: results, fresh state, routing, limits, sessions, sync and async APIs."""
 
 import asyncio
+import os
 import shutil
+import signal
 
 import pytest
 
@@ -154,3 +156,51 @@ def test_closed_sandbox_refuses_work():
     sb.close()
     with pytest.raises(SandboxError, match="closed"):
         sb.run("print(1)")
+
+
+def _dispatcher_pid(pool) -> int:
+    """The dispatcher: the fork server's child at the fork server's own pid-namespace depth (workers are deeper)."""
+    def info(pid):
+        with open(f"/proc/{pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f)
+        return int(fields["PPid"]), len(fields["NSpid"].split())
+
+    procs = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                procs[int(entry)] = info(entry)
+            except (OSError, KeyError):
+                continue
+    for pid, (ppid, depth) in procs.items():
+        if ppid in procs and procs[ppid][1] == depth and procs[ppid][0] in procs \
+                and procs[procs[ppid][0]][1] < depth and _under(pid, pool.proc.pid, procs):
+            return pid
+    raise AssertionError("no dispatcher found")
+
+
+def _under(pid, root, procs):
+    while pid in procs and pid != root:
+        pid = procs[pid][0]
+    return pid == root
+
+
+def test_a_dead_pool_is_restarted_on_the_next_script():
+    with LocalSandbox(workers=1) as sb:
+        pool = sb.pools["light"]
+        old = pool.proc
+        os.kill(_dispatcher_pid(pool), signal.SIGKILL)
+        old.wait(timeout=10)  # everything inside goes down with it
+        r = sb.run("print('back')")
+        assert r.stdout == "back\n" and pool.proc is not old
+
+
+def test_odd_scripts_and_output_are_reported_not_crashed(sandbox):
+    assert sandbox.run("print(1)\0").exit_code == 1
+    assert sandbox.run("print('\udc80')").exit_code == 1  # a lone surrogate cannot be printed as UTF-8
+    big = sandbox.run("x = 0\n" + "x += 1\n" * 200_000 + "print(x)")
+    assert big.stdout == "200000\n"
+    raw = sandbox.run("import sys\nsys.stdout.buffer.write(b'\\xff\\xfeok\\n')")
+    assert raw.stdout.endswith("ok\n") and "\ufffd" in raw.stdout
+    with pytest.raises(TypeError, match="code must be a str"):
+        sandbox.run(b"print(1)")
