@@ -109,13 +109,14 @@ class _Zygote:
         self.fatal = None
         self.log = tempfile.TemporaryFile()
         executable, sites = python_paths()
-        cfg = {"control_fd": inside_end.fileno(), "preload": list(self.preload), "warmup": self.warmup,
+        inside_fd = inside_end.detach()  # a plain descriptor now: closed below, once the child has it
+        cfg = {"control_fd": inside_fd, "preload": list(self.preload), "warmup": self.warmup,
                "spares": self.spares, "tmp_mb": self.tmp_mb, "isolate": not self.insecure, "sys_path": sites}
         env = {"PATH": f"{os.path.dirname(executable)}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "PYTHONPATH": ":".join(sites), "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         argv = [executable, "-I", "-S", "-X", "utf8", "-c", Path(zygote.__file__).read_text()]
-        keep_open = [inside_end.fileno()]
+        keep_open = [inside_fd]
         if self.insecure:
             self.workdir = tempfile.mkdtemp(prefix="r1ci-sandbox-")
             cfg["workdir"] = self.workdir

@@ -20,14 +20,14 @@ SHORT = Limits(timeout=2)
 @pytest.fixture(autouse=True)
 def assert_healthy(sandbox):
     time.sleep(0.2)
-    baseline = stray_processes(sandbox)
+    baseline = min(stray_processes(sandbox) for _ in range(3))
     yield
     r = sandbox.run("import os\nprint(sum(range(10)), os.getcwd(), os.listdir('.'))")
     assert r.stdout == "45 /tmp []\n", (r.stdout, r.stderr)
-    deadline = time.monotonic() + 5
-    while stray_processes(sandbox) > baseline and time.monotonic() < deadline:
+    deadline = time.monotonic() + 5  # one reading can catch a spare worker being forked: retry a while
+    while (stray := stray_processes(sandbox)) > baseline and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert stray_processes(sandbox) <= baseline
+    assert stray <= baseline
 
 
 def test_infinite_loop_is_killed_at_the_timeout(sandbox):
