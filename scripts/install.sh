@@ -4,15 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
-# The code sandbox isolates scripts with bubblewrap (r1ci/sandbox/local.py); it refuses to start without it.
-if ! command -v bwrap >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then
-    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null
+# System packages: bubblewrap isolates the code sandbox (it refuses to start without it); chromium renders
+# evaluation reports in a test.
+missing=()
+command -v bwrap >/dev/null || missing+=(bubblewrap)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null && sudo=sudo; }
+  if command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; }; then
+    ($sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \
+      >/dev/null
   else
-    echo "warning: bubblewrap (bwrap) is missing and cannot be installed here; install it (apt-get install" \
-         "bubblewrap / dnf install bubblewrap), or the sandbox will refuse to start" >&2
+    echo "warning: missing system packages: ${missing[*]}; install them (apt-get install ${missing[*]})." \
+         "Without bubblewrap the sandbox refuses to start; without chromium the report test is skipped." >&2
   fi
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv

@@ -1,0 +1,402 @@
+"""The evaluation report: a Markdown and a self-contained HTML page from a run's summary and trajectories.
+
+Scores come from the caller's summary and are only formatted here, so the report can never disagree with
+`summary.json`. Every string from a trajectory is model output or data we did not write: it is escaped in
+HTML and kept inside fenced blocks in Markdown, never emitted as markup.
+"""
+
+import base64
+import html
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+PERCENT_KEYS = {"accuracy", "self_check_rate"}
+# (summary key, column header) of the metric tables; the same columns for overall, source and task.
+COLUMNS = [
+    ("n", "n"),
+    ("accuracy", "accuracy"),
+    ("code_calls", "code calls"),
+    ("turns", "turns"),
+    ("tokens", "tokens"),
+    ("timeouts", "timeouts"),
+    ("self_check_rate", "self-check"),
+]
+DASH = "—"
+CODE_BLOCK = re.compile(r"```(?:python|py)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+PLOT_FILES = {"accuracy": "accuracy_by_task.png", "code_calls": "code_calls.png"}
+PLOT_ALTS = {"accuracy": "Accuracy by task (horizontal bars, percent)",
+             "code_calls": "Number of questions by code calls per question"}
+
+
+def write_report(run_dir: Path, summary: dict, trajectories: list[dict], examples: int = 4) -> tuple[Path, Path]:
+    """Write run_dir/report.md and run_dir/report.html (self-contained: plots embedded as base64 PNG) and return
+    both paths. The Markdown links the same plots, written to run_dir/plots/."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    summary = _dict(summary)
+    plots = _plots(summary)
+    if plots:
+        (run_dir / "plots").mkdir(exist_ok=True)
+    for name, png in plots.items():
+        _write_atomic(run_dir / "plots" / PLOT_FILES[name], png)
+    chosen = _pick_examples(trajectories or [], examples)
+    md_path, html_path = run_dir / "report.md", run_dir / "report.html"
+    _write_atomic(md_path, _markdown(summary, plots, chosen).encode())
+    _write_atomic(html_path, _html(summary, plots, chosen).encode())
+    return md_path, html_path
+
+
+def _pick_examples(trajectories: list[dict], k: int) -> list[dict]:
+    """Up to half correct and the rest incorrect, in id order, so a reader sees both successes and failures."""
+    k = max(k, 0)
+    ordered = sorted((t for t in trajectories if isinstance(t, dict)), key=lambda t: _natural_key(t.get("id")))
+    correct = [t for t in ordered if t.get("correct") is True]
+    other = [t for t in ordered if t.get("correct") is not True]
+    n_correct = min(len(correct), k // 2)
+    n_other = min(len(other), k - n_correct)
+    n_correct = min(len(correct), k - n_other)  # fill from the correct ones when too few failed
+    chosen = {id(t) for t in correct[:n_correct] + other[:n_other]}
+    return [t for t in ordered if id(t) in chosen]
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _natural_key(value) -> list:
+    """Sort `task/3` before `task/10`: digit runs compare as numbers."""
+    parts = re.split(r"(\d+)", "" if value is None else str(value))
+    return [int(p) if i % 2 else p for i, p in enumerate(parts)]
+
+
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _fmt(key: str, value) -> str:
+    x = _number(value)
+    if x is None:
+        return DASH
+    if key in PERCENT_KEYS:
+        return f"{100 * x:.1f}%"
+    if key == "n":
+        return str(int(x))
+    return f"{x:.1f}" if key == "tokens" else f"{x:.2f}"
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _header(summary: dict) -> list[tuple[str, str]]:
+    n = summary.get("n_items", _dict(summary.get("overall")).get("n"))
+    return [("model", _text(summary.get("model")) or DASH), ("mode", _text(summary.get("mode")) or DASH),
+            ("split", _text(summary.get("split")) or DASH),
+            ("temperature", _text(summary.get("temperature")) or DASH), ("items", _text(n) or DASH),
+            ("date", _text(summary.get("created")) or DASH)]
+
+
+def _stat_rows(groups) -> list[tuple[str, dict]]:
+    """(name, stats) sorted by name, with digit runs in numeric order."""
+    ordered = sorted(_dict(groups).items(), key=lambda kv: _natural_key(kv[0]))
+    return [(str(name), _dict(stats)) for name, stats in ordered]
+
+
+def _reference_rows(summary: dict) -> tuple[list[tuple[str, str]], str]:
+    """The paper's rows plus ours; empty when the summary carries no reference."""
+    ref = _dict(summary.get("reference"))
+    rows = [(str(r[0]), _fmt("accuracy", r[1])) for r in ref.get("rows") or []
+            if isinstance(r, (list, tuple)) and len(r) >= 2]
+    if not rows:
+        return [], ""
+    overall = _dict(summary.get("overall"))
+    return rows + [("this run", _fmt("accuracy", overall.get("accuracy")))], _text(ref.get("note"))
+
+
+def _split_model_text(text: str) -> list[tuple[str, str]]:
+    """Model text as ("prose" | "code", text) parts; an unclosed ```python block runs to the end (truncated output)."""
+    parts, pos = [], 0
+    for m in CODE_BLOCK.finditer(text):
+        parts.append(("prose", text[pos:m.start()]))
+        parts.append(("code", m.group(1)))
+        pos = m.end()
+    parts.append(("prose", text[pos:]))
+    return [(kind, body.strip("\n")) for kind, body in parts if body.strip()]
+
+
+def _segments(traj: dict) -> list[dict]:
+    return [s for s in traj.get("segments") or [] if isinstance(s, dict)]
+
+
+def _verdict(traj: dict) -> tuple[str, str]:
+    correct = traj.get("correct")
+    return {True: ("correct", "ok"), False: ("incorrect", "bad")}.get(correct, ("unscored", "unknown"))
+
+
+def _traj_facts(traj: dict) -> str:
+    metrics = _dict(traj.get("metrics"))
+    facts = [f"stop: {_text(traj.get('stop')) or DASH}"]
+    facts += [f"{label}: {_text(metrics.get(key))}" for key, label in
+              (("code_calls", "code calls"), ("turns", "turns"), ("model_tokens", "tokens"), ("timeouts", "timeouts"))
+              if metrics.get(key) is not None]
+    return " · ".join(facts)
+
+
+# ---------------------------------------------------------------- plots
+
+
+def _plots(summary: dict) -> dict[str, bytes]:
+    """PNG bytes per plot; a plot whose data is empty is left out."""
+    plots = {}
+    tasks = [(name, _number(stats.get("accuracy"))) for name, stats in _stat_rows(summary.get("by_task"))]
+    tasks = [(name, acc) for name, acc in tasks if acc is not None]
+    if tasks:
+        plots["accuracy"] = _accuracy_plot(tasks)
+    hist = _dict(summary.get("code_calls_histogram"))
+    bars = [(str(k), _number(v)) for k, v in sorted(hist.items(), key=lambda kv: _natural_key(kv[0]))]
+    bars = [(k, v) for k, v in bars if v is not None]
+    if bars:
+        plots["code_calls"] = _code_calls_plot(bars)
+    return plots
+
+
+def _png(fig: Figure) -> bytes:
+    """Render through matplotlib's Agg canvas directly: no pyplot, no global backend, no display needed."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _accuracy_plot(tasks: list[tuple[str, float]]) -> bytes:
+    fig = Figure(figsize=(8, 1.0 + 0.28 * len(tasks)))
+    ax = fig.add_subplot()
+    names, values = [n for n, _ in tasks], [100 * a for _, a in tasks]
+    ax.barh(range(len(tasks)), values, color="#4c72b0")
+    ax.set_yticks(range(len(tasks)), names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("accuracy (%)")
+    ax.set_title("Accuracy by task")
+    for i, v in enumerate(values):
+        ax.text(v + 1, i, f"{v:.1f}", va="center", fontsize=7)
+    return _png(fig)
+
+
+def _code_calls_plot(bars: list[tuple[str, float]]) -> bytes:
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.add_subplot()
+    ax.bar([k for k, _ in bars], [v for _, v in bars], color="#55a868")
+    ax.set_xlabel("code calls in the question's trajectory")
+    ax.set_ylabel("questions")
+    ax.set_title("Code calls per question")
+    return _png(fig)
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def _md_cell(value: str) -> str:
+    """A table cell that cannot break the table or open an HTML tag."""
+    return " ".join(value.split()).replace("|", "\\|").replace("<", "&lt;")
+
+
+def _md_fence(text: str, lang: str = "text") -> str:
+    """A fenced block longer than any backtick run inside, so untrusted text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+def _md_code_span(value) -> str:
+    text = " ".join(_text(value).split())
+    if not text:
+        return DASH
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _md_stats(first: str, rows: list[tuple[str, dict]]) -> str:
+    return _md_table([first] + [label for _, label in COLUMNS],
+                     [[name] + [_fmt(key, stats.get(key)) for key, _ in COLUMNS] for name, stats in rows])
+
+
+def _md_example(traj: dict) -> str:
+    verdict, _ = _verdict(traj)
+    out = [f"### {_md_cell(_text(traj.get('id')) or 'unnamed')}: {verdict}", "", _md_cell(_traj_facts(traj)), "",
+           "**Question**", "", _md_fence(_text(traj.get("question")))]
+    for seg in _segments(traj):
+        kind, text = _text(seg.get("kind")), _text(seg.get("text"))
+        if kind == "model":
+            out += ["", "**Model**"]
+            out += ["\n" + _md_fence(body, "python" if part == "code" else "text")
+                    for part, body in _split_model_text(text)]
+        elif kind == "tool":
+            status = _text(seg.get("status"))
+            out += ["", f"**Interpreter output**{f' ({_md_cell(status)})' if status else ''}", "", _md_fence(text)]
+        else:
+            out += ["", f"**{_md_cell(kind or 'segment').capitalize()}**", "", _md_fence(text)]
+    out += ["", f"**Answer:** {_md_code_span(traj.get('answer'))} · **Reference:** "
+            f"{_md_code_span(traj.get('reference'))} · **{verdict}**"]
+    return "\n".join(out)
+
+
+def _markdown(summary: dict, plots: dict[str, bytes], chosen: list[dict]) -> str:
+    overall = _dict(summary.get("overall"))
+    out = ["# Evaluation report", ""] + [f"- **{k}:** {_md_cell(v)}" for k, v in _header(summary)]
+    out += ["", "## Overall", "", f"**Accuracy: {_fmt('accuracy', overall.get('accuracy'))}**", "",
+            _md_stats("", [("overall", overall)])]
+    ref_rows, note = _reference_rows(summary)
+    if ref_rows:
+        out += ["", "## Compared with the paper", "", _md_table(["system", "accuracy"], [list(r) for r in ref_rows])]
+        out += ["", f"_{_md_cell(note)}_"] if note else []
+    for title, key, first in (("By source", "by_source", "source"), ("By task", "by_task", "task")):
+        rows = _stat_rows(summary.get(key))
+        out += ["", f"## {title}", "", _md_stats(first, rows) if rows else "_No results._"]
+    if plots:
+        out += ["", "## Plots"]
+        out += ["\n" + f"![{PLOT_ALTS[name]}](plots/{PLOT_FILES[name]})" for name in plots]
+    if chosen:
+        out += ["", "## Examples"]
+        out += ["\n" + _md_example(t) for t in chosen]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- HTML
+
+CSS = """
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; max-width: 1100px;
+       margin: 2rem auto; padding: 0 1rem; }
+h1 { margin-bottom: .3rem; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: .2rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: .6rem 0; font-size: 14px; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .6rem; text-align: left; }
+th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.ours td { font-weight: 600; background: #fff8c5; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
+dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; word-break: break-all; }
+.score { font-size: 1.4rem; } #overall-accuracy { font-size: 2.4rem; font-weight: 700; color: #0969da; }
+.note { color: #57606a; font-style: italic; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #d0d7de; }
+article.example { border: 1px solid #d0d7de; border-radius: 6px; padding: .4rem 1rem 1rem; margin: 1.2rem 0; }
+.facts { color: #57606a; font-size: 13px; }
+.label { font-size: 12px; font-weight: 600; text-transform: uppercase; color: #57606a; margin-top: .8rem; }
+.prose { white-space: pre-wrap; word-wrap: break-word; }
+pre { white-space: pre-wrap; word-wrap: break-word; margin: .3rem 0; padding: .5rem .7rem; border-radius: 4px;
+      font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+pre.question { background: #f6f8fa; border: 1px solid #d0d7de; }
+pre.code { background: #0d1117; color: #e6edf3; border-left: 4px solid #58a6ff; }
+pre.tool { background: #fff8e6; border-left: 4px solid #d4a72c; }
+pre.other { background: #f6f8fa; max-height: 20rem; overflow: auto; }
+.badge { display: inline-block; padding: .05rem .6rem; border-radius: 1rem; color: #fff; font-size: 13px;
+         font-weight: 600; vertical-align: middle; }
+.badge.ok { background: #1a7f37; } .badge.bad { background: #cf222e; } .badge.unknown { background: #6e7781; }
+.final code { background: #f6f8fa; padding: .05rem .3rem; border-radius: 3px; }
+"""
+
+
+def _e(value) -> str:
+    return html.escape(_text(value), quote=True)
+
+
+def _html_table(head: list[str], rows: list[list[str]], attrs: str = "", row_classes: list[str] | None = None) -> str:
+    """Rows hold already-escaped cell HTML; every column after the first holds numbers and is right-aligned."""
+    classes = row_classes or [""] * len(rows)
+    out = [f"<table{attrs}><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
+    for row, cls in zip(rows, classes):
+        cells = "".join(f'<td class="num">{c}</td>' if i else f"<td>{c}</td>" for i, c in enumerate(row))
+        out.append(f'<tr class="{cls}">{cells}</tr>' if cls else f"<tr>{cells}</tr>")
+    return "\n".join(out + ["</tbody></table>"])
+
+
+def _html_stats(first: str, rows: list[tuple[str, dict]], attrs: str = "") -> str:
+    return _html_table([first] + [_e(label) for _, label in COLUMNS],
+                       [[_e(name)] + [_e(_fmt(key, stats.get(key))) for key, _ in COLUMNS] for name, stats in rows],
+                       attrs)
+
+
+def _html_example(traj: dict) -> str:
+    verdict, cls = _verdict(traj)
+    out = ['<article class="example">',
+           f'<h3>{_e(traj.get("id") or "unnamed")} <span class="badge {cls}">{verdict}</span></h3>',
+           f'<div class="facts">{_e(_traj_facts(traj))}</div>',
+           '<div class="label">question</div>', f'<pre class="question">{_e(traj.get("question"))}</pre>']
+    for seg in _segments(traj):
+        kind, text = _text(seg.get("kind")), _text(seg.get("text"))
+        if kind == "model":
+            out.append('<div class="label">model</div>')
+            out += [f'<pre class="code"><code>{_e(body)}</code></pre>' if part == "code"
+                    else f'<div class="prose">{_e(body)}</div>' for part, body in _split_model_text(text)]
+        elif kind == "tool":
+            status = _text(seg.get("status"))
+            out += [f'<div class="label">interpreter output{f" ({_e(status)})" if status else ""}</div>',
+                    f'<pre class="tool">{_e(text)}</pre>']
+        else:
+            out.append(f'<details><summary class="label">{_e(kind or "segment")}</summary>'
+                       f'<pre class="other">{_e(text)}</pre></details>')
+    out += [f'<p class="final">answer: <code>{_e(traj.get("answer")) or DASH}</code> · reference: '
+            f'<code>{_e(traj.get("reference")) or DASH}</code> · <span class="badge {cls}">{verdict}</span></p>',
+            "</article>"]
+    return "\n".join(out)
+
+
+def _html(summary: dict, plots: dict[str, bytes], chosen: list[dict]) -> str:
+    overall = _dict(summary.get("overall"))
+    header = _header(summary)
+    title = f"r1ci report: {header[0][1]} ({header[1][1]}, {header[2][1]})"
+    body = ["<h1>Evaluation report</h1>", '<dl class="meta">']
+    body += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in header]
+    body += ["</dl>", "<h2>Overall</h2>",
+             f'<p class="score"><span id="overall-accuracy">{_e(_fmt("accuracy", overall.get("accuracy")))}</span>'
+             " accuracy</p>", _html_stats("", [("overall", overall)])]
+    ref_rows, note = _reference_rows(summary)
+    if ref_rows:
+        body += ["<h2>Compared with the paper</h2>",
+                 _html_table(["system", "accuracy"], [[_e(name), _e(acc)] for name, acc in ref_rows],
+                             row_classes=[""] * (len(ref_rows) - 1) + ["ours"])]
+        body += [f'<p class="note">{_e(note)}</p>'] if note else []
+    for title_, key, first, attrs in (("By source", "by_source", "source", ' id="by-source"'),
+                                      ("By task", "by_task", "task", ' id="by-task"')):
+        rows = _stat_rows(summary.get(key))
+        body += [f"<h2>{title_}</h2>", _html_stats(first, rows, attrs) if rows else "<p>No results.</p>"]
+    if plots:
+        body.append("<h2>Plots</h2>")
+        body += [f'<figure><img src="data:image/png;base64,{base64.b64encode(png).decode()}" '
+                 f'alt="{_e(PLOT_ALTS[name])}"><figcaption>{_e(PLOT_ALTS[name])}</figcaption></figure>'
+                 for name, png in plots.items()]
+    if chosen:
+        body.append("<h2>Examples</h2>")
+        body += [_html_example(t) for t in chosen]
+    return ('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+            + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+# ---------------------------------------------------------------- files
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Readers (a browser, a CI artifact upload) never see a half-written report."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o644)  # mkstemp's 0600 would hide the report from other readers
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

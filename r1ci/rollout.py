@@ -1,0 +1,183 @@
+"""The rollout engine: runs the protocol for many questions at once over any backend and the sandbox.
+
+Each trajectory is an asyncio task: it asks the backend for the next stretch of text, and when the model
+stops at a code block, sends the code to the sandbox while the other trajectories keep generating (the
+backend batches whoever is waiting). The output is spliced back and generation resumes.
+"""
+
+import asyncio
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+
+from r1ci import protocol
+from r1ci.backends import Generation, Sampling
+from r1ci.sandbox import Limits, Sandbox
+from r1ci.tasks.base import Task
+from r1ci.trajectory import Segment, Trajectory
+
+
+@dataclass(frozen=True)
+class RolloutConfig:
+    mode: str = "ci"
+    max_new_tokens: int = 1024     # model tokens per trajectory, all turns together
+    turn_tokens: int = 512         # at most this many per backend call
+    max_turns: int = 12            # model segments per trajectory
+    max_code_calls: int = protocol.MAX_CODE_CALLS
+    prompt_variant: int = 0
+    sampling: Sampling = field(default_factory=Sampling)
+    limits: Limits = field(default_factory=lambda: Limits(timeout=10))
+
+    def __post_init__(self):
+        if self.mode not in protocol.MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; choose from {', '.join(protocol.MODES)}")
+        for name in ("max_new_tokens", "turn_tokens", "max_turns", "max_code_calls"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+
+def turn_seed(base: int, item_id: str, turn: int) -> int:
+    """A seed per item and turn, so an item samples the same tokens whatever else runs beside it."""
+    digest = hashlib.sha256(f"{base}/{item_id}/{turn}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+class TokenMismatch(AssertionError):
+    """The ids a model was conditioned on differ from the trajectory's segments (re-tokenisation drift)."""
+
+
+async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: RolloutConfig) -> Trajectory:
+    """One question through the protocol: prompt, model turns, code calls, answer, score."""
+    messages = [{"role": "system", "content": protocol.system_prompt(config.mode, config.prompt_variant)},
+                {"role": "user", "content": item["question"]}]
+    prompt = Segment("prompt", messages[0]["content"] + "\n\n" + messages[1]["content"])
+    if backend.token_level:
+        prompt.token_ids = backend.encode_prompt(messages)
+    traj = Trajectory(id=item["id"], task=item["task"], mode=config.mode, question=item["question"],
+                      reference=None if item.get("answer") is None else str(item["answer"]), segments=[prompt])
+    used, code_calls, timeouts, program = 0, 0, 0, None
+    stops = protocol.STOP_STRINGS[config.mode]
+    while True:
+        budget = config.max_new_tokens - used
+        if budget <= 0:
+            traj.stop = "max_tokens"
+            break
+        if traj.segments[-1].kind != "model" and traj.turns() >= config.max_turns:
+            traj.stop = "max_turns"
+            break
+        sampling = replace(config.sampling, seed=turn_seed(config.sampling.seed, item["id"], len(traj.segments)))
+        # Token-level backends write a turn in stretches; a chat server writes a whole turn per request.
+        stretch = min(config.turn_tokens, budget) if backend.token_level else budget
+        gen = await _generate(backend, traj, messages, stretch, stops, sampling)
+        used += gen.n_tokens or 0
+        segment = _extend_model_segment(traj, gen)
+        if gen.finish == "length":
+            if backend.token_level:
+                continue  # mid-stretch, or out of budget (the loop's top stops it)
+            traj.stop = "max_tokens"  # a chat turn cut short cannot be continued
+            break
+        answered = config.mode != "code" and protocol.final_answer(segment.text) is not None
+        code = None if answered or config.mode == "text" else protocol.code_to_run(segment.text, gen.finish == "eos")
+        if code is not None:
+            if code_calls >= config.max_code_calls:
+                traj.stop = "max_code_calls"
+                break
+            code_calls += 1
+            result = await sandbox.arun(code, config.limits) if code.strip() else None
+            timeouts += bool(result and result.timed_out)
+            if config.mode == "code":
+                program, traj.stop = result, "code"
+                break
+            text = protocol.tool_text(result) if result is not None else protocol.EMPTY_CODE
+            tool = Segment("tool", text, code=code, status=result.status if result else "empty")
+            if backend.token_level:
+                tool.token_ids = backend.encode_text(text)
+            traj.segments.append(tool)
+        elif answered:
+            traj.stop = "answer"
+            break
+        elif gen.finish == "eos":
+            traj.stop = "eos"
+            break
+        # else: a stop string that ended nothing (another block's fence, `>>>` inside code): keep writing
+    if config.mode == "code":
+        traj.answer = protocol.code_mode_answer(program) if program is not None else None
+    else:
+        traj.answer = protocol.final_answer(traj.model_text())
+    traj.score = task.score(traj.answer, item) if traj.answer is not None else 0.0
+    traj.metrics = {"code_calls": code_calls, "turns": traj.turns(), "model_tokens": used, "timeouts": timeouts,
+                    "self_check": self_checked(traj)}
+    return traj
+
+
+async def _generate(backend, traj: Trajectory, messages: list[dict], max_tokens: int, stops, sampling) -> Generation:
+    if backend.token_level:
+        context = traj.token_ids()
+        gen = await backend.generate(context, max_tokens, stops, sampling)
+        if gen.conditioned_on is not None and gen.conditioned_on != context:
+            raise TokenMismatch(f"{traj.id}: the model saw {len(gen.conditioned_on)} ids, the segments hold "
+                                f"{len(context)}")
+        return gen
+    return await backend.generate(chat_messages(messages, traj), max_tokens, stops, sampling)
+
+
+def chat_messages(messages: list[dict], traj: Trajectory) -> list[dict]:
+    """Text-level backends see the conversation as chat turns: interpreter output comes as a user turn."""
+    out = list(messages)
+    for s in traj.segments[1:]:
+        role = "assistant" if s.kind == "model" else "user"
+        if out[-1]["role"] == role:
+            out[-1] = {"role": role, "content": out[-1]["content"] + s.text}
+        else:
+            out.append({"role": role, "content": s.text})
+    return out
+
+
+def _extend_model_segment(traj: Trajectory, gen: Generation) -> Segment:
+    """Append the generation to the current model segment (a turn continued after a pause) or start one."""
+    last = traj.segments[-1]
+    if last.kind != "model":
+        last = Segment("model", "", token_ids=[] if gen.token_ids is not None else None,
+                       logprobs=[] if gen.logprobs is not None else None)
+        traj.segments.append(last)
+    last.text += gen.text
+    if gen.token_ids is not None:
+        last.token_ids += gen.token_ids
+        last.logprobs += gen.logprobs or []
+    return last
+
+
+def self_checked(traj: Trajectory) -> bool:
+    """Whether the model ran code to check a candidate answer it had already proposed.
+
+    A candidate is a `<<<...>>>` or an "answer is X" in model text; a check is a later code call whose script
+    mentions the candidate or asserts/verifies something.
+    """
+    candidates: list[str] = []
+    for s in traj.segments:
+        if s.kind == "model":
+            candidates += [c.strip() for c in protocol.ANSWER_PATTERN.findall(s.text) if c.strip()]
+            candidates += [m.strip(" .") for m in ANSWER_IS.findall(s.text) if m.strip(" .")]
+        elif s.kind == "tool" and candidates and s.code:
+            if any(c in s.code for c in candidates) or any(w in s.code for w in CHECK_WORDS):
+                return True
+    return False
+
+
+CHECK_WORDS = ("assert", "verify", "check")
+ANSWER_IS = re.compile(r"answer is[:\s]+([^\n]{1,80})", re.IGNORECASE)
+
+
+async def rollout_many(items: list[dict], tasks: dict[str, Task], backend, sandbox: Sandbox,
+                       config: RolloutConfig, concurrency: int = 64, on_done=None) -> list[Trajectory]:
+    """All items, `concurrency` trajectories in flight; `on_done(trajectory)` as each one finishes."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(item):
+        async with gate:
+            traj = await rollout(item, tasks[item["task"]], backend, sandbox, config)
+        if on_done is not None:
+            on_done(traj)
+        return traj
+
+    return list(await asyncio.gather(*(one(item) for item in items)))
