@@ -366,6 +366,7 @@ def eval_command(
     top_p: Annotated[float, typer.Option(help="Nucleus sampling mass.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Picks the questions and seeds each one's sampling.")] = 0,
     max_new_tokens: Annotated[int, typer.Option(help="Model tokens per question, all turns together.")] = 1024,
+    turn_tokens: Annotated[int, typer.Option(help="Tokens per backend call (a turn may take several).")] = 512,
     timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
     concurrency: Annotated[int, typer.Option(help="Questions in flight at once.")] = 64,
     workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")] = None,
@@ -386,7 +387,7 @@ def eval_command(
     try:
         config = EvalConfig(model=model, split=split, tasks=[t.strip() for t in tasks.split(",") if t.strip()]
                             if tasks else None, n_per_task=n_per_task, mode=mode, temperature=temperature,
-                            top_p=top_p, seed=seed, max_new_tokens=max_new_tokens, timeout=timeout,
+                            top_p=top_p, seed=seed, max_new_tokens=max_new_tokens, turn_tokens=turn_tokens, timeout=timeout,
                             concurrency=concurrency, workers=workers, insecure=insecure)
         config.rollout()  # validates mode and sizes
         summary = evaluate(config, out)

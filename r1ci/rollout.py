@@ -6,6 +6,7 @@ backend batches whoever is waiting). The output is spliced back and generation r
 """
 
 import asyncio
+import contextlib
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -173,9 +174,12 @@ async def rollout_many(items: list[dict], tasks: dict[str, Task], backend, sandb
     """All items, `concurrency` trajectories in flight; `on_done(trajectory)` as each one finishes."""
     gate = asyncio.Semaphore(concurrency)
 
+    track = getattr(backend, "track", contextlib.nullcontext)
+
     async def one(item):
         async with gate:
-            traj = await rollout(item, tasks[item["task"]], backend, sandbox, config)
+            with track():
+                traj = await rollout(item, tasks[item["task"]], backend, sandbox, config)
         if on_done is not None:
             on_done(traj)
         return traj

@@ -29,3 +29,20 @@ def _data_dirs_from_shared():
     os.environ.setdefault("R1CI_BBH_DIR", str(BBH_DIR))
     os.environ.setdefault("R1CI_SYMBENCH_DIR", str(SYMBENCH_DIR))
     yield
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A tiny random Qwen2 model with a tokenizer trained here (built once per test process)."""
+    from r1ci.models import build_tiny
+
+    return build_tiny(tmp_path_factory.mktemp("tiny"), vocab_size=2048, hidden=64, layers=2, heads=4,
+                      intermediate=128)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    from r1ci.sandbox import LocalSandbox
+
+    with LocalSandbox(workers=2) as sb:
+        yield sb

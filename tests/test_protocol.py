@@ -20,3 +20,61 @@ from r1ci import extract_answer
 )
 def test_extract_answer_takes_the_last_marked_answer(text, expected):
     assert extract_answer(text) == expected
+
+
+from r1ci import protocol  # noqa: E402
+from r1ci.sandbox import Result  # noqa: E402
+
+
+def test_every_mode_has_several_phrasings_that_name_the_answer_format():
+    for mode in protocol.MODES:
+        phrasings = protocol.SYSTEM_PROMPTS[mode]
+        assert len(phrasings) >= 2 and len(set(phrasings)) == len(phrasings)
+        assert all("<<<answer>>>" in p for p in phrasings)
+        assert protocol.system_prompt(mode, 0) == phrasings[0]
+        assert protocol.system_prompt(mode, len(phrasings)) == phrasings[0]  # variants wrap around
+    assert all("Code Execution Results:" in p for p in protocol.SYSTEM_PROMPTS["ci"])
+    with pytest.raises(ValueError, match="unknown mode"):
+        protocol.system_prompt("chat")
+
+
+@pytest.mark.parametrize("segment, turn_ended, expected", [
+    ("Let me compute.\n```python\nprint(6 * 7)\n```\n", False, "print(6 * 7)"),
+    ("```python\nx = 1\nprint(x)\n```", True, "x = 1\nprint(x)"),
+    ("```python\nprint(1)\n```\nand then I kept talking", True, None),          # code shown, not run
+    ("```python\nprint(1)\n", True, "print(1)"),                               # unclosed at end of turn
+    ("```python\nprint('<<<', 1, '>>>", False, None),                          # paused inside code
+    ("```python\n```\n", False, ""),                                          # empty: reported as such
+    ("first\n```python\nprint(1)\n```\nthen\n```python\nprint(2)\n```\n", False, "print(2)"),
+    ("no code here", True, None),
+    ("```\nplain fence\n```\n", True, None),
+])
+def test_code_to_run(segment, turn_ended, expected):
+    assert protocol.code_to_run(segment, turn_ended) == expected
+
+
+def test_answers_printed_inside_code_do_not_count():
+    text = "I will print it:\n```python\nprint('<<<7>>>')\n```\n"
+    assert protocol.extract_answer(text) == "7"
+    assert protocol.final_answer(text) is None
+    assert protocol.final_answer(text + "So the answer is <<<8>>>.") == "8"
+    assert protocol.final_answer("```python\nprint('<<<7>>>')") is None  # unclosed block
+
+
+def test_tool_text_wraps_clips_and_explains():
+    ok = protocol.tool_text(Result(stdout="42\n", exit_code=0))
+    assert ok == "\nCode Execution Results:\n42\n"
+    silent = protocol.tool_text(Result(exit_code=0))
+    assert "printed nothing" in silent
+    timed_out = protocol.tool_text(Result(stdout="partial\n", timed_out=True))
+    assert "partial" in timed_out and "timed out" in timed_out
+    error = protocol.tool_text(Result(stderr="Traceback ...\nNameError: x\n", exit_code=1))
+    assert error.endswith("NameError: x\n") and "exited" not in error  # the traceback says it all
+    big = protocol.tool_text(Result(stdout="A" * 10_000 + "END\n", exit_code=0))
+    assert "omitted" in big and big.rstrip().endswith("END") and len(big) < protocol.MAX_OUTPUT_CHARS + 200
+
+
+def test_code_mode_answer():
+    assert protocol.code_mode_answer(Result(stdout="work\n<<<12>>>\n")) == "12"
+    assert protocol.code_mode_answer(Result(stdout="work\n12\n\n")) == "12"
+    assert protocol.code_mode_answer(Result(stdout="")) is None

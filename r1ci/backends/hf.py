@@ -16,8 +16,8 @@ STOP_LOOKBACK = 8  # tokens decoded to spot a stop string; stop strings are a fe
 
 class HFBackend(BatchedBackend):
     def __init__(self, path: str, *, device: str | None = None, dtype: str | None = None, max_batch: int = 32,
-                 batch_wait: float = 0.002):
-        super().__init__(max_batch, batch_wait)
+                 max_wait: float = 0.1):
+        super().__init__(max_batch, max_wait)
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -55,7 +55,7 @@ class HFBackend(BatchedBackend):
     # the decoding loop
 
     @torch.inference_mode()
-    def run_batch(self, requests: list[Request]) -> list:
+    def run_batch(self, requests: list[Request], deliver=None) -> list[Generation]:
         rows = len(requests)
         width = max(len(r.context) for r in requests)
         ids = torch.full((rows, width), self.pad_id, dtype=torch.long)
@@ -78,19 +78,28 @@ class HFBackend(BatchedBackend):
                 if finish[i] is not None:
                     step.append(self.pad_id)
                     continue
-                token, logprob = sample(logits[i], r.sampling.temperature, r.sampling.top_p, generators[i])
+                token, logprob = self.choose(logits[i], r, generators[i], len(new[i]))
                 new[i].append(token)
                 logprobs[i].append(logprob)
                 finish[i] = self._finished(new[i], r)
                 step.append(token)
+                if finish[i] is not None and deliver is not None:
+                    deliver(i, self._generation(r, new[i], logprobs[i], finish[i]))
             if all(f is not None for f in finish):
                 break
             mask = torch.cat([mask, torch.ones((rows, 1), dtype=mask.dtype, device=self.device)], dim=1)
             positions = positions[:, -1:] + 1
             out = self.model(input_ids=torch.tensor(step, device=self.device)[:, None], attention_mask=mask,
                              position_ids=positions, cache=out.cache, use_cache=True)
-        return [Generation(text=self.decode(new[i]), finish=finish[i] or "length", token_ids=new[i],
-                           logprobs=logprobs[i], conditioned_on=list(r.context)) for i, r in enumerate(requests)]
+        return [self._generation(r, new[i], logprobs[i], finish[i] or "length") for i, r in enumerate(requests)]
+
+    def _generation(self, request: Request, ids: list[int], logprobs: list[float], finish: str) -> Generation:
+        return Generation(text=self.decode(ids), finish=finish, token_ids=list(ids), logprobs=list(logprobs),
+                          conditioned_on=list(request.context))
+
+    def choose(self, logits: torch.Tensor, request: Request, generator: torch.Generator, step: int):
+        """The next token of one row and its logprob (a seam for benchmarks that script the tokens)."""
+        return sample(logits, request.sampling.temperature, request.sampling.top_p, generator)
 
     def _finished(self, new: list[int], request: Request) -> str | None:
         if new[-1] in self.eos_ids:

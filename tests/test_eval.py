@@ -1,0 +1,95 @@
+"""`r1ci eval`: the run directory, resumption after a kill, and errors on bad settings or files."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from r1ci.evaluate import EvalConfig, EvalError, evaluate, load_results
+
+R1CI = str(Path(sys.executable).with_name("r1ci"))
+TASKS = ["rg/gcd", "rg/lcm"]
+
+
+def config(model, **kw):
+    settings = dict(tasks=TASKS, n_per_task=3, max_new_tokens=48, turn_tokens=24, concurrency=2, workers=1)
+    return EvalConfig(model=str(model), **{**settings, **kw})
+
+
+def comparable(summary):
+    return {k: v for k, v in summary.items() if k != "created"}
+
+
+def test_writes_a_complete_run_directory(tiny_model_dir, tmp_path):
+    summary = evaluate(config(tiny_model_dir), tmp_path, show_progress=False)
+    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    assert len(lines) == 6 and summary["n_items"] == 6
+    assert set(summary["by_task"]) == set(TASKS) and summary["overall"]["n"] == 6
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+    assert (tmp_path / "report.md").exists() and (tmp_path / "report.html").exists()
+    first = json.loads(lines[0])
+    assert first["segments"][0]["kind"] == "prompt" and first["segments"][1]["token_ids"]
+    again = evaluate(config(tiny_model_dir), tmp_path, show_progress=False)  # nothing left to run
+    assert comparable(again) == comparable(summary)
+    assert len((tmp_path / "results.jsonl").read_text().splitlines()) == 6
+
+
+def test_a_killed_eval_resumes_to_the_same_numbers(tiny_model_dir, tmp_path):
+    whole = evaluate(config(tiny_model_dir, n_per_task=4), tmp_path / "whole", show_progress=False)
+    killed = tmp_path / "killed"
+    command = [R1CI, "eval", "--model", str(tiny_model_dir), "--out", str(killed), "--tasks", ",".join(TASKS),
+               "--n-per-task", "4", "--max-new-tokens", "48", "--concurrency", "2", "--workers", "1"]
+    proc = subprocess.Popen(command + ["--turn-tokens", "24"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    results = killed / "results.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if results.exists() and len(results.read_text().splitlines()) >= 2:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = len(results.read_text().splitlines())
+    assert 2 <= partial < 8, "the kill should land mid-run"
+    finished = subprocess.run(command + ["--turn-tokens", "24"], capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    resumed = json.loads((killed / "summary.json").read_text())
+    assert comparable(resumed) == comparable(whole)
+    assert load_results(results).keys() == load_results(tmp_path / "whole" / "results.jsonl").keys()
+
+
+def test_resuming_with_other_settings_is_refused(tiny_model_dir, tmp_path):
+    evaluate(config(tiny_model_dir, n_per_task=1), tmp_path, show_progress=False)
+    with pytest.raises(EvalError, match="other settings.*temperature"):
+        evaluate(config(tiny_model_dir, n_per_task=1, temperature=0.0), tmp_path, show_progress=False)
+    evaluate(config(tiny_model_dir, n_per_task=1, concurrency=7), tmp_path, show_progress=False)  # execution may change
+
+
+def test_torn_and_corrupt_result_files(tiny_model_dir, tmp_path):
+    evaluate(config(tiny_model_dir, n_per_task=1), tmp_path, show_progress=False)
+    path = tmp_path / "results.jsonl"
+    lines = path.read_text().splitlines()
+    path.write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2])  # killed while writing the second
+    assert len(load_results(path)) == 1 and path.read_text() == lines[0] + "\n"
+    summary = evaluate(config(tiny_model_dir, n_per_task=1), tmp_path, show_progress=False)
+    assert summary["n_items"] == 2
+    path.write_text("not json\n" + "\n".join(lines) + "\n")
+    with pytest.raises(EvalError, match="line 1, is not a trajectory"):
+        load_results(path)
+
+
+def test_cli_errors_are_clear(tiny_model_dir, tmp_path):
+    def run(*args):
+        return subprocess.run([R1CI, "eval", "--model", str(tiny_model_dir), "--out", str(tmp_path), *args],
+                              capture_output=True, text=True, timeout=120)
+
+    unknown = run("--tasks", "rg/not_a_task")
+    assert unknown.returncode == 2 and "not test tasks: rg/not_a_task" in unknown.stdout + unknown.stderr
+    mode = run("--mode", "chat", "--tasks", "rg/gcd")
+    assert mode.returncode == 2 and "unknown mode" in mode.stdout + mode.stderr
+    missing = subprocess.run([R1CI, "eval", "--model", str(tmp_path / "nope"), "--out", str(tmp_path / "o"),
+                              "--tasks", "rg/gcd", "--n-per-task", "1"], capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "cannot load a transformers model" in missing.stdout + missing.stderr

@@ -1,0 +1,90 @@
+"""The transformers backend: exact sampled ids, true logprobs, per-item seeds, stop rules."""
+
+import asyncio
+
+import pytest
+import torch
+
+from r1ci.backends import BackendError, Sampling
+from r1ci.backends.batching import Request
+from r1ci.backends.hf import HFBackend
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_model_dir):
+    return HFBackend(str(tiny_model_dir))
+
+
+def prompt(backend, text):
+    return backend.encode_prompt([{"role": "user", "content": text}])
+
+
+def test_logprobs_are_those_of_the_sampled_tokens(backend):
+    requests = [Request(prompt(backend, q), 12, (), Sampling(temperature=1.0, seed=s))
+                for s, q in enumerate(["What is 2 + 2?", "A longer question, so that the batch needs padding."])]
+    for request, gen in zip(requests, backend.run_batch(requests)):
+        ids = torch.tensor([request.context + gen.token_ids])
+        with torch.no_grad():
+            logits = backend.model(input_ids=ids).logits[0].float()
+        start = len(request.context) - 1
+        expected = torch.log_softmax(logits[start:start + len(gen.token_ids)], -1)
+        expected = expected.gather(1, torch.tensor(gen.token_ids)[:, None])[:, 0]
+        assert torch.allclose(torch.tensor(gen.logprobs), expected, atol=1e-4)
+        assert gen.conditioned_on == request.context
+
+
+def test_an_items_tokens_do_not_depend_on_its_batch(backend):
+    alone = backend.run_batch([Request(prompt(backend, "seeded"), 16, (), Sampling(temperature=1.0, seed=7))])[0]
+    crowd = [Request(prompt(backend, f"other question {i} " * (i + 1)), 16, (), Sampling(temperature=1.0, seed=i))
+             for i in range(3)]
+    together = backend.run_batch(crowd + [Request(prompt(backend, "seeded"), 16, (), Sampling(1.0, 1.0, 7))])[-1]
+    assert together.token_ids == alone.token_ids
+    other_seed = backend.run_batch([Request(prompt(backend, "seeded"), 16, (), Sampling(1.0, 1.0, 8))])[0]
+    assert other_seed.token_ids != alone.token_ids
+
+
+def test_greedy_is_deterministic_and_limits_are_kept(backend):
+    request = Request(prompt(backend, "greedy"), 9, (), Sampling(temperature=0.0))
+    a, b = backend.run_batch([request])[0], backend.run_batch([request, request])[1]
+    assert a.token_ids == b.token_ids and len(a.token_ids) <= 9
+    if len(a.token_ids) == 9:
+        assert a.finish == "length"
+
+
+def test_stop_rules(backend):
+    request = Request([], 100, ("```\n", ">>>"), Sampling())
+    fence = backend.encode_text("print(1)\n```\n")
+    assert backend._finished(fence, request) == "stop"
+    assert all(backend._finished(fence[:k], request) is None for k in range(1, len(fence)) if
+               "```\n" not in backend.decode(fence[:k]))
+    assert backend._finished(backend.encode_text("so <<<4>>>"), request) == "stop"
+    assert backend._finished(backend.encode_text("```python\n"), request) is None  # an opening fence
+    assert backend._finished(backend.encode_text("hi") + [min(backend.eos_ids)], request) == "eos"
+    assert backend._finished(backend.encode_text("a b c"), Request([], 2, (), Sampling())) == "length"
+
+
+def test_concurrent_calls_are_batched(backend):
+    async def main():
+        calls = [backend.generate(prompt(backend, f"q{i}"), 4, (), Sampling(seed=i)) for i in range(5)]
+        return await asyncio.gather(*calls)
+
+    gens = asyncio.run(main())
+    assert len(gens) == 5 and all(1 <= len(g.token_ids) <= 4 for g in gens)
+
+
+def test_a_folder_without_a_model_is_a_clear_error(tmp_path):
+    with pytest.raises(BackendError, match="cannot load a transformers model"):
+        HFBackend(str(tmp_path))
+
+
+def test_vllm_backend_says_what_is_missing():
+    """vLLM is a GPU extra; without it the backend must say so plainly."""
+    try:
+        import vllm  # noqa: F401
+        pytest.skip("vLLM is installed here")
+    except ImportError:
+        pass
+    from r1ci.backends import load_backend
+
+    with pytest.raises(BackendError, match=r"pip install 'r1ci\[vllm\]'"):
+        load_backend("vllm:/some/model")
