@@ -11,6 +11,7 @@ execution adds once the engine hides it behind other trajectories' generation (t
 import argparse
 import asyncio
 import re
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -65,10 +66,11 @@ class ScriptedTokens(HFBackend):
 
 def measure(model_dir: Path, items: list[dict], mode: str, concurrency: int, sandbox: LocalSandbox) -> dict:
     probe = HFBackend(str(model_dir))
-    config = RolloutConfig(mode=mode, max_new_tokens=4096, turn_tokens=4096, max_turns=8)
+    system = protocol.system_prompt("ci")  # the same prompt for both runs: only code execution differs
+    config = RolloutConfig(mode=mode, max_new_tokens=4096, turn_tokens=4096, max_turns=8, system_prompt=system)
     scripts = {}
     for item in items:
-        messages = [{"role": "system", "content": protocol.system_prompt(mode)},
+        messages = [{"role": "system", "content": system},
                     {"role": "user", "content": item["question"]}]
         ids = [t for turn in turns_for(item) for t in probe.encode_text(turn)] + [min(probe.eos_ids)]
         scripts[tuple(probe.encode_prompt(messages))] = ids
@@ -86,17 +88,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=16, help="trajectories per run")
     parser.add_argument("--concurrency", type=int, default=16, help="trajectories in flight")
+    parser.add_argument("--repeats", type=int, default=5, help="alternating runs of each; medians are reported")
     args = parser.parse_args()
     items = get_task("rg/gcd").items(args.n, seed=0)
+    runs = {"text": [], "ci": []}
     with tempfile.TemporaryDirectory() as tmp, LocalSandbox(workers=2) as sandbox:
         model_dir = build_tiny(Path(tmp) / "tiny")
-        measure(model_dir, items[:2], "text", 2, sandbox)  # warm-up
-        plain = measure(model_dir, items, "text", args.concurrency, sandbox)
-        with_code = measure(model_dir, items, "ci", args.concurrency, sandbox)
-    for row in (plain, with_code):
-        print(f"{row['mode']:4}: {row['wall_s']:6.2f} s, {row['model_tokens']} model tokens "
+        measure(model_dir, items[:2], "ci", 2, sandbox)  # warm-up
+        for _ in range(args.repeats):
+            for mode in runs:
+                runs[mode].append(measure(model_dir, items, mode, args.concurrency, sandbox))
+    for mode, rows in runs.items():
+        row = sorted(rows, key=lambda r: r["wall_s"])[len(rows) // 2]
+        walls = ", ".join(f"{r['wall_s']:.2f}" for r in rows)
+        print(f"{'plain generation' if mode == 'text' else 'with code calls':17}: median {row['wall_s']:5.2f} s "
+              f"(runs: {walls}), {row['model_tokens']} model tokens "
               f"({row['tokens_per_s']:.0f}/s), {row['code_calls']} code calls, {row['correct']}/{args.n} correct")
-    ratio = with_code["wall_s"] / plain["wall_s"]
+    ratio = statistics.median(r["wall_s"] for r in runs["ci"]) / statistics.median(r["wall_s"] for r in runs["text"])
     print(f"overhead of code execution: {ratio:.3f}x the time of plain generation (target <= 1.15)")
 
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from r1ci.atomic import write_atomic
 from r1ci.backends import Sampling, load_backend
 from r1ci.rollout import RolloutConfig, rollout_many
 from r1ci.sandbox import Limits, LocalSandbox
@@ -115,12 +116,6 @@ def prepare_run_dir(out: Path, config: EvalConfig) -> None:
                             f"a new run, or the same settings to resume this one")
     else:
         write_atomic(path, json.dumps(config.measured(), indent=1))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def aggregate(records: list[dict]) -> dict:

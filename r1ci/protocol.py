@@ -75,7 +75,7 @@ def prose(text: str) -> str:
     return CODE_BLOCKS.sub("", text)
 
 
-CODE_BLOCKS = re.compile(r"```python.*?(```|$)", re.DOTALL)
+CODE_BLOCKS = re.compile(r"```python[^\n]*\n?(.*?)(?:```|\Z)", re.DOTALL)  # group 1: the code
 
 
 def final_answer(model_text: str) -> str | None:
@@ -95,17 +95,19 @@ def last_code_block(text: str) -> tuple[str, bool, str] | None:
     return body[:end].strip("\n"), True, body[end + len(CODE_FENCE):]
 
 
-def code_to_run(segment: str, turn_ended: bool) -> str | None:
+def code_to_run(segment: str, turn_ended: bool, whole_turn: bool = False) -> str | None:
     """The script a model segment asks to run: its last code block, if the segment ends with it.
 
     An unclosed block counts only when the model ended its turn inside it (small models often stop right
-    after their code without the closing fence), not when a stop string paused it mid-code.
+    after their code without the closing fence), not when a stop string paused it mid-code. `whole_turn`:
+    the segment is a complete chat turn (text-level backends cannot pause at the fence), so the last block
+    runs even if the model wrote on after it.
     """
     block = last_code_block(segment)
     if block is None:
         return None
     code, closed, after = block
-    if closed and after.strip():
+    if closed and after.strip() and not whole_turn:
         return None  # the model went on writing after its code: that code was an illustration
     if not closed and not turn_ended:
         return None
@@ -126,6 +128,10 @@ def tool_text(result: Result) -> str:
 
 
 EMPTY_CODE = f"\n{RESULTS_HEADER}\n[the code block was empty]\n"
+
+
+def sandbox_failure_text(reason: str) -> str:
+    return f"\n{RESULTS_HEADER}\n[the interpreter failed to run this script: {reason}]\n"
 
 
 def code_mode_answer(result: Result) -> str | None:

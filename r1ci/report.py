@@ -8,12 +8,13 @@ HTML and kept inside fenced blocks in Markdown, never emitted as markup.
 import base64
 import html
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from matplotlib.figure import Figure
+
+from r1ci.atomic import write_atomic
+from r1ci.protocol import CODE_BLOCKS
 
 PERCENT_KEYS = {"accuracy", "self_check_rate"}
 # (summary key, column header) of the metric tables; the same columns for overall, source and task.
@@ -27,7 +28,6 @@ COLUMNS = [
     ("self_check_rate", "self-check"),
 ]
 DASH = "—"
-CODE_BLOCK = re.compile(r"```(?:python|py)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 PLOT_FILES = {"accuracy": "accuracy_by_task.png", "code_calls": "code_calls.png"}
 PLOT_ALTS = {"accuracy": "Accuracy by task (horizontal bars, percent)",
              "code_calls": "Number of questions by code calls per question"}
@@ -43,11 +43,11 @@ def write_report(run_dir: Path, summary: dict, trajectories: list[dict], example
     if plots:
         (run_dir / "plots").mkdir(exist_ok=True)
     for name, png in plots.items():
-        _write_atomic(run_dir / "plots" / PLOT_FILES[name], png)
+        write_atomic(run_dir / "plots" / PLOT_FILES[name], png)
     chosen = _pick_examples(trajectories or [], examples)
     md_path, html_path = run_dir / "report.md", run_dir / "report.html"
-    _write_atomic(md_path, _markdown(summary, plots, chosen).encode())
-    _write_atomic(html_path, _html(summary, plots, chosen).encode())
+    write_atomic(md_path, _markdown(summary, plots, chosen).encode())
+    write_atomic(html_path, _html(summary, plots, chosen).encode())
     return md_path, html_path
 
 
@@ -124,7 +124,7 @@ def _reference_rows(summary: dict) -> tuple[list[tuple[str, str]], str]:
 def _split_model_text(text: str) -> list[tuple[str, str]]:
     """Model text as ("prose" | "code", text) parts; an unclosed ```python block runs to the end (truncated output)."""
     parts, pos = [], 0
-    for m in CODE_BLOCK.finditer(text):
+    for m in CODE_BLOCKS.finditer(text):
         parts.append(("prose", text[pos:m.start()]))
         parts.append(("code", m.group(1)))
         pos = m.end()
@@ -385,18 +385,3 @@ def _html(summary: dict, plots: dict[str, bytes], chosen: list[dict]) -> str:
             f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")
 
-
-# ---------------------------------------------------------------- files
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Readers (a browser, a CI artifact upload) never see a half-written report."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o644)  # mkstemp's 0600 would hide the report from other readers
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from r1ci import protocol
 from r1ci.backends import Generation, Sampling
-from r1ci.sandbox import Limits, Sandbox
+from r1ci.sandbox import Limits, Sandbox, SandboxError
 from r1ci.tasks.base import Task
 from r1ci.trajectory import Segment, Trajectory
 
@@ -26,6 +26,7 @@ class RolloutConfig:
     max_turns: int = 12            # model segments per trajectory
     max_code_calls: int = protocol.MAX_CODE_CALLS
     prompt_variant: int = 0
+    system_prompt: str | None = None  # instead of the mode's own phrasing (prompt_variant)
     sampling: Sampling = field(default_factory=Sampling)
     limits: Limits = field(default_factory=lambda: Limits(timeout=10))
 
@@ -49,7 +50,8 @@ class TokenMismatch(AssertionError):
 
 async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: RolloutConfig) -> Trajectory:
     """One question through the protocol: prompt, model turns, code calls, answer, score."""
-    messages = [{"role": "system", "content": protocol.system_prompt(config.mode, config.prompt_variant)},
+    system = config.system_prompt or protocol.system_prompt(config.mode, config.prompt_variant)
+    messages = [{"role": "system", "content": system},
                 {"role": "user", "content": item["question"]}]
     prompt = Segment("prompt", messages[0]["content"] + "\n\n" + messages[1]["content"])
     if backend.token_level:
@@ -78,19 +80,25 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: Rol
             traj.stop = "max_tokens"  # a chat turn cut short cannot be continued
             break
         answered = config.mode != "code" and protocol.final_answer(segment.text) is not None
-        code = None if answered or config.mode == "text" else protocol.code_to_run(segment.text, gen.finish == "eos")
+        code = None if answered or config.mode == "text" else \
+            protocol.code_to_run(segment.text, gen.finish == "eos", whole_turn=not backend.token_level)
         if code is not None:
             if code_calls >= config.max_code_calls:
                 traj.stop = "max_code_calls"
                 break
             code_calls += 1
-            result = await sandbox.arun(code, config.limits) if code.strip() else None
+            result, text, status = None, protocol.EMPTY_CODE, "empty"
+            if code.strip():
+                try:
+                    result = await sandbox.arun(code, config.limits)
+                    text, status = protocol.tool_text(result), result.status
+                except SandboxError as exc:  # the sandbox, not the script, failed: say so and go on
+                    text, status = protocol.sandbox_failure_text(str(exc).splitlines()[0]), "sandbox_error"
             timeouts += bool(result and result.timed_out)
             if config.mode == "code":
                 program, traj.stop = result, "code"
                 break
-            text = protocol.tool_text(result) if result is not None else protocol.EMPTY_CODE
-            tool = Segment("tool", text, code=code, status=result.status if result else "empty")
+            tool = Segment("tool", text, code=code, status=status)
             if backend.token_level:
                 tool.token_ids = backend.encode_text(text)
             traj.segments.append(tool)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job. For now: a tour of the task suite and the code sandbox, then the suite's full self-check
+# The main job. For now: a tour of the task suite, the code sandbox and an evaluation (a tiny untrained model,
+# so its accuracy is ~0: the point is the run folder and report), then the suite's full self-check
 # (about 5 minutes on 2 cores).
 # Reference data: $R1CI_DATA (default ../shared/data) holding bbh/ and symbench-codesteer/.
 set -euo pipefail
@@ -15,4 +16,6 @@ $r1ci tasks export --split train --n-per-task 20 --out runs/train.parquet
 $r1ci tasks export --split test --n-per-task 20 --format verl --out runs/test.verl.parquet
 printf 'import sympy\nx = sympy.Symbol("x")\nprint(sympy.solve(x**2 - 2, x))\n' | $r1ci sandbox run -
 $r1ci sandbox bench --quick --out runs/bench-sandbox.json
+[ -f runs/tiny-model/config.json ] || $r1ci model tiny --out runs/tiny-model
+$r1ci eval --model runs/tiny-model --tasks rg/gcd,bbh/word_sorting --n-per-task 4 --max-new-tokens 64 --out runs/eval-tiny
 $r1ci tasks check --report runs/tasks-check.json

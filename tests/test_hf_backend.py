@@ -1,6 +1,7 @@
 """The transformers backend: exact sampled ids, true logprobs, per-item seeds, stop rules."""
 
 import asyncio
+import importlib.util
 
 import pytest
 import torch
@@ -79,12 +80,25 @@ def test_a_folder_without_a_model_is_a_clear_error(tmp_path):
 
 def test_vllm_backend_says_what_is_missing():
     """vLLM is a GPU extra; without it the backend must say so plainly."""
-    try:
-        import vllm  # noqa: F401
+    if importlib.util.find_spec("vllm") is not None:
         pytest.skip("vLLM is installed here")
-    except ImportError:
-        pass
     from r1ci.backends import load_backend
 
     with pytest.raises(BackendError, match=r"pip install 'r1ci\[vllm\]'"):
         load_backend("vllm:/some/model")
+
+
+def test_a_later_turn_reuses_the_cached_prefix_exactly(tiny_model_dir):
+    cached, fresh = HFBackend(str(tiny_model_dir)), HFBackend(str(tiny_model_dir))
+    first = Request(prompt(cached, "turn one"), 10, (), Sampling(temperature=0.0))
+    other = Request(prompt(cached, "a different trajectory in the same batch"), 6, (), Sampling(temperature=0.0))
+    turn = cached.run_batch([first, other])[0]
+    tool = cached.encode_text("\nCode Execution Results:\n42\n")
+    second = Request(first.context + turn.token_ids + tool, 10, (), Sampling(temperature=0.0))
+    hit, _ = cached._cached_prefix(second.context)  # taking it out of the cache...
+    assert hit >= len(first.context) + len(turn.token_ids) - 1
+    cached.run_batch([first, other])  # ...so run the first turn again to put it back
+    reused = cached.run_batch([second, Request(prompt(cached, "newcomer"), 4, (), Sampling(temperature=0.0))])[0]
+    recomputed = fresh.run_batch([second])[0]
+    assert reused.token_ids == recomputed.token_ids
+    assert torch.allclose(torch.tensor(reused.logprobs), torch.tensor(recomputed.logprobs), atol=1e-4)

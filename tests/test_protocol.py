@@ -53,6 +53,12 @@ def test_code_to_run(segment, turn_ended, expected):
     assert protocol.code_to_run(segment, turn_ended) == expected
 
 
+def test_whole_chat_turns_run_their_last_block_even_with_text_after_it():
+    turn = "Here is code:\n```python\nprint(1)\n```\nThis prints 1."
+    assert protocol.code_to_run(turn, True) is None
+    assert protocol.code_to_run(turn, True, whole_turn=True) == "print(1)"
+
+
 def test_answers_printed_inside_code_do_not_count():
     text = "I will print it:\n```python\nprint('<<<7>>>')\n```\n"
     assert protocol.extract_answer(text) == "7"

@@ -6,7 +6,10 @@ batch (a resumed evaluation gives the same numbers), and each row stops at its o
 turn or token limit, keeping the exact sampled ids and their logprobs.
 """
 
+from collections import OrderedDict
+
 import torch
+from transformers import DynamicCache
 
 from r1ci.backends import BackendError, Generation
 from r1ci.backends.batching import BatchedBackend, Request
@@ -38,6 +41,8 @@ class HFBackend(BatchedBackend):
             self.eos_ids.add(self.tokenizer.eos_token_id)
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else min(self.eos_ids)
         self.name = path
+        self._prefixes: OrderedDict[tuple, list] = OrderedDict()  # token ids -> per-layer (keys, values)
+        self.max_prefixes = 4 * max_batch
 
     # text <-> tokens (the engine tokenises prompts and interpreter output only)
 
@@ -57,41 +62,91 @@ class HFBackend(BatchedBackend):
     @torch.inference_mode()
     def run_batch(self, requests: list[Request], deliver=None) -> list[Generation]:
         rows = len(requests)
-        width = max(len(r.context) for r in requests)
-        ids = torch.full((rows, width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((rows, width), dtype=torch.long)
-        for i, r in enumerate(requests):  # left padding, so every row's next token is at the same column
-            ids[i, width - len(r.context):] = torch.tensor(r.context)
-            mask[i, width - len(r.context):] = 1
-        ids, mask = ids.to(self.device), mask.to(self.device)
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        cached = [self._cached_prefix(r.context) for r in requests]
+        past, ids, mask, positions = self._batch_inputs(requests, cached)
         generators = [torch.Generator().manual_seed(r.sampling.seed) for r in requests]
-        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
+        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=past, use_cache=True,
                          logits_to_keep=1)
+        fed = [list(r.context) for r in requests]  # the tokens each row's cache holds, in order
         new: list[list[int]] = [[] for _ in requests]
         logprobs: list[list[float]] = [[] for _ in requests]
         finish: list[str | None] = [None] * rows
         for _ in range(max(r.max_tokens for r in requests)):
             logits = out.logits[:, -1, :].float().cpu()
-            step = []
+            step, live = [], []
             for i, r in enumerate(requests):
                 if finish[i] is not None:
                     step.append(self.pad_id)
+                    live.append(0)
                     continue
                 token, logprob = self.choose(logits[i], r, generators[i], len(new[i]))
                 new[i].append(token)
                 logprobs[i].append(logprob)
                 finish[i] = self._finished(new[i], r)
                 step.append(token)
+                live.append(1)
                 if finish[i] is not None and deliver is not None:
                     deliver(i, self._generation(r, new[i], logprobs[i], finish[i]))
             if all(f is not None for f in finish):
                 break
-            mask = torch.cat([mask, torch.ones((rows, 1), dtype=mask.dtype, device=self.device)], dim=1)
+            for i, flag in enumerate(live):
+                if flag:
+                    fed[i].append(step[i])
+            mask = torch.cat([mask, torch.tensor(live, dtype=mask.dtype, device=self.device)[:, None]], dim=1)
             positions = positions[:, -1:] + 1
             out = self.model(input_ids=torch.tensor(step, device=self.device)[:, None], attention_mask=mask,
                              position_ids=positions, cache=out.cache, use_cache=True)
+        self._keep_prefixes(out.cache, mask, fed)
         return [self._generation(r, new[i], logprobs[i], finish[i] or "length") for i, r in enumerate(requests)]
+
+    # Prefix reuse: a trajectory's next turn extends the tokens of its last one, so its keys and values are
+    # kept and only the interpreter's output (and the first prompt) is ever prefilled.
+
+    def _cached_prefix(self, context: list[int]) -> tuple[int, list | None]:
+        for length in sorted({len(k) for k in self._prefixes}, reverse=True):
+            if length < len(context):  # at least one token must be fed to get the next logits
+                kv = self._prefixes.pop(tuple(context[:length]), None)
+                if kv is not None:
+                    return length, kv
+        return 0, None
+
+    def _batch_inputs(self, requests: list[Request], cached: list[tuple[int, list | None]]):
+        """Rows laid out as [pad | cached prefix | pad | new tokens], so every row's next token is last."""
+        rows = len(requests)
+        old = max(p for p, _ in cached)
+        width = max(len(r.context) - p for r, (p, _) in zip(requests, cached))
+        ids = torch.full((rows, width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((rows, old + width), dtype=torch.long)
+        positions = torch.zeros((rows, width), dtype=torch.long)
+        for i, (r, (p, _)) in enumerate(zip(requests, cached)):
+            fresh = r.context[p:]
+            ids[i, width - len(fresh):] = torch.tensor(fresh)
+            mask[i, old - p:old] = 1
+            mask[i, old + width - len(fresh):] = 1
+            positions[i, width - len(fresh):] = torch.arange(p, p + len(fresh))
+        past = None
+        if old:
+            reference = next(kv for _, kv in cached if kv is not None)
+            empty = [(k[:, :0], v[:, :0]) for k, v in reference]  # rows with nothing cached: all padding
+            past = DynamicCache(config=self.model.config)
+            for layer in range(len(reference)):
+                keys, values = [], []
+                for p, kv in cached:
+                    k, v = (kv or empty)[layer]
+                    keys.append(torch.nn.functional.pad(k, (0, 0, old - p, 0)))
+                    values.append(torch.nn.functional.pad(v, (0, 0, old - p, 0)))
+                past.update(torch.stack(keys).to(self.device), torch.stack(values).to(self.device), layer)
+        return past, ids.to(self.device), mask.to(self.device), positions.to(self.device)
+
+    def _keep_prefixes(self, cache, mask: torch.Tensor, fed: list[list[int]]) -> None:
+        valid = mask.bool()
+        for i, tokens in enumerate(fed):
+            kv = [(layer.keys[i][:, valid[i]].clone(), layer.values[i][:, valid[i]].clone()) for layer in cache.layers]
+            if kv[0][0].shape[1] != len(tokens):
+                continue  # should not happen; never cache what we cannot vouch for
+            self._prefixes[tuple(tokens)] = kv
+            while len(self._prefixes) > self.max_prefixes:
+                self._prefixes.popitem(last=False)
 
     def _generation(self, request: Request, ids: list[int], logprobs: list[float], finish: str) -> Generation:
         return Generation(text=self.decode(ids), finish=finish, token_ids=list(ids), logprobs=list(logprobs),

@@ -5,12 +5,12 @@ Metadata differs from task to task, so it travels as a JSON string: every row ha
 """
 
 import json
-import os
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from r1ci.atomic import atomic_path
 from r1ci.protocol import extract_answer
 from r1ci.tasks import get_task
 from r1ci.tasks.base import Item
@@ -38,14 +38,12 @@ def write_rows(rows: list[dict], out: Path) -> None:
     out = Path(out)
     if out.suffix not in (".jsonl", ".parquet"):
         raise ValueError(f"output must end in .jsonl or .parquet, got {out.name!r}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    if out.suffix == ".jsonl":
-        with tmp.open("w") as f:
-            f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    else:
-        pq.write_table(pa.Table.from_pylist(rows), tmp)
-    os.replace(tmp, out)
+    with atomic_path(out) as tmp:
+        if out.suffix == ".jsonl":
+            with tmp.open("w") as f:
+                f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        else:
+            pq.write_table(pa.Table.from_pylist(rows), tmp)
 
 
 def export(items_by_split: dict[str, list[Item]], out: Path, fmt: str = "hf") -> int:
