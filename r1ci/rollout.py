@@ -57,7 +57,8 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: Rol
     if backend.token_level:
         prompt.token_ids = backend.encode_prompt(messages)
     traj = Trajectory(id=item["id"], task=item["task"], mode=config.mode, question=item["question"],
-                      reference=None if item.get("answer") is None else str(item["answer"]), segments=[prompt])
+                      reference=None if item.get("answer") is None else str(item["answer"]), system=system,
+                      segments=[prompt])
     used, code_calls, timeouts, program = 0, 0, 0, None
     stops = protocol.STOP_STRINGS[config.mode]
     while True:

@@ -34,6 +34,7 @@ class Trajectory:
     mode: str
     question: str
     reference: str | None = None
+    system: str | None = None    # the system prompt the model was given (the prompt segment holds both)
     segments: list[Segment] = field(default_factory=list)
     answer: str | None = None
     score: float = 0.0
