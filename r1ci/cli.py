@@ -396,3 +396,87 @@ def eval_command(
     overall = summary["overall"]
     console.print(f"{summary['n_items']} questions, accuracy {overall.get('accuracy', 0):.1%}, "
                   f"{overall.get('code_calls', 0):.2f} code calls per question; report: {out / 'report.html'}")
+
+
+@app.command("synth")
+def synth_command(
+    out: Annotated[Path, typer.Option(help="JSONL file of trajectories to write.")],
+    teacher: Annotated[str, typer.Option(help="scripted (short solution programs, run for real), a local "
+                                         "checkpoint PATH, vllm:PATH, or openai:URL:MODEL (e.g. GPT-4o).")] = "scripted",
+    split: Annotated[str, typer.Option(help="Tasks of this split: train (SFT data) or test.")] = "train",
+    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: the split's tasks the "
+                                                 "teacher can do; the scripted teacher knows a few).")] = None,
+    per_task: Annotated[int, typer.Option(help="At most this many trajectories per task (the paper: 70).")] = 70,
+    seed: Annotated[int, typer.Option(help="Picks the questions (and the scripted teacher's phrasings).")] = 0,
+    candidates: Annotated[int, typer.Option(help="Model teachers: tries per question, one prompt phrasing each.")] = 2,
+    two_step_share: Annotated[float, typer.Option(help="Scripted teacher: share of two-step trajectories (a first "
+                                                  "script that fails or answers part, then a fix).")] = 0.3,
+    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")] = None,
+    insecure: Insecure = False,
+):
+    """Synthesise SFT trajectories with a teacher, keeping only those whose final answer is correct."""
+    from r1ci.backends import BackendError, load_backend
+    from r1ci.sandbox import LocalSandbox, SandboxError
+    from r1ci.synth import PROGRAMS, summary, synthesize_scripted, synthesize_with_backend, write_trajectories
+
+    chosen = select(split, None, tasks)
+    if teacher == "scripted" and not tasks:
+        chosen = [t for t in chosen if t in PROGRAMS]
+    if not chosen:
+        fail(f"no {split} task for this teacher (the scripted teacher knows {', '.join(sorted(PROGRAMS))})")
+    try:
+        with LocalSandbox(workers, insecure=insecure) as sandbox:
+            if teacher == "scripted":
+                trajectories = synthesize_scripted(chosen, per_task, sandbox, seed, two_step_share)
+            else:
+                trajectories = synthesize_with_backend(load_backend(teacher), chosen, per_task, sandbox, seed,
+                                                       candidates)
+    except (ValueError, BackendError, SandboxError) as e:
+        fail(str(e))
+    write_trajectories(trajectories, out)
+    console.print(f"kept {json.dumps(summary(trajectories))} -> {out}")
+
+
+@app.command("sft")
+def sft_command(
+    model: Annotated[str, typer.Option(help="Checkpoint folder to start from (e.g. from `r1ci model tiny`).")],
+    data: Annotated[Path, typer.Option(help="Trajectories JSONL from `r1ci synth`.")],
+    out: Annotated[Path, typer.Option(help="Folder for checkpoints and the final model; re-running resumes.")],
+    epochs: Annotated[float, typer.Option(help="Passes over the data (the paper: 3).")] = 3.0,
+    max_steps: Annotated[int, typer.Option(help="Stop after this many optimizer steps (-1: use --epochs).")] = -1,
+    batch_size: Annotated[int, typer.Option(help="Trajectories per device and step.")] = 8,
+    learning_rate: Annotated[float, typer.Option(help="Peak learning rate (cosine schedule, 3% warm-up).")] = 2e-5,
+    max_length: Annotated[int, typer.Option(help="Longer trajectories are left out, not cut.")] = 2048,
+    packing: Annotated[bool, typer.Option(help="Pack trajectories into full rows (helps on GPUs with "
+                                          "flash-attention; slower on CPU).")] = False,
+    multi_turn_weight: Annotated[int, typer.Option(help="Repeat multi-turn trajectories this many times.")] = 2,
+    save_steps: Annotated[int, typer.Option(help="Checkpoint every this many steps (kept: the last two).")] = 100,
+    report_to: Annotated[str, typer.Option(help="none, tensorboard or trackio.")] = "none",
+    bf16: Annotated[Optional[bool], typer.Option("--bf16/--no-bf16", help="bf16 (default: GPUs that support it, "
+                                                 "and autocast on CPU).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of data order and initialisation of new heads.")] = 0,
+):
+    """Fine-tune on trajectories with the loss on model-written tokens only (TRL SFTTrainer).
+
+    Multi-GPU: `accelerate launch --config_file configs/accelerate/multi_gpu.yaml $(which r1ci) sft ...`.
+    """
+    from r1ci.sft import SFTSettings, train
+    from r1ci.synth import read_trajectories
+
+    if not data.is_file():
+        fail(f"no such data file: {data}")
+    try:
+        trajectories = read_trajectories(data)
+    except ValueError as e:
+        fail(str(e))
+    if report_to not in ("none", "tensorboard", "trackio"):
+        fail("--report-to must be none, tensorboard or trackio")
+    settings = SFTSettings(epochs=epochs, max_steps=max_steps, batch_size=batch_size, learning_rate=learning_rate,
+                           max_length=max_length, packing=packing, multi_turn_weight=multi_turn_weight,
+                           save_steps=save_steps, report_to=report_to, bf16=bf16, seed=seed)
+    try:
+        result = train(model, trajectories, out, settings)
+    except (ValueError, OSError) as e:
+        fail(str(e))
+    console.print(f"trained on {result['examples']} examples for {result['steps']} steps (loss "
+                  f"{result['train_loss']:.3f}{', resumed' if result['resumed'] else ''}); model saved to {out}")

@@ -39,7 +39,7 @@ def _letters(item):
 
 
 def _base_conversion(item):
-    return (f"value = int({_meta(item, 'source_repr')!r}, {_meta(item, 'source_base')})\n"
+    return (f"value = int({str(item['metadata']['source_repr'])!r}, {_meta(item, 'source_base')})\n"
             f"base = {_meta(item, 'target_base')}\ndigits = '0123456789abcdefghijklmnopqrstuvwxyz'\n"
             "out = ''\nwhile value:\n    out = digits[value % base] + out\n    value //= base\nprint(out or '0')")
 

@@ -1,0 +1,107 @@
+"""Synthesis and masked SFT: correct-only data with real interpreter output, the token-level loss mask
+(checked through TRL's own dataset preparation), training, and resumption after a kill."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from transformers import AutoTokenizer
+
+from r1ci.sandbox import Limits
+from r1ci.sft import SFTSettings, build_dataset, tokenize, train
+from r1ci.synth import PROGRAMS, read_trajectories, synthesize_scripted, write_trajectories
+
+R1CI = str(Path(sys.executable).with_name("r1ci"))
+
+
+@pytest.fixture(scope="module")
+def trajectories(sandbox):
+    return synthesize_scripted(sorted(PROGRAMS), 6, sandbox, seed=3, two_step_share=0.5)
+
+
+def test_scripted_teacher_keeps_correct_trajectories_with_real_output(trajectories, sandbox):
+    assert {t.task for t in trajectories} == set(PROGRAMS) and all(t.correct for t in trajectories)
+    two_step = [t for t in trajectories if t.metrics["code_calls"] == 2]
+    assert two_step and len(two_step) < len(trajectories)
+    for traj in trajectories[:8]:
+        tools = [s for s in traj.segments if s.kind == "tool"]
+        rerun = sandbox.run(tools[-1].code, Limits())
+        assert rerun.stdout.strip() in tools[-1].text  # the interpreter's real output, spliced in
+    assert any(("NameError" in s.text or "inputs look fine" in s.text) for t in two_step for s in t.segments)
+    with pytest.raises(ValueError, match="no program for rg/gcd"):
+        synthesize_scripted(["rg/gcd"], 1, sandbox)
+
+
+def test_loss_mask_token_by_token_through_trl(trajectories, tiny_model_dir, tmp_path):
+    from trl import SFTConfig, SFTTrainer
+    from transformers import AutoModelForCausalLM
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    traj = next(t for t in trajectories if t.metrics["code_calls"] == 2)
+    row = tokenize(traj, tokenizer)
+    ids, mask = row["input_ids"], row["assistant_masks"]
+    model_ids = [i for s in traj.segments[1:] if s.kind == "model"
+                 for i in tokenizer(s.text, add_special_tokens=False)["input_ids"]]
+    assert [i for i, m in zip(ids, mask) if m] == model_ids + [tokenizer.eos_token_id]
+    tool_ids = [i for s in traj.segments if s.kind == "tool" for i in tokenizer(s.text, add_special_tokens=False)["input_ids"]]
+    assert len(ids) - sum(mask) >= len(tool_ids) > 0
+    trainer = SFTTrainer(model=AutoModelForCausalLM.from_pretrained(tiny_model_dir),
+                         args=SFTConfig(output_dir=str(tmp_path), max_steps=1, report_to="none", use_cpu=True),
+                         train_dataset=build_dataset([traj], tokenizer, multi_turn_weight=1),
+                         processing_class=tokenizer)
+    labels = trainer.train_dataset[0]["labels"]
+    assert trainer.train_dataset[0]["input_ids"] == ids
+    assert labels == [i if m else -100 for i, m in zip(ids, mask)]  # no prompt or interpreter token, every model one
+
+
+def test_multi_turn_trajectories_are_up_weighted(trajectories, tiny_model_dir):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    multi = sum(t.metrics["code_calls"] > 1 for t in trajectories)
+    assert len(build_dataset(trajectories, tokenizer, multi_turn_weight=3)) == len(trajectories) + 2 * multi
+    with pytest.raises(ValueError, match="no trajectory fits"):
+        build_dataset(trajectories, tokenizer, max_length=10)
+
+
+def test_training_lowers_the_loss_and_saves_a_checkpoint(trajectories, tiny_model_dir, tmp_path):
+    settings = SFTSettings(max_steps=12, batch_size=4, learning_rate=3e-3, logging_steps=1, save_steps=100)
+    result = train(str(tiny_model_dir), trajectories, tmp_path, settings)
+    log = json.loads((tmp_path / "checkpoint-12" / "trainer_state.json").read_text())["log_history"]
+    losses = [entry["loss"] for entry in log if "loss" in entry]
+    assert result["steps"] == 12 and losses[-1] < losses[0]
+    assert (tmp_path / "model.safetensors").exists() and (tmp_path / "tokenizer.json").exists()
+
+
+def test_a_killed_sft_resumes_from_its_last_checkpoint(trajectories, tiny_model_dir, tmp_path):
+    data = tmp_path / "data.jsonl"
+    write_trajectories(trajectories, data)
+    assert read_trajectories(data) == trajectories
+    out = tmp_path / "run"
+    command = [R1CI, "sft", "--model", str(tiny_model_dir), "--data", str(data), "--out", str(out), "--max-steps",
+               "30", "--save-steps", "4", "--batch-size", "2", "--learning-rate", "1e-3"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not (out / "checkpoint-8").exists() and proc.poll() is None:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (out / "checkpoint-8").exists() and not (out / "checkpoint-30").exists()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "resumed" in done.stdout
+    state = json.loads((out / "checkpoint-30" / "trainer_state.json").read_text())
+    assert state["global_step"] == 30 and (out / "model.safetensors").exists()
+
+
+def test_bad_data_is_refused_clearly(tiny_model_dir, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\nnot json\n')
+    done = subprocess.run([R1CI, "sft", "--model", str(tiny_model_dir), "--data", str(bad), "--out",
+                           str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "line 1, is not a trajectory" in done.stdout + done.stderr
+    missing = subprocess.run([R1CI, "sft", "--model", str(tiny_model_dir), "--data", str(tmp_path / "nope.jsonl"),
+                              "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "no such data file" in missing.stdout + missing.stderr
