@@ -480,3 +480,30 @@ def sft_command(
         fail(str(e))
     console.print(f"trained on {result['examples']} examples for {result['steps']} steps (loss "
                   f"{result['train_loss']:.3f}{', resumed' if result['resumed'] else ''}); model saved to {out}")
+
+
+study_app = typer.Typer(help="Studies whose numbers the README reports; each re-runs end to end.", no_args_is_help=True)
+app.add_typer(study_app, name="study")
+
+
+@study_app.command("code-vs-text")
+def study_code_vs_text(
+    out: Annotated[Path, typer.Option(help="Folder for data, models, evaluations and study.json.")],
+    seeds: Annotated[int, typer.Option(help="Seeds (model initialisations); the spread is over these.")] = 3,
+    per_task: Annotated[int, typer.Option(help="Training questions per task.")] = 200,
+    eval_per_task: Annotated[int, typer.Option(help="Held-out questions per task.")] = 20,
+    ci_steps: Annotated[int, typer.Option(help="Training steps of the code-interpreter model (the text model "
+                                          "gets as many tokens).")] = 300,
+    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")] = None,
+):
+    """Two tiny models from the same weights and token budget, one trained on code-interpreter trajectories and
+    one on direct answers, evaluated on held-out questions; accuracy per seed, mean and spread."""
+    from r1ci.study import StudySettings, run_study
+
+    if min(seeds, per_task, eval_per_task, ci_steps) < 1:
+        fail("--seeds, --per-task, --eval-per-task and --ci-steps must be positive")
+    result = run_study(out, StudySettings(seeds=seeds, per_task=per_task, eval_per_task=eval_per_task,
+                                          ci_steps=ci_steps), workers)
+    for mode, row in result["summary"].items():
+        console.print(f"{mode}: accuracy {row['mean']:.1%} ± {row['stdev']:.1%} over {seeds} seeds "
+                      f"({', '.join(f'{a:.1%}' for a in row['per_seed'])})")

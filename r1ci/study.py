@@ -1,0 +1,94 @@
+"""`r1ci study code-vs-text`: does learning to use the interpreter beat learning to answer directly?
+
+Two tiny models per seed start from the same random weights and train on the same questions with the same
+token budget: one on code-interpreter trajectories from the scripted teacher, one on text-only ones
+(question -> answer). Both are then evaluated with `r1ci eval` on held-out questions of the same tasks
+(another seed; any question seen in training is dropped), each in its own mode. Reported: accuracy per
+seed, mean and spread.
+"""
+
+import json
+import statistics
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from r1ci import protocol
+from r1ci.atomic import write_atomic
+from r1ci.evaluate import EvalConfig, evaluate
+from r1ci.models import build_tiny
+from r1ci.sandbox import LocalSandbox
+from r1ci.sft import SFTSettings, build_dataset, train
+from r1ci.synth import synthesize_scripted, write_trajectories
+from r1ci.trajectory import Segment, Trajectory
+
+TASKS = ("symbench/number_multiply", "symbench/letters", "rg/base_conversion", "rg/basic_arithmetic",
+         "rg/prime_factorization", "rg/number_sorting")
+
+
+@dataclass
+class StudySettings:
+    seeds: int = 3
+    per_task: int = 200          # training questions per task
+    eval_per_task: int = 20      # held-out questions per task
+    ci_steps: int = 300          # optimizer steps of the code-interpreter model; the text model gets equal tokens
+    batch_size: int = 16
+    learning_rate: float = 3e-3
+    hidden: int = 128
+    layers: int = 4
+    max_new_tokens: int = 256
+
+
+def text_twin(traj: Trajectory) -> Trajectory:
+    """The same question answered directly: the text-mode prompt, then only the final answer."""
+    system = protocol.system_prompt("text")
+    return Trajectory(id=traj.id, task=traj.task, mode="text", question=traj.question, reference=traj.reference,
+                      system=system, segments=[Segment("prompt", system + "\n\n" + traj.question),
+                                               Segment("model", f"<<<{traj.answer}>>>")],
+                      answer=traj.answer, score=traj.score, stop="answer", metrics={"code_calls": 0})
+
+
+def mean_tokens(trajectories: list[Trajectory], tokenizer) -> float:
+    rows = build_dataset(trajectories, tokenizer, multi_turn_weight=1)
+    return statistics.mean(len(ids) for ids in rows["input_ids"])
+
+
+def run_study(out: Path, settings: StudySettings, workers: int | None = None) -> dict:
+    from transformers import AutoTokenizer
+
+    out = Path(out)
+    runs = []
+    with LocalSandbox(workers) as sandbox:
+        ci_data = synthesize_scripted(list(TASKS), settings.per_task, sandbox, seed=1000)
+    text_data = [text_twin(t) for t in ci_data]
+    write_trajectories(ci_data, out / "data" / "ci.jsonl")
+    write_trajectories(text_data, out / "data" / "text.jsonl")
+    seen = {t.question for t in ci_data}
+    for seed in range(settings.seeds):
+        base = build_tiny(out / f"seed{seed}" / "init", hidden=settings.hidden, layers=settings.layers, seed=seed)
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        ratio = mean_tokens(ci_data, tokenizer) / mean_tokens(text_data, tokenizer)
+        for mode, data, steps in (("ci", ci_data, settings.ci_steps),
+                                  ("text", text_data, round(settings.ci_steps * ratio))):
+            model_dir = out / f"seed{seed}" / mode
+            sft = train(str(base), data, model_dir, SFTSettings(
+                max_steps=steps, batch_size=settings.batch_size, learning_rate=settings.learning_rate,
+                multi_turn_weight=1, save_steps=max(50, steps // 4), logging_steps=25, seed=seed, max_length=1024))
+            summary = evaluate(EvalConfig(model=str(model_dir), split="train", tasks=list(TASKS),
+                                          n_per_task=settings.eval_per_task, mode=mode, temperature=0.0,
+                                          seed=5000 + seed, max_new_tokens=settings.max_new_tokens,
+                                          concurrency=64, workers=workers), model_dir / "eval", show_progress=False)
+            records = [json.loads(line) for line in (model_dir / "eval" / "results.jsonl").read_text().splitlines()]
+            held_out = [r for r in records if r["question"] not in seen]
+            runs.append({"seed": seed, "mode": mode, "steps": steps, "train_loss": sft["train_loss"],
+                         "train_tokens_per_example": mean_tokens(data, tokenizer),
+                         "accuracy": sum(r["score"] >= 1.0 for r in held_out) / max(1, len(held_out)),
+                         "held_out": len(held_out), "overlap_dropped": len(records) - len(held_out),
+                         "by_task": {k: v["accuracy"] for k, v in summary["by_task"].items()}})
+            write_atomic(out / "study.json", json.dumps({"settings": asdict(settings), "runs": runs}, indent=1))
+    result = {"settings": asdict(settings), "runs": runs, "summary": {}}
+    for mode in ("ci", "text"):
+        accs = [r["accuracy"] for r in runs if r["mode"] == mode]
+        result["summary"][mode] = {"mean": statistics.mean(accs), "stdev": statistics.stdev(accs) if len(accs) > 1
+                                   else 0.0, "per_seed": accs}
+    write_atomic(out / "study.json", json.dumps(result, indent=1))
+    return result
