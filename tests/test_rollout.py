@@ -8,42 +8,13 @@ import asyncio
 
 import pytest
 
-from r1ci.backends import Generation
-from r1ci.backends.hf import HFBackend
+from conftest import ScriptedBackend
 from r1ci.rollout import RolloutConfig, TokenMismatch, chat_messages, rollout, self_checked
 from r1ci.sandbox import Limits
 from r1ci.tasks import get_task
 from r1ci.trajectory import Segment, Trajectory
 
 TASK = get_task("rg/gcd")
-
-
-class ScriptedBackend(HFBackend):
-    """Writes `turns` in order for every trajectory; the tokenizer and chat template are the tiny model's."""
-
-    def __init__(self, path, turns, lie_about_context=False):
-        super().__init__(str(path))
-        self.turns, self.lie = list(turns), lie_about_context
-        self.calls = 0
-
-    def run_batch(self, requests, deliver=None):
-        out = []
-        for r in requests:
-            text = self.turns[min(self.calls, len(self.turns) - 1)] if self.turns else ""
-            self.calls += 1
-            finish = "eos"
-            cuts = [text.find(s) + len(s) for s in r.stop if s in text]
-            if cuts:
-                text, finish = text[:min(cuts)], "stop"
-            ids = self.encode_text(text)
-            if finish == "eos":
-                ids = ids + [min(self.eos_ids)]
-            if len(ids) > r.max_tokens:
-                ids, finish = ids[:r.max_tokens], "length"
-            context = r.context[:-1] if self.lie else list(r.context)
-            out.append(Generation(text=self.decode(ids), finish=finish, token_ids=ids, logprobs=[-1.0] * len(ids),
-                                  conditioned_on=context))
-        return out
 
 
 @pytest.fixture(scope="module")

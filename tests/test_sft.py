@@ -105,3 +105,18 @@ def test_bad_data_is_refused_clearly(tiny_model_dir, tmp_path):
     missing = subprocess.run([R1CI, "sft", "--model", str(tiny_model_dir), "--data", str(tmp_path / "nope.jsonl"),
                               "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and "no such data file" in missing.stdout + missing.stderr
+
+
+def test_a_model_teacher_keeps_only_its_correct_answers(tiny_model_dir, sandbox):
+    from conftest import ScriptedBackend
+
+    from r1ci.synth import synthesize_with_backend
+    from r1ci.tasks import get_task
+
+    items = get_task("rg/basic_arithmetic").items(6, seed=0)
+    answer = items[2]["answer"]
+    teacher = ScriptedBackend(tiny_model_dir, [f"```python\nprint({answer!r})\n```\n", f"So <<<{answer}>>>."])
+    kept = synthesize_with_backend(teacher, ["rg/basic_arithmetic"], 6, sandbox, seed=0, candidates=2)
+    assert items[2]["id"] in {t.id for t in kept}
+    assert all(t.correct and t.metrics["teacher"] == teacher.name and t.system for t in kept)
+    assert len({t.id for t in kept}) == len(kept)  # at most one per question
