@@ -10,7 +10,7 @@ the prompt or what the interpreter printed; TRL turns it into labels. Multi-turn
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.trajectory import Trajectory
+from r1ci.trajectory import Trajectory, prompt_ids, text_ids
 
 
 def tokenize(traj: Trajectory, tokenizer) -> dict:
@@ -18,11 +18,10 @@ def tokenize(traj: Trajectory, tokenizer) -> dict:
     if traj.system is None:
         raise ValueError(f"trajectory {traj.id} has no system prompt recorded; it cannot be re-tokenised")
     messages = [{"role": "system", "content": traj.system}, {"role": "user", "content": traj.question}]
-    ids = list(tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
-                                             return_dict=False))
+    ids = prompt_ids(tokenizer, messages)
     mask = [0] * len(ids)
     for segment in traj.segments[1:]:
-        seg_ids = tokenizer(segment.text, add_special_tokens=False)["input_ids"]
+        seg_ids = text_ids(tokenizer, segment.text)
         ids += seg_ids
         mask += [int(segment.kind == "model")] * len(seg_ids)
     ids.append(tokenizer.eos_token_id)  # the model learns to end its turn after the answer

@@ -66,9 +66,9 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
     for seed in range(settings.seeds):
         base = build_tiny(out / f"seed{seed}" / "init", hidden=settings.hidden, layers=settings.layers, seed=seed)
         tokenizer = AutoTokenizer.from_pretrained(base)
-        ratio = mean_tokens(ci_data, tokenizer) / mean_tokens(text_data, tokenizer)
+        tokens = {"ci": mean_tokens(ci_data, tokenizer), "text": mean_tokens(text_data, tokenizer)}
         for mode, data, steps in (("ci", ci_data, settings.ci_steps),
-                                  ("text", text_data, round(settings.ci_steps * ratio))):
+                                  ("text", text_data, round(settings.ci_steps * tokens["ci"] / tokens["text"]))):
             model_dir = out / f"seed{seed}" / mode
             sft = train(str(base), data, model_dir, SFTSettings(
                 max_steps=steps, batch_size=settings.batch_size, learning_rate=settings.learning_rate,
@@ -80,7 +80,7 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
             records = [json.loads(line) for line in (model_dir / "eval" / "results.jsonl").read_text().splitlines()]
             held_out = [r for r in records if r["question"] not in seen]
             runs.append({"seed": seed, "mode": mode, "steps": steps, "train_loss": sft["train_loss"],
-                         "train_tokens_per_example": mean_tokens(data, tokenizer),
+                         "train_tokens_per_example": tokens[mode],
                          "accuracy": sum(r["score"] >= 1.0 for r in held_out) / max(1, len(held_out)),
                          "held_out": len(held_out), "overlap_dropped": len(records) - len(held_out),
                          "by_task": {k: v["accuracy"] for k, v in summary["by_task"].items()}})

@@ -11,6 +11,17 @@ from dataclasses import asdict, dataclass, field, fields
 KINDS = ("prompt", "model", "tool")
 
 
+def prompt_ids(tokenizer, messages: list[dict]) -> list[int]:
+    """How every token-level trajectory starts, in rollouts and in SFT: the chat template's prompt."""
+    return list(tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
+                                              return_dict=False))
+
+
+def text_ids(tokenizer, text: str) -> list[int]:
+    """A segment's text as tokens (prompts and interpreter output; model tokens are never re-tokenised)."""
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
 @dataclass
 class Segment:
     kind: str

@@ -12,6 +12,7 @@ import contextlib
 from dataclasses import dataclass
 
 from r1ci.backends import Generation, Sampling
+from r1ci.trajectory import prompt_ids, text_ids
 
 
 @dataclass
@@ -86,6 +87,12 @@ class BatchedBackend:
                 await asyncio.wait_for(self._arrived.wait(), deadline - loop.time())
             except asyncio.TimeoutError:
                 break
+
+    def encode_prompt(self, messages: list[dict]) -> list[int]:
+        return prompt_ids(self.tokenizer, messages)
+
+    def encode_text(self, text: str) -> list[int]:
+        return text_ids(self.tokenizer, text)
 
     def run_batch(self, requests: list[Request], deliver=None) -> list[Generation]:
         """Generate for every request; `deliver(i, generation)` as soon as row i is done, if the backend can,

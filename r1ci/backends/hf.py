@@ -44,15 +44,7 @@ class HFBackend(BatchedBackend):
         self._prefixes: OrderedDict[tuple, list] = OrderedDict()  # token ids -> per-layer (keys, values)
         self.max_prefixes = 4 * max_batch
 
-    # text <-> tokens (the engine tokenises prompts and interpreter output only)
-
-    def encode_prompt(self, messages: list[dict]) -> list[int]:
-        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
-                                                 return_dict=False)
-        return list(ids)
-
-    def encode_text(self, text: str) -> list[int]:
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+    # text <-> tokens: encode_prompt and encode_text come from BatchedBackend
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode([i for i in ids if i not in self.eos_ids], skip_special_tokens=False)
@@ -159,7 +151,9 @@ class HFBackend(BatchedBackend):
     def _finished(self, new: list[int], request: Request) -> str | None:
         if new[-1] in self.eos_ids:
             return "eos"
-        if request.stop:
+        # Decoding the tail costs two decodes per row and step: only do it when this token could end a stop.
+        newest = self.tokenizer.decode(new[-1:]) if request.stop else ""
+        if any(s[-1] in newest for s in request.stop):
             tail = self.tokenizer.decode(new[-STOP_LOOKBACK:])
             before = self.tokenizer.decode(new[-STOP_LOOKBACK:-1])
             if any(s in tail and tail.count(s) > before.count(s) for s in request.stop):

@@ -20,12 +20,6 @@ class VLLMBackend(BatchedBackend):
         self.tokenizer = self.llm.get_tokenizer()
         self.name = f"vllm:{path}"
 
-    def encode_prompt(self, messages: list[dict]) -> list[int]:
-        return list(self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True))
-
-    def encode_text(self, text: str) -> list[int]:
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
-
     def run_batch(self, requests: list[Request], deliver=None) -> list[Generation]:
         from vllm import SamplingParams, TokensPrompt
 

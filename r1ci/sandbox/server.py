@@ -7,6 +7,7 @@ Implements `POST /run_code` (Python only) and `GET /v1/ping`. Answers are Sandbo
 import base64
 import binascii
 import json
+from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,10 +36,9 @@ def parse_request(body: bytes, default: Limits) -> tuple[str, Limits, str, dict[
         raise BadRequest("fetch_files is not supported: a script's files vanish with its private /tmp")
     timeout, memory = req.get("run_timeout", default.timeout), req.get("memory_limit_MB", -1)
     try:
-        limits = Limits(timeout=float(timeout), cpu_time=default.cpu_time and min(default.cpu_time, float(timeout)),
-                        memory_mb=int(memory) if memory and int(memory) > 0 else default.memory_mb,
-                        processes=default.processes, file_size_mb=default.file_size_mb,
-                        open_files=default.open_files, output_bytes=default.output_bytes)
+        limits = replace(default, timeout=float(timeout),
+                         cpu_time=default.cpu_time and min(default.cpu_time, float(timeout)),
+                         memory_mb=int(memory) if memory and int(memory) > 0 else default.memory_mb)
     except (TypeError, ValueError) as exc:
         raise BadRequest(f"bad limits: {exc}") from exc
     stdin = req.get("stdin") or ""
