@@ -93,7 +93,7 @@ def main() -> None:
     items = get_task("rg/gcd").items(args.n, seed=0)
     runs = {"text": [], "ci": []}
     with tempfile.TemporaryDirectory() as tmp, LocalSandbox(workers=2) as sandbox:
-        model_dir = build_tiny(Path(tmp) / "tiny")
+        model_dir = build_tiny(Path(tmp) / "tiny", copy_steps=0)
         measure(model_dir, items[:2], "ci", 2, sandbox)  # warm-up
         for _ in range(args.repeats):
             for mode in runs:

@@ -180,14 +180,11 @@ def tasks_check(
         raise typer.Exit(1)
 
 
-if __name__ == "__main__":
-    app()
-
-
 sandbox_app = typer.Typer(help="The code sandbox: run a script, benchmark it, or serve it over HTTP.",
                           no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
 
+Workers = Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")]
 Insecure = Annotated[bool, typer.Option(
     "--insecure", help="Run without bubblewrap and namespaces (rlimits only): scripts can read your files and use "
     "the network. Only for machines where isolation is impossible; the sandbox refuses to start otherwise.")]
@@ -328,15 +325,18 @@ def model_tiny(
     layers: Annotated[int, typer.Option(help="Transformer layers.")] = 4,
     heads: Annotated[int, typer.Option(help="Attention heads.")] = 4,
     intermediate: Annotated[int, typer.Option(help="MLP size.")] = 512,
-    seed: Annotated[int, typer.Option(help="Seed of the random weights.")] = 0,
+    copy_steps: Annotated[int, typer.Option(help="Steps of copy pretraining (random sequences, each repeated "
+                                            "once), a stand-in for pretraining; 0: purely random weights.")] = 300,
+    seed: Annotated[int, typer.Option(help="Seed of the random weights and the copy pretraining.")] = 0,
 ):
-    """A byte-level BPE tokenizer trained here and a random Qwen2ForCausalLM (the Qwen-2.5 architecture)."""
+    """A byte-level BPE tokenizer trained here and a Qwen2ForCausalLM (the Qwen-2.5 architecture), random but
+    for a short copy pretraining."""
     from r1ci.models import build_tiny
 
-    if min(vocab_size, hidden, layers, heads, intermediate) < 1 or hidden % heads:
-        fail("sizes must be positive and --hidden a multiple of --heads")
+    if min(vocab_size, hidden, layers, heads, intermediate) < 1 or hidden % heads or copy_steps < 0:
+        fail("sizes must be positive, --copy-steps at least 0 and --hidden a multiple of --heads")
     build_tiny(out, vocab_size=vocab_size, hidden=hidden, layers=layers, heads=heads, intermediate=intermediate,
-               seed=seed)
+               copy_steps=copy_steps, seed=seed)
     console.print(f"saved a tiny model to {out}")
 
 
@@ -369,7 +369,7 @@ def eval_command(
     turn_tokens: Annotated[int, typer.Option(help="Tokens per backend call (a turn may take several).")] = 512,
     timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
     concurrency: Annotated[int, typer.Option(help="Questions in flight at once.")] = 64,
-    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")] = None,
+    workers: Workers = None,
     insecure: Insecure = False,
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
@@ -411,7 +411,7 @@ def synth_command(
     candidates: Annotated[int, typer.Option(help="Model teachers: tries per question, one prompt phrasing each.")] = 2,
     two_step_share: Annotated[float, typer.Option(help="Scripted teacher: share of two-step trajectories (a first "
                                                   "script that fails or answers part, then a fix).")] = 0.3,
-    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")] = None,
+    workers: Workers = None,
     insecure: Insecure = False,
 ):
     """Synthesise SFT trajectories with a teacher, keeping only those whose final answer is correct."""
@@ -482,6 +482,173 @@ def sft_command(
                   f"{result['train_loss']:.3f}{', resumed' if result['resumed'] else ''}); model saved to {out}")
 
 
+@app.command("potential")
+def potential_command(
+    model: Annotated[str, typer.Option(help="The model to measure (usually the SFT model): a checkpoint folder, "
+                                       "vllm:PATH or openai:URL:MODEL.")],
+    out: Annotated[Path, typer.Option(help="Folder for samples.jsonl (appended: re-running resumes), "
+                                      "potential.jsonl and potential.png.")],
+    split: Annotated[str, typer.Option(help="Tasks of this split (RL trains on train).")] = "train",
+    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: all of the split).")] = None,
+    n_per_task: Annotated[int, typer.Option(help="Questions per task.")] = 50,
+    seed: Annotated[int, typer.Option(help="Picks the questions (use another seed than the SFT data's) and "
+                                      "seeds the sampling.")] = 1,
+    exclude: Annotated[Optional[Path], typer.Option(help="Trajectories JSONL (the SFT data): its questions are "
+                                                    "left out, so RL prompts never overlap SFT data.")] = None,
+    mix: Annotated[Optional[str], typer.Option(help="Samples per question as mode:temperature:count, comma-separated;"
+                                               " N is the sum (default: ci and text at 0.6 and 1.0, 5 each).")] = None,
+    thresholds: Annotated[str, typer.Option(help="Lower bounds of groups G1, G2, G3 on the potential; G4 is the "
+                                            "rest.")] = "0.64,0.48,0.32",
+    max_new_tokens: Annotated[int, typer.Option(help="Model tokens per sample, all turns together.")] = 1024,
+    timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
+    concurrency: Annotated[int, typer.Option(help="Samples in flight at once.")] = 64,
+    workers: Workers = None,
+    insecure: Insecure = False,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
+):
+    """Sample every question N times; p = share correct, improvement potential 4p(1-p), curriculum groups."""
+    from r1ci.backends import BackendError
+    from r1ci.evaluate import EvalError, select_items
+    from r1ci.potential import DEFAULT_MIX, PotentialConfig, estimate, group_sizes, parse_mix
+    from r1ci.sandbox import SandboxError
+    from r1ci.synth import read_trajectories
+
+    use_data_dirs(bbh_dir, symbench_dir)
+    try:
+        bounds = tuple(float(x) for x in thresholds.split(","))
+        if list(bounds) != sorted(bounds, reverse=True) or not all(0 <= b <= 1 for b in bounds):
+            raise ValueError("--thresholds must be decreasing values between 0 and 1, e.g. 0.64,0.48,0.32")
+        config = PotentialConfig(model=model, mix=mix or DEFAULT_MIX, max_new_tokens=max_new_tokens,
+                                 timeout=timeout, seed=seed, thresholds=bounds, concurrency=concurrency,
+                                 workers=workers, insecure=insecure)
+        n_samples = sum(spec.count for spec in parse_mix(config.mix))
+        items = select_items(split, [t.strip() for t in tasks.split(",")] if tasks else None, n_per_task, seed)
+        if exclude is not None:
+            seen = {t.question for t in read_trajectories(exclude)}
+            items = [item for item in items if item["question"] not in seen]
+        console.print(f"{len(items)} questions x {n_samples} samples")
+        rows = estimate(items, config, out)
+    except (EvalError, BackendError, SandboxError, ValueError, FileNotFoundError) as e:
+        fail(str(e))
+    sizes = group_sizes(rows, len(config.thresholds) + 1)
+    mean_p = sum(r["p"] for r in rows) / max(1, len(rows))
+    console.print(f"mean p {mean_p:.1%}; groups " + ", ".join(f"G{k}: {n}" for k, n in enumerate(sizes, 1)) +
+                  f" -> {out / 'potential.jsonl'}")
+
+
+@app.command("rl")
+def rl_command(
+    model: Annotated[str, typer.Option(help="Checkpoint to start from (the SFT model; GRPO without SFT gains "
+                                       "almost nothing, as the paper found).")],
+    potential: Annotated[Path, typer.Option(help="The `r1ci potential` folder (or its potential.jsonl): the "
+                                            "questions and their groups.")],
+    out: Annotated[Path, typer.Option(help="Run folder: stage checkpoints, metrics; re-running resumes.")],
+    stages: Annotated[int, typer.Option(help="Curriculum stages: stage k trains on groups G1..Gk, the last on all "
+                                        "(1: plain GRPO over everything).")] = 4,
+    steps_per_stage: Annotated[int, typer.Option(help="Optimizer steps per stage (the paper: 150).")] = 150,
+    order: Annotated[str, typer.Option(help="potential (the paper's) or difficulty (the same stage sizes, "
+                                       "easiest questions first): an ablation.")] = "potential",
+    num_generations: Annotated[int, typer.Option(help="Completions per question, the GRPO group (the paper: 5).")] = 5,
+    prompts_per_step: Annotated[int, typer.Option(help="Questions per optimizer step and device.")] = 16,
+    micro_batch: Annotated[Optional[int], typer.Option(help="Completions per forward/backward pass (gradient "
+                                                       "accumulation; default: the whole step).")] = None,
+    learning_rate: Annotated[float, typer.Option(help="Constant learning rate (the paper: 1e-6).")] = 1e-6,
+    beta: Annotated[float, typer.Option(help="KL weight against the starting model, low-variance estimator "
+                                        "(the paper: 0.001; 0 skips the reference model).")] = 0.001,
+    epsilon: Annotated[float, typer.Option(help="PPO clipping range.")] = 0.2,
+    loss_type: Annotated[str, typer.Option(help="TRL's loss normalisation: dapo, grpo, dr_grpo, bnpo, ...")] = "dapo",
+    temperature: Annotated[float, typer.Option(help="Sampling temperature of the rollouts (the paper: 1.0).")] = 1.0,
+    max_new_tokens: Annotated[int, typer.Option(help="Model tokens per completion, all turns together.")] = 1024,
+    timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
+    dynamic_sampling: Annotated[bool, typer.Option(help="Leave groups whose rewards are all equal out of the "
+                                                   "loss (they have no advantage).")] = False,
+    reward_correct: Annotated[float, typer.Option(help="Weight of a correct answer.")] = 1.0,
+    reward_format: Annotated[float, typer.Option(help="Weight of +1 for well-formed turns, -1 otherwise.")] = 0.1,
+    reward_turns: Annotated[float, typer.Option(help="Weight of -1 for more than --free-turns turns.")] = 0.1,
+    free_turns: Annotated[int, typer.Option(help="Turns allowed before the turn penalty.")] = 6,
+    save_steps: Annotated[int, typer.Option(help="Checkpoint every this many steps (kept: the last two).")] = 25,
+    report_to: Annotated[str, typer.Option(help="none, tensorboard or trackio.")] = "none",
+    bf16: Annotated[Optional[bool], typer.Option("--bf16/--no-bf16", help="bf16 (default: GPUs that support it, "
+                                                 "and autocast on CPU).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of data order and sampling.")] = 0,
+    workers: Workers = None,
+    insecure: Insecure = False,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
+):
+    """GRPO with the code interpreter (TRL GRPOTrainer, interpreter tokens masked), in curriculum stages.
+
+    Multi-GPU: `accelerate launch --config_file configs/accelerate/multi_gpu.yaml $(which r1ci) rl ...`.
+    """
+    from r1ci.potential import read_table
+    from r1ci.reward import RewardWeights
+    from r1ci.rl import RLSettings, train_rl
+    from r1ci.sandbox import SandboxError
+
+    use_data_dirs(bbh_dir, symbench_dir)
+    if report_to not in ("none", "tensorboard", "trackio"):
+        fail("--report-to must be none, tensorboard or trackio")
+    try:
+        rows = read_table(potential)
+        settings = RLSettings(
+            stages=stages, steps_per_stage=steps_per_stage, order=order, num_generations=num_generations,
+            prompts_per_step=prompts_per_step, micro_batch=micro_batch, learning_rate=learning_rate, beta=beta,
+            epsilon=epsilon, loss_type=loss_type, temperature=temperature, max_new_tokens=max_new_tokens,
+            timeout=timeout, dynamic_sampling=dynamic_sampling,
+            reward=RewardWeights(reward_correct, reward_format, reward_turns, free_turns), save_steps=save_steps,
+            report_to=report_to, bf16=bf16, seed=seed, workers=workers, insecure=insecure)
+        result = train_rl(model, rows, out, settings)
+    except (ValueError, OSError, SandboxError) as e:
+        fail(str(e))
+    console.print(f"{result['steps']} GRPO steps over {len(result['stages'])} stage(s) "
+                  f"({', '.join(str(s['questions']) + ' questions' for s in result['stages'])}); "
+                  f"model: {result['model']}")
+
+
+@app.command("pipeline")
+def pipeline_command(
+    config: Annotated[Path, typer.Option(help="The run's TOML file: configs/pipeline/tiny.toml (CPU, minutes) or "
+                                         "configs/pipeline/qwen2.5-7b.toml (GPUs, the paper's settings).")] =
+    Path("configs/pipeline/tiny.toml"),
+    out: Annotated[Path, typer.Option(help="Run folder; re-running with the same config resumes.")] =
+    Path("runs/pipeline"),
+    until: Annotated[Optional[str], typer.Option(help="Stop after this step: model, synth, sft, potential, rl, "
+                                                 "eval or report.")] = None,
+    only: Annotated[Optional[str], typer.Option(help="Run just this step, unmarked: what the config's `launcher` "
+                                                "(e.g. accelerate launch) runs for sft and rl.")] = None,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
+):
+    """The whole method: base model, SFT data, SFT, improvement potential, multi-stage GRPO, evaluation before and
+    after in ci and text modes, and one report (out/report.md, out/results.json)."""
+    from r1ci.backends import BackendError
+    from r1ci.evaluate import EvalError
+    from r1ci.pipeline import STEPS, Pipeline
+    from r1ci.sandbox import SandboxError
+
+    use_data_dirs(bbh_dir, symbench_dir)
+    for flag, value in (("--until", until), ("--only", only)):
+        if value is not None and value not in STEPS:
+            fail(f"{flag} must be one of {', '.join(STEPS)}")
+    try:
+        pipeline = Pipeline(config, out, until)
+        if only:
+            pipeline.run_only(only, log=print)
+            return
+        results = pipeline.run(log=print)  # plain: "[sft] ..." is not rich markup
+    except (ValueError, OSError, RuntimeError, EvalError, BackendError, SandboxError) as e:
+        fail(str(e))
+    if results:
+        table = Table(title="held-out accuracy")
+        for column in ("model", "mode", "accuracy", "questions"):
+            table.add_column(column)
+        for row in results["eval"].values():
+            table.add_row(row["model"], row["mode"], f"{row['accuracy']:.1%}", str(row["held_out"]))
+        console.print(table)
+        console.print(f"report: {out / 'report.md'}")
+
+
 study_app = typer.Typer(help="Studies whose numbers the README reports; each re-runs end to end.", no_args_is_help=True)
 app.add_typer(study_app, name="study")
 
@@ -494,7 +661,7 @@ def study_code_vs_text(
     eval_per_task: Annotated[int, typer.Option(help="Held-out questions per task.")] = 20,
     ci_steps: Annotated[int, typer.Option(help="Training steps of the code-interpreter model (the text model "
                                           "gets as many tokens).")] = 300,
-    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")] = None,
+    workers: Workers = None,
 ):
     """Two tiny models from the same weights and token budget, one trained on code-interpreter trajectories and
     one on direct answers, evaluated on held-out questions; accuracy per seed, mean and spread."""
@@ -507,3 +674,37 @@ def study_code_vs_text(
     for mode, row in result["summary"].items():
         console.print(f"{mode}: accuracy {row['mean']:.1%} ± {row['stdev']:.1%} over {seeds} seeds "
                       f"({', '.join(f'{a:.1%}' for a in row['per_seed'])})")
+
+
+@study_app.command("curriculum")
+def study_curriculum(
+    pipeline: Annotated[Path, typer.Option(help="A finished `r1ci pipeline` run folder: its SFT model, potential "
+                                           "table, RL and evaluation settings are reused.")],
+    out: Annotated[Path, typer.Option(help="Folder for the GRPO runs, their evaluations and study.json; "
+                                      "re-running resumes.")],
+    seeds: Annotated[int, typer.Option(help="GRPO seeds per variant; the spread is over these.")] = 3,
+    variants: Annotated[str, typer.Option(help="Comma-separated: plain (one stage, all questions), curriculum "
+                                          "(stages by potential), difficulty (stages easiest first).")] =
+    "plain,curriculum",
+    workers: Workers = None,
+):
+    """Plain GRPO against the multi-stage curriculum after the same SFT, the same number of steps: the held-out
+    gain over the SFT model, per seed, mean and spread."""
+    from r1ci.study import VARIANTS, run_curriculum_study
+
+    chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in VARIANTS]
+    if unknown or not chosen or seeds < 1:
+        fail(f"--variants takes {', '.join(VARIANTS)}; --seeds must be positive")
+    try:
+        result = run_curriculum_study(pipeline, out, seeds, chosen, workers, log=print)
+    except (ValueError, OSError) as e:
+        fail(str(e))
+    console.print(f"SFT model: {result['sft_accuracy']:.1%} held-out; {result['total_steps']} GRPO steps per run")
+    for variant, row in result["summary"].items():
+        console.print(f"{variant}: gain {row['mean_gain']:+.1%} ± {row['stdev']:.1%} over {seeds} seeds "
+                      f"({', '.join(f'{g:+.1%}' for g in row['per_seed'])})")
+
+
+if __name__ == "__main__":
+    app()

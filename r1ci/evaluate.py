@@ -66,19 +66,20 @@ class EvalConfig:
                              limits=Limits(timeout=self.timeout))
 
 
-def select_items(config: EvalConfig) -> list[dict]:
-    chosen = list_tasks(config.split)
-    if config.tasks:
-        unknown = sorted(set(config.tasks) - set(chosen))
+def select_items(split: str, tasks: list[str] | None, n_per_task: int, seed: int) -> list[dict]:
+    """`n_per_task` items of each chosen task of the split (all of them when `tasks` is empty)."""
+    chosen = list_tasks(split)
+    if tasks:
+        unknown = sorted(set(tasks) - set(chosen))
         if unknown:
-            raise EvalError(f"not {config.split} tasks: {', '.join(unknown)} (see `r1ci tasks list --split "
-                            f"{config.split}`)")
-        chosen = [t for t in chosen if t in config.tasks]
-    return [item for t in chosen for item in get_task(t).items(config.n_per_task, seed=config.seed)]
+            raise EvalError(f"not {split} tasks: {', '.join(unknown)} (see `r1ci tasks list --split {split}`)")
+        chosen = [t for t in chosen if t in tasks]
+    return [item for t in chosen for item in get_task(t).items(n_per_task, seed=seed)]
 
 
-def load_results(path: Path) -> dict[str, dict]:
-    """Finished trajectories by id. A torn last line (a kill mid-write) is dropped so that item runs again."""
+def load_results(path: Path, key: str = "id") -> dict[str, dict]:
+    """Finished records (trajectories, samples) by `key`. A torn last line (a kill mid-write) is dropped so
+    that its work runs again."""
     if not path.exists():
         return {}
     lines = path.read_bytes().split(b"\n")
@@ -89,16 +90,35 @@ def load_results(path: Path) -> dict[str, dict]:
             continue
         try:
             record = json.loads(line)
-            done[record["id"]] = record
+            done[record[key]] = record
         except (ValueError, KeyError, TypeError) as exc:
             if number >= len(lines) - 1:  # the last line: cut it off and redo that item
                 with open(path, "r+b") as f:
                     f.truncate(good_bytes)
                 break
-            raise EvalError(f"{path}, line {number}, is not a trajectory ({exc}); fix or delete that line "
-                            f"(its item will run again)") from exc
+            raise EvalError(f"{path}, line {number}, is not a record ({exc}); fix or delete that line "
+                            f"(its work will run again)") from exc
         good_bytes += len(line) + 1
     return done
+
+
+def append_record(sink, record: dict) -> None:
+    """One JSON line, flushed and fsynced: a kill loses at most the line being written."""
+    sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+    sink.flush()
+    os.fsync(sink.fileno())
+
+
+def held_out(run_dir: Path, seen: set[str]) -> dict:
+    """Accuracy of a finished evaluation over the questions not in `seen` (those a model trained on)."""
+    records = [json.loads(line) for line in (Path(run_dir) / "results.jsonl").read_text().splitlines() if line.strip()]
+    kept = [r for r in records if r["question"] not in seen]
+    correct = sum(r["score"] >= 1.0 for r in kept)
+    return {"held_out": len(kept), "correct": correct, "accuracy": correct / max(1, len(kept)),
+            "code_calls": sum(r["metrics"].get("code_calls", 0) for r in kept) / max(1, len(kept)),
+            "dropped_as_seen": len(records) - len(kept),
+            "by_task": {t: sum(r["score"] >= 1.0 for r in kept if r["task"] == t) /
+                        max(1, sum(r["task"] == t for r in kept)) for t in sorted({r["task"] for r in kept})}}
 
 
 def prepare_run_dir(out: Path, config: EvalConfig) -> None:
@@ -150,7 +170,7 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
     from r1ci.report import write_report
 
     out = Path(out)
-    items = select_items(config)
+    items = select_items(config.split, config.tasks, config.n_per_task, config.seed)
     prepare_run_dir(out, config)
     results_path = out / "results.jsonl"
     done = load_results(results_path)
@@ -161,9 +181,7 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
         with LocalSandbox(config.workers, insecure=config.insecure) as sandbox, \
                 open(results_path, "a") as sink, Progress(len(items), done, show_progress) as progress:
             def record(traj: Trajectory) -> None:
-                sink.write(traj.to_json() + "\n")
-                sink.flush()
-                os.fsync(sink.fileno())
+                append_record(sink, traj.to_dict())
                 done[traj.id] = traj.to_dict()
                 progress.advance(traj.correct)
 

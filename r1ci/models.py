@@ -35,20 +35,25 @@ def tokenizer_corpus(tasks_per_source: int = 6, items_per_task: int = 20) -> lis
 
 
 def build_tiny(out: Path, *, vocab_size: int = 4096, hidden: int = 128, layers: int = 4, heads: int = 4,
-               intermediate: int = 512, max_positions: int = 4096, seed: int = 0) -> Path:
-    """Train the tokenizer, build the random model, save both in `out`. Returns `out`."""
+               intermediate: int = 512, max_positions: int = 4096, copy_steps: int = 300, seed: int = 0) -> Path:
+    """Train the tokenizer, build the random model (then `copy_steps` of copy pretraining), save both in `out`."""
     import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                 pre_tokenizers.ByteLevel(add_prefix_space=False)])
     bpe.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     bpe.train_from_iterator(tokenizer_corpus(), trainer=trainer)
+    # Numbers are cut into chunks of up to three digits, one token each (as GPT-4's tokenizer does): copying a
+    # number from the question into code, or from the printed result into the answer, is then a copy of one or
+    # two tokens, not of one token per digit.
+    bpe.add_tokens([AddedToken(str(n).zfill(width), normalized=False) for width in (1, 2, 3) for n in range(10 ** width)])
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>",
                                         bos_token=None, unk_token=None)
     tokenizer.chat_template = CHATML
@@ -60,10 +65,49 @@ def build_tiny(out: Path, *, vocab_size: int = 4096, hidden: int = 128, layers: 
                          eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
                          bos_token_id=None)
     model = Qwen2ForCausalLM(config)
+    if copy_steps:
+        pretrain_copying(model, tokenizer, copy_steps, seed)
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.save_pretrained(out)
     return out
+
+
+def pretrain_copying(model, tokenizer, steps: int, seed: int, batch: int = 32, length: int = 24,
+                     learning_rate: float = 1e-3) -> None:
+    """A stand-in for the pretraining every real base model has, reduced to the one skill the protocol needs
+    most: copying (an expression or numbers from the question into code, the printed result into the answer).
+
+    The model reads random token sequences, each repeated once, and learns to predict the repeat; half the
+    sequences draw from only six tokens, so the copy must follow position, not just content. A model from
+    scratch forms such induction heads within about 150 steps (about 20 s on 2 cores at the default size).
+    Without this, models trained from scratch on trajectories learned the protocol and each task's program but
+    wrote the same constants for every question (measured: 0 % held out after 300 to 700 SFT steps). The
+    pretrained model still knows nothing of the protocol, the tasks or the answer format.
+    """
+    import random
+
+    import torch
+
+    rng = random.Random(seed)
+    specials = set(tokenizer.all_special_ids)
+    vocabulary = [i for i in range(len(tokenizer)) if i not in specials]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
+    model.train()
+    for _ in range(steps):
+        # Half the sequences repeat tokens (drawn from a few), so copying must follow position, not just content.
+        rows = [rng.sample(vocabulary, length) if k % 2 else rng.choices(rng.sample(vocabulary, 6), k=length)
+                for k in range(batch)]
+        first = torch.tensor(rows)
+        sequence = torch.cat([first, first], dim=1)
+        labels = sequence.clone()
+        labels[:, :length + 1] = -100  # only the repeat is predictable
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = model(input_ids=sequence, labels=labels).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    model.eval()
 
 
 def smollm2_gguf() -> Path:

@@ -168,7 +168,7 @@ def _plots(summary: dict) -> dict[str, bytes]:
     return plots
 
 
-def _png(fig: Figure) -> bytes:
+def png(fig: Figure) -> bytes:
     """Render through matplotlib's Agg canvas directly: no pyplot, no global backend, no display needed."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
@@ -187,7 +187,7 @@ def _accuracy_plot(tasks: list[tuple[str, float]]) -> bytes:
     ax.set_title("Accuracy by task")
     for i, v in enumerate(values):
         ax.text(v + 1, i, f"{v:.1f}", va="center", fontsize=7)
-    return _png(fig)
+    return png(fig)
 
 
 def _code_calls_plot(bars: list[tuple[str, float]]) -> bytes:
@@ -197,7 +197,7 @@ def _code_calls_plot(bars: list[tuple[str, float]]) -> bytes:
     ax.set_xlabel("code calls in the question's trajectory")
     ax.set_ylabel("questions")
     ax.set_title("Code calls per question")
-    return _png(fig)
+    return png(fig)
 
 
 # ---------------------------------------------------------------- Markdown

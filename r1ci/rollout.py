@@ -181,11 +181,16 @@ ANSWER_IS = re.compile(r"answer is[:\s]+([^\n]{1,80})", re.IGNORECASE)
 async def rollout_many(items: list[dict], tasks: dict[str, Task], backend, sandbox: Sandbox,
                        config: RolloutConfig, concurrency: int = 64, on_done=None) -> list[Trajectory]:
     """All items, `concurrency` trajectories in flight; `on_done(trajectory)` as each one finishes."""
-    gate = asyncio.Semaphore(concurrency)
+    return await rollout_jobs([(item, config) for item in items], tasks, backend, sandbox, concurrency, on_done)
 
+
+async def rollout_jobs(jobs: list[tuple[dict, RolloutConfig]], tasks: dict[str, Task], backend, sandbox: Sandbox,
+                       concurrency: int = 64, on_done=None) -> list[Trajectory]:
+    """(item, config) pairs, e.g. several samples of each item in several modes, all batched together."""
+    gate = asyncio.Semaphore(concurrency)
     track = getattr(backend, "track", contextlib.nullcontext)
 
-    async def one(item):
+    async def one(item, config):
         async with gate:
             with track():
                 traj = await rollout(item, tasks[item["task"]], backend, sandbox, config)
@@ -193,4 +198,4 @@ async def rollout_many(items: list[dict], tasks: dict[str, Task], backend, sandb
             on_done(traj)
         return traj
 
-    return list(await asyncio.gather(*(one(item) for item in items)))
+    return list(await asyncio.gather(*(one(item, config) for item, config in jobs)))

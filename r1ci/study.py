@@ -14,7 +14,7 @@ from pathlib import Path
 
 from r1ci import protocol
 from r1ci.atomic import write_atomic
-from r1ci.evaluate import EvalConfig, evaluate
+from r1ci.evaluate import EvalConfig, evaluate, held_out
 from r1ci.models import build_tiny
 from r1ci.sandbox import LocalSandbox
 from r1ci.sft import SFTSettings, build_dataset, train
@@ -73,22 +73,78 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
             sft = train(str(base), data, model_dir, SFTSettings(
                 max_steps=steps, batch_size=settings.batch_size, learning_rate=settings.learning_rate,
                 multi_turn_weight=1, save_steps=max(50, steps // 4), logging_steps=25, seed=seed, max_length=1024))
-            summary = evaluate(EvalConfig(model=str(model_dir), split="train", tasks=list(TASKS),
+            evaluate(EvalConfig(model=str(model_dir), split="train", tasks=list(TASKS),
                                           n_per_task=settings.eval_per_task, mode=mode, temperature=0.0,
                                           seed=5000 + seed, max_new_tokens=settings.max_new_tokens,
                                           concurrency=64, workers=workers), model_dir / "eval", show_progress=False)
-            records = [json.loads(line) for line in (model_dir / "eval" / "results.jsonl").read_text().splitlines()]
-            held_out = [r for r in records if r["question"] not in seen]
+            score = held_out(model_dir / "eval", seen)
             runs.append({"seed": seed, "mode": mode, "steps": steps, "train_loss": sft["train_loss"],
-                         "train_tokens_per_example": tokens[mode],
-                         "accuracy": sum(r["score"] >= 1.0 for r in held_out) / max(1, len(held_out)),
-                         "held_out": len(held_out), "overlap_dropped": len(records) - len(held_out),
-                         "by_task": {k: v["accuracy"] for k, v in summary["by_task"].items()}})
+                         "train_tokens_per_example": tokens[mode], "accuracy": score["accuracy"],
+                         "held_out": score["held_out"], "overlap_dropped": score["dropped_as_seen"],
+                         "by_task": score["by_task"]})
             write_atomic(out / "study.json", json.dumps({"settings": asdict(settings), "runs": runs}, indent=1))
     result = {"settings": asdict(settings), "runs": runs, "summary": {}}
     for mode in ("ci", "text"):
         accs = [r["accuracy"] for r in runs if r["mode"] == mode]
         result["summary"][mode] = {"mean": statistics.mean(accs), "stdev": statistics.stdev(accs) if len(accs) > 1
                                    else 0.0, "per_seed": accs}
+    write_atomic(out / "study.json", json.dumps(result, indent=1))
+    return result
+
+
+# `r1ci study curriculum`: the paper's key comparison at tiny scale.
+
+VARIANTS = {"plain": {"stages": 1}, "curriculum": {}, "difficulty": {"order": "difficulty"}}
+
+
+def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants: tuple[str, ...] = ("plain", "curriculum"),
+                         workers: int | None = None, log=print) -> dict:
+    """After the same SFT (a finished `r1ci pipeline` run's), GRPO as one stage over all questions ("plain")
+    against the multi-stage curriculum by improvement potential, with the same number of steps; each seed
+    re-runs both from the SFT model. Reported: the held-out gain over the SFT model, per seed, mean, spread."""
+    from r1ci.pipeline import Pipeline
+    from r1ci.potential import read_table
+    from r1ci.rl import RLSettings, train_rl
+
+    pipeline_dir, out = Path(pipeline_dir), Path(out)
+    pipeline = Pipeline(pipeline_dir / "config.toml", pipeline_dir)
+    if not pipeline.done("potential"):
+        raise ValueError(f"{pipeline_dir} has no finished SFT and potential steps; run `r1ci pipeline` first")
+    config = pipeline.config
+    sft_model = str(pipeline_dir / "sft")
+    rows = read_table(pipeline_dir / "potential")
+    seen = pipeline.seen_questions(with_rl=True)
+    base_rl = {"seed": config.seed, **config.rl}
+    total_steps = RLSettings(**base_rl).stages * RLSettings(**base_rl).steps_per_stage
+    e = config.eval
+
+    def accuracy(model: str, run_dir: Path) -> float:
+        evaluate(EvalConfig(model=model, split=e.split, tasks=e.tasks or config.tasks, n_per_task=e.n_per_task,
+                            mode="ci", temperature=e.temperature, seed=config.seed + 2,
+                            max_new_tokens=e.max_new_tokens, workers=workers), run_dir, show_progress=False)
+        return held_out(run_dir, seen)["accuracy"]
+
+    sft_accuracy = accuracy(sft_model, out / "sft-eval")
+    runs = []
+    for seed in range(seeds):
+        for variant in variants:
+            overrides = dict(VARIANTS[variant])
+            if overrides.get("stages") == 1:
+                overrides["steps_per_stage"] = total_steps
+            settings = RLSettings(**{**base_rl, "seed": seed, "workers": workers, **overrides})
+            run_dir = out / f"seed{seed}" / variant
+            result = train_rl(sft_model, rows, run_dir / "rl", settings)
+            acc = accuracy(str(run_dir / "rl" / "model"), run_dir / "eval")
+            runs.append({"seed": seed, "variant": variant, "steps": result["steps"], "stages": result["stages"],
+                         "accuracy": acc, "gain": acc - sft_accuracy})
+            log(f"seed {seed} {variant}: {acc:.1%} (gain {acc - sft_accuracy:+.1%})")
+            write_atomic(out / "study.json", json.dumps({"sft_accuracy": sft_accuracy, "runs": runs}, indent=1))
+    summary = {}
+    for variant in variants:
+        gains = [r["gain"] for r in runs if r["variant"] == variant]
+        summary[variant] = {"mean_gain": statistics.mean(gains),
+                            "stdev": statistics.stdev(gains) if len(gains) > 1 else 0.0, "per_seed": gains}
+    result = {"pipeline": str(pipeline_dir), "sft_accuracy": sft_accuracy, "total_steps": total_steps,
+              "runs": runs, "summary": summary}
     write_atomic(out / "study.json", json.dumps(result, indent=1))
     return result

@@ -62,7 +62,22 @@ def _number_sorting(item):
             "print(ordered)")
 
 
-PROGRAMS = {"symbench/number_multiply": _number_multiply, "symbench/letters": _letters,
+def _expression(item, end):
+    """BBH questions that are one Python expression followed by `end`: the program evaluates it."""
+    expression = item["question"].split(end)[0].strip()
+    return f"print({expression})"
+
+
+def _boolean_expressions(item):
+    return _expression(item, " is\n")
+
+
+def _multistep_arithmetic(item):
+    return _expression(item, " =\n")
+
+
+PROGRAMS = {"symbench/number_multiply": _number_multiply, "bbh/boolean_expressions": _boolean_expressions,
+            "bbh/multistep_arithmetic_two": _multistep_arithmetic, "symbench/letters": _letters,
             "rg/base_conversion": _base_conversion, "rg/basic_arithmetic": _basic_arithmetic,
             "rg/prime_factorization": _prime_factorization, "rg/number_sorting": _number_sorting}
 

@@ -36,11 +36,11 @@ def _data_dirs_from_shared():
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
-    """A tiny random Qwen2 model with a tokenizer trained here (built once per test process)."""
+    """A tiny random Qwen2 model with a tokenizer trained here (built once per test process, no copy pretraining)."""
     from r1ci.models import build_tiny
 
     return build_tiny(tmp_path_factory.mktemp("tiny"), vocab_size=2048, hidden=64, layers=2, heads=4,
-                      intermediate=128)
+                      intermediate=128, copy_steps=0)
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,7 @@ def test_torn_and_corrupt_result_files(tiny_model_dir, tmp_path):
     summary = evaluate(config(tiny_model_dir, n_per_task=1), tmp_path, show_progress=False)
     assert summary["n_items"] == 2
     path.write_text("not json\n" + "\n".join(lines) + "\n")
-    with pytest.raises(EvalError, match="line 1, is not a trajectory"):
+    with pytest.raises(EvalError, match="line 1, is not a record"):
         load_results(path)
 
 

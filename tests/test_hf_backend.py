@@ -102,3 +102,27 @@ def test_a_later_turn_reuses_the_cached_prefix_exactly(tiny_model_dir):
     recomputed = fresh.run_batch([second])[0]
     assert reused.token_ids == recomputed.token_ids
     assert torch.allclose(torch.tensor(reused.logprobs), torch.tensor(recomputed.logprobs), atol=1e-4)
+
+
+def test_a_backend_serves_one_event_loop_after_another():
+    """GRPO reuses one backend and runs a new event loop per step; trajectories of different lengths must not
+    leave a batch waiting on the previous loop's event."""
+    from r1ci.backends import Generation
+    from r1ci.backends.batching import BatchedBackend
+
+    class Echo(BatchedBackend):
+        def run_batch(self, requests, deliver=None):
+            return [Generation(text="x", finish="eos", token_ids=[1], logprobs=[0.0]) for _ in requests]
+
+    async def trajectory(backend, turns, pause):
+        with backend.track():
+            for _ in range(turns):
+                await backend.generate([0], 1, (), Sampling())
+                await asyncio.sleep(pause)  # its code runs
+
+    async def step(backend):
+        await asyncio.wait_for(asyncio.gather(trajectory(backend, 1, 0.05), trajectory(backend, 2, 0.01)), 5)
+
+    backend = Echo()
+    for _ in range(3):
+        asyncio.run(step(backend))

@@ -31,6 +31,7 @@ class BatchedBackend:
         self._pending: list[tuple[Request, asyncio.Future]] = []
         self._draining = False
         self._arrived: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.in_flight = 0  # trajectories that will ask for more (see `track`)
 
     @contextlib.contextmanager
@@ -46,14 +47,15 @@ class BatchedBackend:
 
     async def generate(self, context: list[int], max_tokens: int, stop: tuple[str, ...],
                        sampling: Sampling) -> Generation:
-        future = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (GRPO runs one per step): its own event, nothing pending
+            self._loop, self._arrived, self._pending, self._draining = loop, asyncio.Event(), [], False
+        future = loop.create_future()
         self._pending.append((Request(list(context), max_tokens, tuple(stop), sampling), future))
-        if self._arrived is None:
-            self._arrived = asyncio.Event()
         self._arrived.set()
         if not self._draining:
             self._draining = True
-            asyncio.get_running_loop().create_task(self._drain())
+            loop.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:

@@ -20,29 +20,44 @@ STOP_LOOKBACK = 8  # tokens decoded to spot a stop string; stop strings are a fe
 class HFBackend(BatchedBackend):
     def __init__(self, path: str, *, device: str | None = None, dtype: str | None = None, max_batch: int = 32,
                  max_wait: float = 0.1):
-        super().__init__(max_batch, max_wait)
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         if dtype is None:
-            use_bf16 = self.device.startswith("cuda") and torch.cuda.is_bf16_supported()
+            use_bf16 = device.startswith("cuda") and torch.cuda.is_bf16_supported()
             dtype = "bfloat16" if use_bf16 else "float32"
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path)
-            self.model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, dtype))
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, dtype))
         except (OSError, ValueError) as exc:
             raise BackendError(f"cannot load a transformers model from {path!r}: {exc}") from exc
-        self.model.to(self.device).eval()
-        if self.tokenizer.chat_template is None:
-            raise BackendError(f"the tokenizer at {path!r} has no chat template; r1ci needs one to build prompts")
-        eos = self.model.generation_config.eos_token_id
+        model.to(device).eval()
+        self._attach(model, tokenizer, path, max_batch, max_wait)
+
+    @classmethod
+    def from_model(cls, model, tokenizer, *, max_batch: int = 32, max_wait: float = 0.1) -> "HFBackend":
+        """A backend over a model already in memory (GRPO samples from the very weights it trains)."""
+        backend = cls.__new__(cls)
+        backend._attach(model, tokenizer, getattr(model, "name_or_path", "model"), max_batch, max_wait)
+        return backend
+
+    def _attach(self, model, tokenizer, name: str, max_batch: int, max_wait: float) -> None:
+        super().__init__(max_batch, max_wait)
+        if tokenizer.chat_template is None:
+            raise BackendError(f"the tokenizer of {name!r} has no chat template; r1ci needs one to build prompts")
+        self.model, self.tokenizer, self.name = model, tokenizer, name
+        self.device = next(model.parameters()).device
+        eos = model.generation_config.eos_token_id
         self.eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
-        if self.tokenizer.eos_token_id is not None:
-            self.eos_ids.add(self.tokenizer.eos_token_id)
-        self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else min(self.eos_ids)
-        self.name = path
+        if tokenizer.eos_token_id is not None:
+            self.eos_ids.add(tokenizer.eos_token_id)
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(self.eos_ids)
         self._prefixes: OrderedDict[tuple, list] = OrderedDict()  # token ids -> per-layer (keys, values)
         self.max_prefixes = 4 * max_batch
+
+    def forget_prefixes(self) -> None:
+        """Drop cached keys and values: they are stale once the weights change (after an optimizer step)."""
+        self._prefixes.clear()
 
     # text <-> tokens: encode_prompt and encode_text come from BatchedBackend
 
@@ -97,8 +112,10 @@ class HFBackend(BatchedBackend):
     def _cached_prefix(self, context: list[int]) -> tuple[int, list | None]:
         for length in sorted({len(k) for k in self._prefixes}, reverse=True):
             if length < len(context):  # at least one token must be fed to get the next logits
-                kv = self._prefixes.pop(tuple(context[:length]), None)
-                if kv is not None:
+                key = tuple(context[:length])
+                kv = self._prefixes.get(key)
+                if kv is not None:  # kept, not taken: identical siblings (a GRPO group) share it
+                    self._prefixes.move_to_end(key)
                     return length, kv
         return 0, None
 

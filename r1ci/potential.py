@@ -1,0 +1,173 @@
+"""`r1ci potential`: how much each training question can still teach the model, and the curriculum groups.
+
+The model answers every question N times over a mix of modes and temperatures; p is the share of correct
+answers and the improvement potential is Π = 4·p·(1−p): 1 when the model is right half the time, 0 when it
+always or never is (GRPO's group advantage is then zero). Questions, not tasks, are sorted into groups by Π:
+
+    G1 Π ∈ [0.64, 1]   G2 [0.48, 0.64)   G3 [0.32, 0.48)   G4 [0, 0.32)
+
+and curriculum stage k trains on G1 ∪ … ∪ Gk (see `r1ci.rl`).
+
+    out/samples.jsonl     one line per sample (item, mode, temperature, correct), appended: a kill resumes
+    out/potential.jsonl   one line per question: the item itself, n, correct, p, potential, group
+    out/potential.png     the histogram of Π with the group thresholds
+"""
+
+import asyncio
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from r1ci.atomic import write_atomic
+from r1ci.backends import Sampling, load_backend
+from r1ci.evaluate import append_record, load_results
+from r1ci.rollout import RolloutConfig, rollout_jobs
+from r1ci.sandbox import Limits, LocalSandbox
+from r1ci.tasks import get_task
+
+THRESHOLDS = (0.64, 0.48, 0.32)  # lower bounds of G1, G2, G3; G4 is the rest
+DEFAULT_MIX = "ci:0.6:5,ci:1.0:5,text:0.6:5,text:1.0:5"
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    mode: str
+    temperature: float
+    count: int
+
+
+def parse_mix(text: str) -> list[SampleSpec]:
+    """`mode:temperature:count,...`, e.g. `ci:1.0:10,text:0.6:10` (20 samples per question)."""
+    specs = []
+    for part in text.split(","):
+        fields = part.strip().split(":")
+        try:
+            mode, temperature, count = fields[0], float(fields[1]), int(fields[2])
+            RolloutConfig(mode=mode)
+        except (IndexError, ValueError) as exc:
+            raise ValueError(f"bad sample mix entry {part.strip()!r}: expected mode:temperature:count with mode "
+                             f"ci, text or code, e.g. ci:1.0:10 ({exc})") from exc
+        if len(fields) != 3 or count < 1 or temperature < 0:
+            raise ValueError(f"bad sample mix entry {part.strip()!r}: expected mode:temperature:count, "
+                             f"a count of at least 1 and a temperature of at least 0")
+        specs.append(SampleSpec(mode, temperature, count))
+    return specs
+
+
+def improvement_potential(p: float) -> float:
+    return 4.0 * p * (1.0 - p)
+
+
+def group_of(potential: float, thresholds: tuple[float, ...] = THRESHOLDS) -> int:
+    """1 for the most promising group, len(thresholds) + 1 for the least."""
+    for k, bound in enumerate(thresholds, 1):
+        if potential >= bound - 1e-12:
+            return k
+    return len(thresholds) + 1
+
+
+@dataclass
+class PotentialConfig:
+    model: str
+    mix: str = DEFAULT_MIX
+    max_new_tokens: int = 1024
+    turn_tokens: int = 512
+    timeout: float = 10.0
+    seed: int = 0
+    thresholds: tuple[float, ...] = THRESHOLDS
+    concurrency: int = 64
+    workers: int | None = None
+    insecure: bool = False
+
+
+def sample_jobs(items: list[dict], config: PotentialConfig) -> list[tuple[dict, RolloutConfig]]:
+    """One (item, rollout config) per sample. Each sample's item id is `id#spec#k`: it keys the sample on disk
+    and, since the engine seeds each turn from the id, makes every sample draw its own tokens."""
+    jobs = []
+    for s, spec in enumerate(parse_mix(config.mix)):
+        rollout = RolloutConfig(mode=spec.mode, max_new_tokens=config.max_new_tokens, turn_tokens=config.turn_tokens,
+                                limits=Limits(timeout=config.timeout),
+                                sampling=Sampling(spec.temperature, 1.0, seed=config.seed))
+        jobs += [({**item, "id": f"{item['id']}#{s}#{k}"}, rollout) for k in range(spec.count) for item in items]
+    return jobs
+
+
+def estimate(items: list[dict], config: PotentialConfig, out: Path, backend=None) -> list[dict]:
+    """Sample what is left, then write the table and the histogram. Returns the table's rows."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "config.json", json.dumps(asdict(config), indent=1))
+    samples_path = out / "samples.jsonl"
+    done = load_results(samples_path, key="key")
+    todo = [(item, rollout) for item, rollout in sample_jobs(items, config) if item["id"] not in done]
+    if todo:
+        backend = backend or load_backend(config.model)
+        tasks = {item["task"]: get_task(item["task"]) for item, _ in todo}
+        with LocalSandbox(config.workers, insecure=config.insecure) as sandbox, open(samples_path, "a") as sink:
+            def record(traj):
+                done[traj.id] = {"key": traj.id, "id": traj.id.split("#")[0], "mode": traj.mode,
+                                 "correct": traj.correct, "code_calls": traj.metrics.get("code_calls", 0)}
+                append_record(sink, done[traj.id])
+
+            asyncio.run(rollout_jobs(todo, tasks, backend, sandbox, config.concurrency, on_done=record))
+    rows = table(items, done.values(), config.thresholds)
+    write_atomic(out / "potential.jsonl", "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    plot_histogram(rows, config.thresholds, out / "potential.png")
+    return rows
+
+
+def table(items: list[dict], samples, thresholds: tuple[float, ...] = THRESHOLDS) -> list[dict]:
+    """One row per item: its samples' count, correct count, p, Π and group (with p per mode)."""
+    by_item = defaultdict(list)
+    for sample in samples:
+        by_item[sample["id"]].append(sample)
+    rows = []
+    for item in items:
+        mine = by_item[item["id"]]
+        n, correct = len(mine), sum(bool(s["correct"]) for s in mine)
+        p = correct / n if n else 0.0
+        modes = defaultdict(list)
+        for s in mine:
+            modes[s["mode"]].append(bool(s["correct"]))
+        rows.append({"id": item["id"], "task": item["task"], "n": n, "correct": correct, "p": p,
+                     "potential": improvement_potential(p), "group": group_of(improvement_potential(p), thresholds),
+                     "p_by_mode": {m: sum(v) / len(v) for m, v in sorted(modes.items())}, "item": item})
+    return rows
+
+
+def read_table(path: Path) -> list[dict]:
+    path = Path(path)
+    if path.is_dir():
+        path = path / "potential.jsonl"
+    try:
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the potential table {path}: {exc}; re-run `r1ci potential`") from exc
+    missing = [k for k in ("id", "p", "potential", "group", "item") if rows and k not in rows[0]]
+    if not rows or missing:
+        raise ValueError(f"{path} is not a potential table (empty, or no {', '.join(missing)} field); "
+                         f"re-run `r1ci potential`")
+    return rows
+
+
+def group_sizes(rows: list[dict], groups: int = len(THRESHOLDS) + 1) -> list[int]:
+    return [sum(r["group"] == k for r in rows) for k in range(1, groups + 1)]
+
+
+def plot_histogram(rows: list[dict], thresholds: tuple[float, ...], path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    from r1ci.report import png
+
+    fig = Figure(figsize=(6, 3.2))
+    ax = fig.add_subplot()
+    ax.hist([r["potential"] for r in rows], bins=20, range=(0, 1), color="#4c72b0")
+    for bound in thresholds:
+        ax.axvline(bound, color="#c44e52", linestyle="--", linewidth=1)
+    sizes = group_sizes(rows, len(thresholds) + 1)
+    ax.set_title("Improvement potential 4p(1-p): " + ", ".join(f"G{k} {n}" for k, n in enumerate(sizes, 1)),
+                 fontsize=9)
+    ax.set_xlabel("potential")
+    ax.set_ylabel("questions")
+    write_atomic(path, png(fig))

@@ -1,0 +1,319 @@
+"""`r1ci rl`: GRPO over code-interpreter rollouts, in curriculum stages ordered by improvement potential.
+
+TRL's `GRPOTrainer` does the optimisation; r1ci supplies its `rollout_func`: every group of completions is
+sampled by the rollout engine (the model writes, its code runs in the sandbox, the output is spliced in),
+from the very weights being trained. The completion handed to TRL is everything after the prompt, token for
+token as sampled, with `env_mask` = 1 on model tokens and 0 on interpreter tokens, so the loss (and the KL
+term) never covers what the interpreter printed. The reward is r1ci.reward's three weighted parts.
+
+Stages (`r1ci.potential` makes the groups): stage k trains on G1 ∪ … ∪ Gk, the last stage on every
+question. `--order difficulty` keeps the stage sizes but fills them easiest-first (by p); `--stages 1` is
+plain GRPO over all questions. A stage whose questions are all missing (an empty group) hands its steps to
+the next, so every variant takes the same number of steps.
+
+    out/stage-k/checkpoint-N   TRL checkpoints (a killed stage resumes from the last)
+    out/stage-k/model          the stage's final weights; `done.json` marks the stage finished
+    out/model                  the last stage's model (a link)
+    out/metrics.jsonl          every logged step: reward and its parts, accuracy, code calls, length, ...
+    out/metrics.png            those over the steps, stage boundaries marked
+"""
+
+import asyncio
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from r1ci.atomic import write_atomic
+from r1ci.backends import Sampling
+from r1ci.potential import THRESHOLDS
+from r1ci.reward import RewardWeights, reward_fields, reward_functions
+from r1ci.rollout import RolloutConfig, rollout_jobs
+from r1ci.sandbox import Limits, LocalSandbox
+from r1ci.tasks import get_task
+
+ORDERS = ("potential", "difficulty")
+
+
+@dataclass
+class RLSettings:
+    stages: int = 4
+    steps_per_stage: int = 150
+    order: str = "potential"
+    num_generations: int = 5         # completions per question (the group)
+    prompts_per_step: int = 16       # questions per optimizer step, per device
+    micro_batch: int | None = None   # completions per forward/backward; None: the whole step at once
+    learning_rate: float = 1e-6
+    beta: float = 0.001              # KL to the starting model (TRL's low-variance estimator)
+    epsilon: float = 0.2             # PPO clipping
+    loss_type: str = "dapo"          # any of TRL's: grpo, dapo, dr_grpo, bnpo, ...
+    temperature: float = 1.0
+    max_new_tokens: int = 1024       # model tokens per completion, all turns together
+    turn_tokens: int = 512
+    timeout: float = 10.0            # seconds per script
+    dynamic_sampling: bool = False   # leave zero-advantage completions (all-equal groups) out of the loss
+    reward: RewardWeights = field(default_factory=RewardWeights)
+    save_steps: int = 25
+    logging_steps: int = 1
+    report_to: str = "none"
+    seed: int = 0
+    bf16: bool | None = None         # None: on GPUs that support it, and as autocast on CPU
+    workers: int | None = None
+    insecure: bool = False
+
+    def __post_init__(self):
+        if isinstance(self.reward, dict):
+            self.reward = RewardWeights(**self.reward)
+        if self.order not in ORDERS:
+            raise ValueError(f"unknown order {self.order!r}; choose from {', '.join(ORDERS)}")
+        if not 1 <= self.stages <= len(THRESHOLDS) + 1:
+            raise ValueError(f"stages must be between 1 and {len(THRESHOLDS) + 1} (one per potential group)")
+        if min(self.steps_per_stage, self.num_generations, self.prompts_per_step) < 1:
+            raise ValueError("steps_per_stage, num_generations and prompts_per_step must be positive")
+        if self.num_generations < 2:
+            raise ValueError("num_generations must be at least 2: GRPO compares completions within a group")
+        if self.micro_batch and (self.prompts_per_step * self.num_generations) % self.micro_batch:
+            raise ValueError(f"micro_batch ({self.micro_batch}) must divide prompts_per_step x num_generations "
+                             f"({self.prompts_per_step * self.num_generations})")
+
+
+def plan_stages(rows: list[dict], settings: RLSettings) -> list[tuple[list[dict], int]]:
+    """(questions, steps) per stage. Stage k: groups 1..k by potential (the last stage: all); by difficulty,
+    the same sizes filled with the questions the model gets right most often."""
+    sizes = [sum(r["group"] <= k for r in rows) for k in range(1, settings.stages)] + [len(rows)]
+    if settings.order == "potential":
+        ranked = sorted(rows, key=lambda r: (r["group"], -r["potential"], r["id"]))
+    else:
+        ranked = sorted(rows, key=lambda r: (-r["p"], r["id"]))
+    plan, carried = [], 0
+    for size in sizes:
+        steps = settings.steps_per_stage + carried
+        if size == 0:
+            carried = steps
+            continue
+        plan.append((ranked[:size], steps))
+        carried = 0
+    return plan
+
+
+class InterpreterRollouts:
+    """TRL's `rollout_func`: each prompt (a question, repeated once per group member) becomes a trajectory."""
+
+    def __init__(self, items_by_question: dict[str, dict], settings: RLSettings, sandbox, tokenizer):
+        self.items, self.settings, self.sandbox, self.tokenizer = items_by_question, settings, sandbox, tokenizer
+        self.config = RolloutConfig(mode="ci", max_new_tokens=settings.max_new_tokens, turn_tokens=settings.turn_tokens,
+                                    sampling=Sampling(settings.temperature, 1.0, settings.seed),
+                                    limits=Limits(timeout=settings.timeout))
+        self.tasks = {item["task"]: get_task(item["task"]) for item in items_by_question.values()}
+        self.backend = None
+
+    def backend_for(self, model, batch: int):
+        from r1ci.backends.hf import HFBackend
+
+        if self.backend is None or self.backend.model is not model:
+            self.backend = HFBackend.from_model(model, self.tokenizer, max_batch=batch)
+        self.backend.forget_prefixes()  # computed with the weights before the last optimizer step
+        return self.backend
+
+    def __call__(self, prompts: list[str], trainer) -> dict:
+        from trl.models.utils import unwrap_model_for_generation
+
+        step = trainer.state.global_step
+        # Each completion gets its own id, hence its own sampling seeds (the engine seeds turns by id).
+        jobs = [({**self.items[p], "id": f"{self.items[p]['id']}#{step}#{i}"}, self.config)
+                for i, p in enumerate(prompts)]
+        # Whole weights for generation: gathered under DeepSpeed ZeRO-3 or FSDP, the model itself otherwise.
+        with unwrap_model_for_generation(trainer.model_wrapped, trainer.accelerator,
+                                         gather_deepspeed3_params=trainer.args.ds3_gather_for_generation) as model:
+            backend = self.backend_for(model, len(prompts))
+            was_training = model.training
+            model.eval()
+            try:
+                trajectories = asyncio.run(rollout_jobs(jobs, self.tasks, backend, self.sandbox,
+                                                        concurrency=len(jobs)))
+            finally:
+                model.train(was_training)
+        out = completions(trajectories, self.tokenizer.eos_token_id)
+        metrics = trainer._metrics["train"]  # TRL averages these per logging step, like its own
+        n = len(trajectories)
+        metrics["code_calls"].append(sum(t.metrics["code_calls"] for t in trajectories) / n)
+        metrics["turns"].append(sum(t.turns() for t in trajectories) / n)
+        metrics["answered"].append(sum(t.answer is not None for t in trajectories) / n)
+        return out
+
+
+def completions(trajectories, eos_id: int) -> dict:
+    """TRL's rollout output: prompt ids, completion ids and sampling logprobs, `env_mask`, reward fields.
+
+    A trajectory that stopped at its answer gets the end-of-turn token, masked: the protocol ends the turn
+    there (SFT taught the model to), and TRL counts completions without one as truncated.
+    """
+    out = {"prompt_ids": [], "completion_ids": [], "logprobs": [], "env_mask": [],
+           "correct": [], "well_formed": [], "turns": []}
+    for traj in trajectories:
+        ids, logprobs, mask = [], [], []
+        for segment in traj.segments[1:]:
+            model = segment.kind == "model"
+            ids += segment.token_ids
+            logprobs += segment.logprobs if model else [0.0] * len(segment.token_ids)
+            mask += [int(model)] * len(segment.token_ids)
+        if traj.stop == "answer" and eos_id is not None:
+            ids, logprobs, mask = ids + [eos_id], logprobs + [0.0], mask + [0]
+        out["prompt_ids"].append(traj.segments[0].token_ids)
+        out["completion_ids"].append(ids)
+        out["logprobs"].append(logprobs)
+        out["env_mask"].append(mask)
+        for key, value in reward_fields(traj).items():
+            out[key].append(value)
+    return out
+
+
+def make_trainer_class():
+    """GRPOTrainer with optional dynamic sampling (built lazily: importing TRL takes seconds)."""
+    from trl import GRPOTrainer
+
+    class InterpreterGRPOTrainer(GRPOTrainer):
+        dynamic_sampling = False
+
+        def _generate_and_score_completions(self, inputs):
+            out = super()._generate_and_score_completions(inputs)
+            if self.dynamic_sampling:
+                # A group whose rewards are all equal has zero advantage: it teaches nothing, and would only
+                # dilute the token-normalised loss. Its completions leave the loss (no refill: DAPO resamples).
+                keep = (out["advantages"] != 0).to(out["tool_mask"].dtype)
+                out["tool_mask"] = out["tool_mask"] * keep[:, None]
+                active = (out["completion_mask"] * out["tool_mask"]).sum()
+                out["num_items_in_batch"] = self.accelerator.gather(active).sum()
+                self._metrics["train"]["dropped_share"].append(1.0 - keep.float().mean().item())
+            return out
+
+    return InterpreterGRPOTrainer
+
+
+def metrics_logger(path: Path, stage: int, step_offset: int):
+    from transformers import TrainerCallback
+
+    class MetricsLogger(TrainerCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and ("loss" in logs or "reward" in logs):
+                row = {"stage": stage, "step": step_offset + state.global_step, **logs}
+                with path.open("a") as f:
+                    f.write(json.dumps(row) + "\n")
+
+    return MetricsLogger()
+
+
+def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_dir: Path, settings: RLSettings,
+                sandbox, stage: int, step_offset: int, metrics_path: Path) -> None:
+    import torch
+    from datasets import Dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import GRPOConfig
+
+    tokenizer = AutoTokenizer.from_pretrained(start)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(start, dtype=torch.float32)  # bf16 runs as autocast
+    # TRL builds the KL reference from the model's name: keep it the run's starting model in every stage.
+    model.config._name_or_path = reference
+    items = {r["item"]["question"]: r["item"] for r in rows}
+    dataset = Dataset.from_list([{"prompt": question} for question in items])
+    per_step = settings.prompts_per_step * settings.num_generations
+    micro = settings.micro_batch or per_step
+    gpu = torch.cuda.is_available()
+    bf16 = settings.bf16 if settings.bf16 is not None else (not gpu or torch.cuda.is_bf16_supported())
+    config = GRPOConfig(
+        output_dir=str(stage_dir), max_steps=steps, per_device_train_batch_size=micro,
+        gradient_accumulation_steps=per_step // micro, num_generations=settings.num_generations,
+        learning_rate=settings.learning_rate, beta=settings.beta, epsilon=settings.epsilon,
+        loss_type=settings.loss_type, temperature=settings.temperature,
+        max_completion_length=settings.max_new_tokens, reward_weights=settings.reward.as_list(),
+        save_steps=settings.save_steps, save_total_limit=2, logging_steps=settings.logging_steps,
+        report_to=settings.report_to, seed=settings.seed + stage, data_seed=settings.seed + stage, bf16=bf16,
+        use_cpu=not gpu, dataloader_num_workers=0, lr_scheduler_type="constant", warmup_steps=0,
+        disable_tqdm=False)
+    trainer = make_trainer_class()(
+        model=model, reward_funcs=reward_functions(settings.reward), args=config, train_dataset=dataset,
+        processing_class=tokenizer, rollout_func=InterpreterRollouts(items, settings, sandbox, tokenizer),
+        callbacks=[metrics_logger(metrics_path, stage, step_offset)])
+    trainer.dynamic_sampling = settings.dynamic_sampling
+    resume = any(stage_dir.glob("checkpoint-*"))
+    trainer.train(resume_from_checkpoint=True if resume else None)
+    trainer.save_model(str(stage_dir / "model"))
+    tokenizer.save_pretrained(str(stage_dir / "model"))
+
+
+def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings) -> dict:
+    """Run every stage not yet done; returns the plan and where the final model is."""
+    import os
+
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")  # rollout_func is experimental in TRL; we know
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    plan = plan_stages(rows, settings)
+    if not plan:
+        raise ValueError("the potential table has no questions to train on")
+    saved = out / "settings.json"
+    described = {"model": model_path, **asdict(settings), "plan": [[len(r), s] for r, s in plan]}
+    for key in ("workers", "insecure", "report_to"):
+        described.pop(key)
+    if saved.exists() and json.loads(saved.read_text()) != described:
+        raise ValueError(f"{out} holds an RL run with other settings; use another --out to start a new run, or "
+                         f"the same settings to resume this one")
+    write_atomic(saved, json.dumps(described, indent=1))
+    metrics_path = out / "metrics.jsonl"
+    current, offset = model_path, 0
+    with LocalSandbox(settings.workers, insecure=settings.insecure) as sandbox:
+        for stage, (stage_rows, steps) in enumerate(plan, 1):
+            stage_dir = out / f"stage-{stage}"
+            if not (stage_dir / "done.json").exists():
+                train_stage(current, model_path, stage_rows, steps, stage_dir, settings, sandbox, stage, offset,
+                            metrics_path)
+                write_atomic(stage_dir / "done.json", json.dumps({"questions": len(stage_rows), "steps": steps}))
+            current, offset = str(stage_dir / "model"), offset + steps
+    final = out / "model"
+    if final.is_symlink() or final.exists():
+        final.unlink()
+    final.symlink_to(Path(current).relative_to(out))
+    plot_metrics(read_metrics(metrics_path), [s for _, s in plan], out / "metrics.png")
+    return {"model": str(final), "stages": [{"questions": len(r), "steps": s} for r, s in plan],
+            "steps": sum(s for _, s in plan)}
+
+
+def read_metrics(path: Path) -> list[dict]:
+    """Logged steps, the last record of each step (a resumed stage logs its replayed steps again)."""
+    rows = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue  # a line torn by a kill
+            rows[row["step"]] = row
+    return [rows[k] for k in sorted(rows)]
+
+
+PLOTTED = (("reward", "reward"), ("rewards/correct/mean", "accuracy"), ("code_calls", "code calls"),
+           ("completions/mean_length", "model tokens"), ("frac_reward_zero_std", "zero-variance groups"))
+
+
+def plot_metrics(rows: list[dict], stage_steps: list[int], path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    from r1ci.report import png
+
+    shown = [(key, label) for key, label in PLOTTED if any(key in r for r in rows)]
+    if not shown:
+        return
+    fig = Figure(figsize=(3.2 * len(shown), 2.8))
+    boundaries = [sum(stage_steps[:k]) for k in range(1, len(stage_steps))]
+    for i, (key, label) in enumerate(shown):
+        ax = fig.add_subplot(1, len(shown), i + 1)
+        points = [(r["step"], r[key]) for r in rows if key in r and r[key] is not None and math.isfinite(r[key])]
+        ax.plot([s for s, _ in points], [v for _, v in points], color="#4c72b0", linewidth=1)
+        for b in boundaries:
+            ax.axvline(b, color="#c44e52", linestyle="--", linewidth=0.8)
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("step", fontsize=8)
+    fig.tight_layout()
+    write_atomic(path, png(fig))

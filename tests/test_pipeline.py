@@ -1,0 +1,134 @@
+"""`r1ci pipeline` at toy size: every step runs and reports, a re-run resumes, bad configs fail clearly."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from r1ci.pipeline import Pipeline, load_config
+
+R1CI = str(Path(sys.executable).with_name("r1ci"))
+TOY = """
+tasks = ["symbench/number_multiply", "rg/prime_factorization"]
+seed = 3
+workers = 1
+{extra}
+[model.tiny]
+vocab_size = 1024
+hidden = 32
+layers = 1
+heads = 2
+intermediate = 64
+copy_steps = 20
+
+[synth]
+per_task = 6
+
+[sft]
+max_steps = 3
+batch_size = 4
+learning_rate = 1e-3
+save_steps = 100
+
+[potential]
+n_per_task = 2
+mix = "ci:1.0:2"
+max_new_tokens = 16
+
+[rl]
+stages = 2
+steps_per_stage = 1
+num_generations = 2
+prompts_per_step = 2
+max_new_tokens = 16
+
+[eval]
+n_per_task = 2
+modes = ["ci"]
+max_new_tokens = 16
+"""
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("pipeline")
+    config = tmp_path / "toy.toml"
+    config.write_text(TOY.format(extra='launcher = ["env"]'))  # training steps through a (trivial) launcher
+    out = tmp_path / "run"
+    return config, out, Pipeline(config, out).run(log=lambda *_: None)
+
+
+def test_pipeline_runs_every_step_and_resumes(toy_run):
+    config, out, results = toy_run
+    assert set(results["eval"]) == {"base-ci", "sft-ci", "rl-ci"}
+    for row in results["eval"].values():
+        assert row["held_out"] + row["dropped_as_seen"] == 4
+    assert results["sft"]["steps"] == 3 and results["rl"]["steps"] == 2
+    assert results["potential"]["questions"] == 4 and sum(results["potential"]["groups"]) == 4
+    report = (out / "report.md").read_text()
+    assert "| rl |" in report and "potential/potential.png" in report and (out / "rl" / "metrics.png").exists()
+    seconds = json.loads((out / "results.json").read_text())["seconds"]
+    # a re-run finds every step done and only reports
+    again = subprocess.run([R1CI, "pipeline", "--config", str(config), "--out", str(out)], capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "[sft]" not in again.stdout and "held-out accuracy" in again.stdout, again.stdout
+    assert json.loads((out / "results.json").read_text())["seconds"] == seconds
+    # another config in the same folder is refused, not mixed in
+    other = config.with_name("other.toml")
+    other.write_text(TOY.format(extra="").replace("max_steps = 3", "max_steps = 4"))
+    refused = subprocess.run([R1CI, "pipeline", "--config", str(other), "--out", str(out)], capture_output=True,
+                             text=True, timeout=300)
+    assert refused.returncode == 2 and "another config" in refused.stdout
+
+
+def test_curriculum_study_compares_equal_step_budgets(toy_run, tmp_path):
+    from r1ci.study import run_curriculum_study
+
+    _, out, _ = toy_run
+    result = run_curriculum_study(out, tmp_path, seeds=2, variants=("plain", "curriculum"), log=lambda *_: None)
+    assert [(r["seed"], r["variant"]) for r in result["runs"]] == [(0, "plain"), (0, "curriculum"), (1, "plain"),
+                                                                   (1, "curriculum")]
+    assert {r["steps"] for r in result["runs"]} == {2} and result["total_steps"] == 2
+    plain, curriculum = result["runs"][:2]
+    assert plain["stages"] == [{"questions": 4, "steps": 2}]  # one stage over every question
+    assert sum(s["steps"] for s in curriculum["stages"]) == 2 and curriculum["stages"][-1]["questions"] == 4
+    for row in result["summary"].values():
+        assert len(row["per_seed"]) == 2 and row["mean_gain"] == pytest.approx(sum(row["per_seed"]) / 2)
+
+
+@pytest.mark.parametrize("change, message", [
+    ('[sft]\nmax_stepz = 3', "unknown key(s) in [sft]: max_stepz"),
+    ("tasks = []", "`tasks`"),
+    ('tasks = ["rg/gcd"]', "not train tasks: rg/gcd"),
+    ("[rl]\nnum_generations = 1", "at least 2"),
+    ("colour = 1\ntasks = ['rg/gcd']", "unknown key(s) colour"),
+    ("tasks = [", "cannot read the pipeline config"),
+])
+def test_bad_configs_name_the_problem(tmp_path, change, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(change + "\n")
+    if "tasks" not in change and "colour" not in change:
+        path.write_text('tasks = ["symbench/number_multiply"]\n' + change + "\n")
+    with pytest.raises(ValueError) as error:
+        load_config(path)
+    assert message in str(error.value)
+
+
+def test_shipped_configs_are_valid():
+    root = Path(__file__).resolve().parents[1] / "configs" / "pipeline"
+    tiny, qwen = load_config(root / "tiny.toml"), load_config(root / "qwen2.5-7b.toml")
+    assert len(qwen.tasks) == 107 and qwen.rl["learning_rate"] == 1e-6 and qwen.rl["num_generations"] == 5
+    assert tiny.model.path is None and tiny.synth.teacher == "scripted"
+
+
+@pytest.mark.slow
+def test_default_pipeline_shows_a_held_out_gain(tmp_path):
+    """The main job itself (about 20 minutes on 2 cores): the trained model beats the untrained one."""
+    config = Path(__file__).resolve().parents[1] / "configs" / "pipeline" / "tiny.toml"
+    results = Pipeline(config, tmp_path).run(log=lambda *_: None)
+    base, trained = results["eval"]["base-ci"], results["eval"]["rl-ci"]
+    assert base["held_out"] >= 50 and trained["held_out"] == base["held_out"]
+    assert trained["correct"] > base["correct"], results["eval"]
