@@ -657,10 +657,11 @@ app.add_typer(study_app, name="study")
 def study_code_vs_text(
     out: Annotated[Path, typer.Option(help="Folder for data, models, evaluations and study.json.")],
     seeds: Annotated[int, typer.Option(help="Seeds (model initialisations); the spread is over these.")] = 3,
-    per_task: Annotated[int, typer.Option(help="Training questions per task.")] = 200,
-    eval_per_task: Annotated[int, typer.Option(help="Held-out questions per task.")] = 20,
+    per_task: Annotated[int, typer.Option(help="Training questions per task.")] = 150,
+    eval_per_task: Annotated[int, typer.Option(help="Evaluated questions per task (those seen in training are "
+                                               "dropped).")] = 100,
     ci_steps: Annotated[int, typer.Option(help="Training steps of the code-interpreter model (the text model "
-                                          "gets as many tokens).")] = 300,
+                                          "gets as many tokens).")] = 400,
     workers: Workers = None,
 ):
     """Two tiny models from the same weights and token budget, one trained on code-interpreter trajectories and

@@ -126,10 +126,10 @@ def test_the_study_runs_end_to_end_at_toy_size(tmp_path):
     from r1ci.study import StudySettings, run_study
 
     result = run_study(tmp_path, StudySettings(seeds=1, per_task=3, eval_per_task=2, ci_steps=2, batch_size=2,
-                                               hidden=32, layers=1, max_new_tokens=24), workers=1)
+                                               hidden=32, layers=1, copy_steps=2, max_new_tokens=24), workers=1)
     runs = {r["mode"]: r for r in result["runs"]}
     assert set(runs) == {"ci", "text"} and set(result["summary"]) == {"ci", "text"}
     assert runs["text"]["steps"] > runs["ci"]["steps"]  # equal tokens: text examples are shorter
-    assert runs["ci"]["held_out"] + runs["ci"]["overlap_dropped"] == 12
+    assert runs["ci"]["held_out"] + runs["ci"]["overlap_dropped"] == 8
     saved = json.loads((tmp_path / "study.json").read_text())
     assert saved["summary"] == result["summary"]
