@@ -24,7 +24,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from r1ci.atomic import write_atomic
+from r1ci.atomic import last_complete_checkpoint, write_atomic
 from r1ci.backends import Sampling
 from r1ci.potential import THRESHOLDS
 from r1ci.reward import RewardWeights, reward_fields, reward_functions
@@ -237,8 +237,7 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
         processing_class=tokenizer, rollout_func=InterpreterRollouts(items, settings, sandbox, tokenizer),
         callbacks=[metrics_logger(metrics_path, stage, step_offset)])
     trainer.dynamic_sampling = settings.dynamic_sampling
-    resume = any(stage_dir.glob("checkpoint-*"))
-    trainer.train(resume_from_checkpoint=True if resume else None)
+    trainer.train(resume_from_checkpoint=last_complete_checkpoint(stage_dir))
     trainer.save_model(str(stage_dir / "model"))
     tokenizer.save_pretrained(str(stage_dir / "model"))
 

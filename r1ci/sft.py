@@ -10,6 +10,7 @@ the prompt or what the interpreter printed; TRL turns it into labels. Multi-turn
 from dataclasses import dataclass
 from pathlib import Path
 
+from r1ci.atomic import last_complete_checkpoint
 from r1ci.trajectory import Trajectory, prompt_ids, text_ids
 
 
@@ -84,9 +85,9 @@ def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: 
         dataloader_num_workers=0, disable_tqdm=False)
     model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)  # bf16 runs as autocast
     trainer = SFTTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer)
-    resume = any(out.glob("checkpoint-*"))
-    result = trainer.train(resume_from_checkpoint=True if resume else None)
+    resume = last_complete_checkpoint(out)
+    result = trainer.train(resume_from_checkpoint=resume)
     trainer.save_model(str(out))
     tokenizer.save_pretrained(str(out))
     return {"examples": len(dataset), "steps": result.global_step, "train_loss": result.training_loss,
-            "resumed": resume}
+            "resumed": resume is not None}

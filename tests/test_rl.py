@@ -161,7 +161,7 @@ def test_killed_rl_resumes_from_its_last_checkpoint(tiny_model_dir, tmp_path):
                "--workers", "1"]
     first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 300
-    while not (out / "stage-1" / "checkpoint-2").exists():
+    while not (out / "stage-1" / "checkpoint-2" / "trainer_state.json").exists():  # written last
         assert first.poll() is None and time.time() < deadline, "the first run ended before its second checkpoint"
         time.sleep(0.2)
     os.killpg(first.pid, signal.SIGKILL)

@@ -84,14 +84,18 @@ def test_a_killed_sft_resumes_from_its_last_checkpoint(trajectories, tiny_model_
                "30", "--save-steps", "4", "--batch-size", "2", "--learning-rate", "1e-3"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and not (out / "checkpoint-8").exists() and proc.poll() is None:
+    saved = out / "checkpoint-8" / "trainer_state.json"  # written last
+    while time.monotonic() < deadline and not saved.exists() and proc.poll() is None:
         time.sleep(0.1)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert (out / "checkpoint-8").exists() and not (out / "checkpoint-30").exists()
+    assert saved.exists() and not (out / "checkpoint-30").exists()
+    torn = out / "checkpoint-29"  # what a kill during a save leaves: weights but no trainer_state.json
+    torn.mkdir()
+    (torn / "model.safetensors").write_bytes(b"\0" * 100)
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "resumed" in done.stdout
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "resumed" in done.stdout and not torn.exists()
     state = json.loads((out / "checkpoint-30" / "trainer_state.json").read_text())
     assert state["global_step"] == 30 and (out / "model.safetensors").exists()
 
