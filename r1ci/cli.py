@@ -185,6 +185,9 @@ sandbox_app = typer.Typer(help="The code sandbox: run a script, benchmark it, or
 app.add_typer(sandbox_app, name="sandbox")
 
 Workers = Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")]
+Exclude = Annotated[Optional[list[Path]], typer.Option(
+    help="A JSONL file of questions to leave out: trajectories (SFT data) or a potential.jsonl (RL questions). "
+    "Repeat the flag for several files. Evaluating on the train split, this keeps the score held out.")]
 Insecure = Annotated[bool, typer.Option(
     "--insecure", help="Run without bubblewrap and namespaces (rlimits only): scripts can read your files and use "
     "the network. Only for machines where isolation is impossible; the sandbox refuses to start otherwise.")]
@@ -369,6 +372,7 @@ def eval_command(
     turn_tokens: Annotated[int, typer.Option(help="Tokens per backend call (a turn may take several).")] = 512,
     timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
     concurrency: Annotated[int, typer.Option(help="Questions in flight at once.")] = 64,
+    exclude: Exclude = None,
     workers: Workers = None,
     insecure: Insecure = False,
     bbh_dir: BBHDir = None,
@@ -388,7 +392,7 @@ def eval_command(
         config = EvalConfig(model=model, split=split, tasks=[t.strip() for t in tasks.split(",") if t.strip()]
                             if tasks else None, n_per_task=n_per_task, mode=mode, temperature=temperature,
                             top_p=top_p, seed=seed, max_new_tokens=max_new_tokens, turn_tokens=turn_tokens, timeout=timeout,
-                            concurrency=concurrency, workers=workers, insecure=insecure)
+                            exclude=[str(path) for path in exclude or []], concurrency=concurrency, workers=workers, insecure=insecure)
         config.rollout()  # validates mode and sizes
         summary = evaluate(config, out)
     except (EvalError, BackendError, SandboxError, ValueError, FileNotFoundError) as e:
@@ -493,8 +497,7 @@ def potential_command(
     n_per_task: Annotated[int, typer.Option(help="Questions per task.")] = 50,
     seed: Annotated[int, typer.Option(help="Picks the questions (use another seed than the SFT data's) and "
                                       "seeds the sampling.")] = 1,
-    exclude: Annotated[Optional[Path], typer.Option(help="Trajectories JSONL (the SFT data): its questions are "
-                                                    "left out, so RL prompts never overlap SFT data.")] = None,
+    exclude: Exclude = None,
     mix: Annotated[Optional[str], typer.Option(help="Samples per question as mode:temperature:count, comma-separated;"
                                                " N is the sum (default: ci and text at 0.6 and 1.0, 5 each).")] = None,
     thresholds: Annotated[str, typer.Option(help="Lower bounds of groups G1, G2, G3 on the potential; G4 is the "
@@ -509,10 +512,9 @@ def potential_command(
 ):
     """Sample every question N times; p = share correct, improvement potential 4p(1-p), curriculum groups."""
     from r1ci.backends import BackendError
-    from r1ci.evaluate import EvalError, select_items
+    from r1ci.evaluate import EvalError, questions_in, select_items
     from r1ci.potential import DEFAULT_MIX, PotentialConfig, estimate, group_sizes, parse_mix
     from r1ci.sandbox import SandboxError
-    from r1ci.synth import read_trajectories
 
     use_data_dirs(bbh_dir, symbench_dir)
     try:
@@ -523,10 +525,8 @@ def potential_command(
                                  timeout=timeout, seed=seed, thresholds=bounds, concurrency=concurrency,
                                  workers=workers, insecure=insecure)
         n_samples = sum(spec.count for spec in parse_mix(config.mix))
-        items = select_items(split, [t.strip() for t in tasks.split(",")] if tasks else None, n_per_task, seed)
-        if exclude is not None:
-            seen = {t.question for t in read_trajectories(exclude)}
-            items = [item for item in items if item["question"] not in seen]
+        items = select_items(split, [t.strip() for t in tasks.split(",")] if tasks else None, n_per_task, seed,
+                             questions_in(exclude or []))
         console.print(f"{len(items)} questions x {n_samples} samples")
         rows = estimate(items, config, out)
     except (EvalError, BackendError, SandboxError, ValueError, FileNotFoundError) as e:
@@ -644,7 +644,7 @@ def pipeline_command(
         for column in ("model", "mode", "accuracy", "questions"):
             table.add_column(column)
         for row in results["eval"].values():
-            table.add_row(row["model"], row["mode"], f"{row['accuracy']:.1%}", str(row["held_out"]))
+            table.add_row(row["model"], row["mode"], f"{row['accuracy']:.1%}", str(row["questions"]))
         console.print(table)
         console.print(f"report: {out / 'report.md'}")
 

@@ -14,7 +14,7 @@ import json
 import os
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -52,6 +52,7 @@ class EvalConfig:
     turn_tokens: int = 512
     timeout: float = 10.0         # seconds per script
     prompt_variant: int = 0
+    exclude: list[str] = field(default_factory=list)  # JSONL files whose questions are left out (training data)
     concurrency: int = 64
     workers: int | None = None
     insecure: bool = False
@@ -66,15 +67,37 @@ class EvalConfig:
                              limits=Limits(timeout=self.timeout))
 
 
-def select_items(split: str, tasks: list[str] | None, n_per_task: int, seed: int) -> list[dict]:
-    """`n_per_task` items of each chosen task of the split (all of them when `tasks` is empty)."""
+def select_items(split: str, tasks: list[str] | None, n_per_task: int, seed: int,
+                 exclude: set[str] = frozenset()) -> list[dict]:
+    """`n_per_task` items of each chosen task of the split (all of them when `tasks` is empty), less those
+    whose question is in `exclude`."""
     chosen = list_tasks(split)
     if tasks:
         unknown = sorted(set(tasks) - set(chosen))
         if unknown:
             raise EvalError(f"not {split} tasks: {', '.join(unknown)} (see `r1ci tasks list --split {split}`)")
         chosen = [t for t in chosen if t in tasks]
-    return [item for t in chosen for item in get_task(t).items(n_per_task, seed=seed)]
+    return [item for t in chosen for item in get_task(t).items(n_per_task, seed=seed)
+            if item["question"] not in exclude]
+
+
+def questions_in(paths) -> set[str]:
+    """The questions of JSONL files a model was trained on: trajectories (SFT data, eval results) or rows of
+    a potential table (the RL questions), so that evaluation can hold them out."""
+    questions = set()
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise EvalError(f"{path}: no such file (--exclude takes trajectories or potential.jsonl files)")
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                questions.add(record["item"]["question"] if "item" in record else record["question"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise EvalError(f"{path}, line {number}: not a trajectory or potential row ({exc!r})") from exc
+    return questions
 
 
 def load_results(path: Path, key: str = "id") -> dict[str, dict]:
@@ -109,16 +132,13 @@ def append_record(sink, record: dict) -> None:
     os.fsync(sink.fileno())
 
 
-def held_out(run_dir: Path, seen: set[str]) -> dict:
-    """Accuracy of a finished evaluation over the questions not in `seen` (those a model trained on)."""
-    records = [json.loads(line) for line in (Path(run_dir) / "results.jsonl").read_text().splitlines() if line.strip()]
-    kept = [r for r in records if r["question"] not in seen]
-    correct = sum(r["score"] >= 1.0 for r in kept)
-    return {"held_out": len(kept), "correct": correct, "accuracy": correct / max(1, len(kept)),
-            "code_calls": sum(r["metrics"].get("code_calls", 0) for r in kept) / max(1, len(kept)),
-            "dropped_as_seen": len(records) - len(kept),
-            "by_task": {t: sum(r["score"] >= 1.0 for r in kept if r["task"] == t) /
-                        max(1, sum(r["task"] == t for r in kept)) for t in sorted({r["task"] for r in kept})}}
+def scores(run_dir: Path) -> dict:
+    """Accuracy of a finished evaluation, overall and by task, from its summary."""
+    summary = json.loads((Path(run_dir) / "summary.json").read_text())
+    n, accuracy = summary["overall"]["n"], summary["overall"].get("accuracy", 0.0)
+    return {"questions": n, "correct": round(accuracy * n), "accuracy": accuracy,
+            "code_calls": summary["overall"].get("code_calls", 0.0),
+            "by_task": {t: row["accuracy"] for t, row in summary["by_task"].items()}}
 
 
 def prepare_run_dir(out: Path, config: EvalConfig) -> None:
@@ -170,7 +190,7 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
     from r1ci.report import write_report
 
     out = Path(out)
-    items = select_items(config.split, config.tasks, config.n_per_task, config.seed)
+    items = select_items(config.split, config.tasks, config.n_per_task, config.seed, questions_in(config.exclude))
     prepare_run_dir(out, config)
     results_path = out / "results.jsonl"
     done = load_results(results_path)

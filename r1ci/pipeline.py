@@ -213,24 +213,18 @@ class Pipeline:
         result = train(self.base, read_trajectories(self.out / "sft-data.jsonl"), self.out / "sft", settings)
         write_atomic(self.out / "sft" / "result.json", json.dumps(result))
 
-    def seen_questions(self, with_rl: bool) -> set[str]:
-        from r1ci.synth import read_trajectories
-
-        seen = {t.question for t in read_trajectories(self.out / "sft-data.jsonl")}
-        if with_rl:
-            from r1ci.potential import read_table
-
-            seen |= {row["item"]["question"] for row in read_table(self.out / "potential")}
-        return seen
+    def training_data(self, with_rl: bool) -> list[str]:
+        """The files holding every question the models trained on: evaluation leaves them out."""
+        files = [self.out / "sft-data.jsonl"] + ([self.out / "potential" / "potential.jsonl"] if with_rl else [])
+        return [str(f) for f in files]
 
     def step_potential(self, log) -> None:
-        from r1ci.evaluate import select_items
+        from r1ci.evaluate import questions_in, select_items
         from r1ci.potential import PotentialConfig, estimate, group_sizes
 
         p = self.config.potential
-        seen = self.seen_questions(with_rl=False)
-        items = [item for item in select_items("train", self.config.tasks, p.n_per_task, self.config.seed + 1)
-                 if item["question"] not in seen]
+        items = select_items("train", self.config.tasks, p.n_per_task, self.config.seed + 1,
+                             questions_in(self.training_data(with_rl=False)))
         config = PotentialConfig(model=self.sampler(str(self.out / "sft")), mix=p.mix, max_new_tokens=p.max_new_tokens,
                                  seed=self.config.seed + 1, workers=self.config.workers)
         rows = estimate(items, config, self.out / "potential")
@@ -258,7 +252,8 @@ class Pipeline:
         for name, path, mode in self.eval_runs():
             summary = evaluate(EvalConfig(model=self.sampler(path), split=e.split, tasks=tasks, n_per_task=e.n_per_task, mode=mode,
                                           temperature=e.temperature, seed=self.config.seed + 2,
-                                          max_new_tokens=e.max_new_tokens, workers=self.config.workers),
+                                          max_new_tokens=e.max_new_tokens, exclude=self.training_data(with_rl=True),
+                                          workers=self.config.workers),
                                self.out / "eval" / f"{name}-{mode}", show_progress=False)
             log(f"  {name} {mode}: {summary['overall']['accuracy']:.1%} of {summary['n_items']}")
 
@@ -271,11 +266,9 @@ class Pipeline:
     # results
 
     def results(self) -> dict:
-        from r1ci.evaluate import held_out
+        from r1ci.evaluate import scores
 
-        seen = self.seen_questions(with_rl=True)
-        evals = {f"{name}-{mode}": {"model": name, "mode": mode,
-                                    **held_out(self.out / "eval" / f"{name}-{mode}", seen)}
+        evals = {f"{name}-{mode}": {"model": name, "mode": mode, **scores(self.out / "eval" / f"{name}-{mode}")}
                  for name, _, mode in self.eval_runs()}
         rl = json.loads((self.out / "rl" / "settings.json").read_text())
         potential = [json.loads(line) for line in (self.out / "potential" / "potential.jsonl").read_text().splitlines()]
@@ -299,7 +292,7 @@ def render_report(results: dict) -> str:
         cells = []
         for mode in modes:
             r = evals.get(f"{name}-{mode}")
-            cells.append(f"{r['accuracy']:.1%} ({r['correct']}/{r['held_out']})" if r else "-")
+            cells.append(f"{r['accuracy']:.1%} ({r['correct']}/{r['questions']})" if r else "-")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     sft, pot, rl = results["sft"], results["potential"], results["rl"]
     lines += ["", "## Steps", "",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from r1ci import protocol
 from r1ci.atomic import write_atomic
-from r1ci.evaluate import EvalConfig, evaluate, held_out
+from r1ci.evaluate import EvalConfig, evaluate, scores
 from r1ci.models import build_tiny
 from r1ci.sandbox import LocalSandbox
 from r1ci.sft import SFTSettings, build_dataset, train
@@ -65,7 +65,6 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
     text_data = [text_twin(t) for t in ci_data]
     write_trajectories(ci_data, out / "data" / "ci.jsonl")
     write_trajectories(text_data, out / "data" / "text.jsonl")
-    seen = {t.question for t in ci_data}
     for seed in range(settings.seeds):
         base = build_tiny(out / f"seed{seed}" / "init", hidden=settings.hidden, layers=settings.layers,
                           copy_steps=settings.copy_steps, seed=seed)
@@ -78,14 +77,13 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
                 max_steps=steps, batch_size=settings.batch_size, learning_rate=settings.learning_rate,
                 multi_turn_weight=1, save_steps=max(50, steps // 4), logging_steps=25, seed=seed, max_length=1024))
             evaluate(EvalConfig(model=str(model_dir), split="train", tasks=list(TASKS),
-                                          n_per_task=settings.eval_per_task, mode=mode, temperature=0.0,
-                                          seed=5000 + seed, max_new_tokens=settings.max_new_tokens,
-                                          concurrency=64, workers=workers), model_dir / "eval", show_progress=False)
-            score = held_out(model_dir / "eval", seen)
+                                n_per_task=settings.eval_per_task, mode=mode, temperature=0.0, seed=5000 + seed,
+                                max_new_tokens=settings.max_new_tokens, exclude=[str(out / "data" / "ci.jsonl")],
+                                concurrency=64, workers=workers), model_dir / "eval", show_progress=False)
+            score = scores(model_dir / "eval")
             runs.append({"seed": seed, "mode": mode, "steps": steps, "train_loss": sft["train_loss"],
                          "train_tokens_per_example": tokens[mode], "accuracy": score["accuracy"],
-                         "held_out": score["held_out"], "overlap_dropped": score["dropped_as_seen"],
-                         "by_task": score["by_task"]})
+                         "held_out": score["questions"], "by_task": score["by_task"]})
             write_atomic(out / "study.json", json.dumps({"settings": asdict(settings), "runs": runs}, indent=1))
     result = {"settings": asdict(settings), "runs": runs, "summary": {}}
     for mode in ("ci", "text"):
@@ -117,7 +115,6 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
     config = pipeline.config
     sft_model = str(pipeline_dir / "sft")
     rows = read_table(pipeline_dir / "potential")
-    seen = pipeline.seen_questions(with_rl=True)
     base_rl = {"seed": config.seed, **config.rl}
     total_steps = RLSettings(**base_rl).stages * RLSettings(**base_rl).steps_per_stage
     e = config.eval
@@ -125,8 +122,9 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
     def accuracy(model: str, run_dir: Path) -> float:
         evaluate(EvalConfig(model=model, split=e.split, tasks=e.tasks or config.tasks, n_per_task=e.n_per_task,
                             mode="ci", temperature=e.temperature, seed=config.seed + 2,
-                            max_new_tokens=e.max_new_tokens, workers=workers), run_dir, show_progress=False)
-        return held_out(run_dir, seen)["accuracy"]
+                            max_new_tokens=e.max_new_tokens, exclude=pipeline.training_data(with_rl=True),
+                            workers=workers), run_dir, show_progress=False)
+        return scores(run_dir)["accuracy"]
 
     sft_accuracy = accuracy(sft_model, out / "sft-eval")
     runs = []

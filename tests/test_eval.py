@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from r1ci.evaluate import EvalConfig, EvalError, evaluate, load_results
+from r1ci.evaluate import EvalConfig, EvalError, evaluate, load_results, select_items
 
 R1CI = str(Path(sys.executable).with_name("r1ci"))
 TASKS = ["rg/gcd", "rg/lcm"]
@@ -81,6 +81,21 @@ def test_torn_and_corrupt_result_files(tiny_model_dir, tmp_path):
         load_results(path)
 
 
+def test_questions_a_model_trained_on_are_left_out(tiny_model_dir, tmp_path):
+    items = select_items("test", TASKS, 3, seed=0)
+    sft_data, potential = tmp_path / "sft.jsonl", tmp_path / "potential.jsonl"
+    sft_data.write_text(json.dumps({"id": "x", "question": items[0]["question"]}) + "\n")
+    potential.write_text(json.dumps({"item": items[4], "p": 0.5}) + "\n")
+    summary = evaluate(config(tiny_model_dir, exclude=[str(sft_data), str(potential)]), tmp_path / "run",
+                       show_progress=False)
+    evaluated = {json.loads(line)["id"] for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()}
+    assert evaluated == {item["id"] for item in items} - {items[0]["id"], items[4]["id"]}
+    assert summary["n_items"] == 4 and summary["config"]["exclude"] == [str(sft_data), str(potential)]
+    potential.write_text(json.dumps({"item": items[4]}) + "\n{not json\n")
+    with pytest.raises(EvalError, match="potential.jsonl, line 2: not a trajectory or potential row"):
+        evaluate(config(tiny_model_dir, exclude=[str(potential)]), tmp_path / "other", show_progress=False)
+
+
 def test_cli_errors_are_clear(tiny_model_dir, tmp_path):
     def run(*args):
         return subprocess.run([R1CI, "eval", "--model", str(tiny_model_dir), "--out", str(tmp_path), *args],
@@ -90,6 +105,8 @@ def test_cli_errors_are_clear(tiny_model_dir, tmp_path):
     assert unknown.returncode == 2 and "not test tasks: rg/not_a_task" in unknown.stdout + unknown.stderr
     mode = run("--mode", "chat", "--tasks", "rg/gcd")
     assert mode.returncode == 2 and "unknown mode" in mode.stdout + mode.stderr
+    exclude = run("--tasks", "rg/gcd", "--exclude", str(tmp_path / "sft.jsonl"))
+    assert exclude.returncode == 2 and "sft.jsonl: no such file" in " ".join(exclude.stdout.split())
     missing = subprocess.run([R1CI, "eval", "--model", str(tmp_path / "nope"), "--out", str(tmp_path / "o"),
                               "--tasks", "rg/gcd", "--n-per-task", "1"], capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and "cannot load a transformers model" in missing.stdout + missing.stderr

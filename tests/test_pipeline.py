@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from r1ci.evaluate import questions_in
 from r1ci.pipeline import Pipeline, load_config
 
 R1CI = str(Path(sys.executable).with_name("r1ci"))
@@ -64,8 +65,10 @@ def toy_run(tmp_path_factory):
 def test_pipeline_runs_every_step_and_resumes(toy_run):
     config, out, results = toy_run
     assert set(results["eval"]) == {"base-ci", "sft-ci", "rl-ci"}
-    for row in results["eval"].values():
-        assert row["held_out"] + row["dropped_as_seen"] == 4
+    trained = questions_in([out / "sft-data.jsonl", out / "potential" / "potential.jsonl"])
+    for name, row in results["eval"].items():
+        evaluated = [json.loads(line)["question"] for line in (out / "eval" / name / "results.jsonl").open()]
+        assert row["questions"] == len(evaluated) > 0 and not trained & set(evaluated)
     assert results["sft"]["steps"] == 3 and results["rl"]["steps"] == 2
     assert results["potential"]["questions"] == 4 and sum(results["potential"]["groups"]) == 4
     report = (out / "report.md").read_text()
@@ -132,5 +135,5 @@ def test_default_pipeline_shows_a_held_out_gain(tmp_path):
     config = Path(__file__).resolve().parents[1] / "configs" / "pipeline" / "tiny.toml"
     results = Pipeline(config, Path(os.environ.get("R1CI_PIPELINE_RUN") or tmp_path)).run(log=lambda *_: None)
     base, trained = results["eval"]["base-ci"], results["eval"]["rl-ci"]
-    assert base["held_out"] >= 50 and trained["held_out"] == base["held_out"]
+    assert base["questions"] >= 50 and trained["questions"] == base["questions"]
     assert trained["correct"] > base["correct"], results["eval"]

@@ -134,6 +134,8 @@ def test_the_study_runs_end_to_end_at_toy_size(tmp_path):
     runs = {r["mode"]: r for r in result["runs"]}
     assert set(runs) == {"ci", "text"} and set(result["summary"]) == {"ci", "text"}
     assert runs["text"]["steps"] > runs["ci"]["steps"]  # equal tokens: text examples are shorter
-    assert runs["ci"]["held_out"] + runs["ci"]["overlap_dropped"] == 8
+    trained = {t.question for t in read_trajectories(tmp_path / "data" / "ci.jsonl")}
+    evaluated = [json.loads(line)["question"] for line in (tmp_path / "seed0" / "ci" / "eval" / "results.jsonl").open()]
+    assert runs["ci"]["held_out"] == len(evaluated) > 0 and not trained & set(evaluated)
     saved = json.loads((tmp_path / "study.json").read_text())
     assert saved["summary"] == result["summary"]
