@@ -362,7 +362,8 @@ def eval_command(
     out: Annotated[Path, typer.Option(help="Run folder: results are appended there, so re-running resumes.")],
     split: Annotated[str, typer.Option(help="Which tasks: test (the paper's 37) or train.")] = "test",
     tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids, a subset of the split.")] = None,
-    n_per_task: Annotated[int, typer.Option(help="Questions per task.")] = 10,
+    n_per_task: Annotated[int, typer.Option(help="Questions per task (after --exclude; fixed datasets: at most "
+                                            "what they have).")] = 10,
     mode: Annotated[str, typer.Option(help="ci: multi-turn with the interpreter (the paper's); text: no "
                                       "interpreter; code: one program whose output is the answer.")] = "ci",
     temperature: Annotated[float, typer.Option(help="Sampling temperature (0: greedy).")] = 0.6,
@@ -658,8 +659,8 @@ def study_code_vs_text(
     out: Annotated[Path, typer.Option(help="Folder for data, models, evaluations and study.json.")],
     seeds: Annotated[int, typer.Option(help="Seeds (model initialisations); the spread is over these.")] = 3,
     per_task: Annotated[int, typer.Option(help="Training questions per task.")] = 150,
-    eval_per_task: Annotated[int, typer.Option(help="Evaluated questions per task (those seen in training are "
-                                               "dropped).")] = 100,
+    eval_per_task: Annotated[int, typer.Option(help="Evaluated questions per task, none of them seen in "
+                                               "training (fixed datasets: at most what is left).")] = 100,
     ci_steps: Annotated[int, typer.Option(help="Training steps of the code-interpreter model (the text model "
                                           "gets as many tokens).")] = 400,
     workers: Workers = None,

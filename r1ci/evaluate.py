@@ -69,16 +69,15 @@ class EvalConfig:
 
 def select_items(split: str, tasks: list[str] | None, n_per_task: int, seed: int,
                  exclude: set[str] = frozenset()) -> list[dict]:
-    """`n_per_task` items of each chosen task of the split (all of them when `tasks` is empty), less those
-    whose question is in `exclude`."""
+    """`n_per_task` items of each chosen task of the split (all of them when `tasks` is empty), none of them
+    with a question in `exclude`."""
     chosen = list_tasks(split)
     if tasks:
         unknown = sorted(set(tasks) - set(chosen))
         if unknown:
             raise EvalError(f"not {split} tasks: {', '.join(unknown)} (see `r1ci tasks list --split {split}`)")
         chosen = [t for t in chosen if t in tasks]
-    return [item for t in chosen for item in get_task(t).items(n_per_task, seed=seed)
-            if item["question"] not in exclude]
+    return [item for t in chosen for item in get_task(t).items(n_per_task, seed=seed, exclude=exclude)]
 
 
 def questions_in(paths) -> set[str]:

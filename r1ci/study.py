@@ -3,7 +3,7 @@
 Two tiny models per seed start from the same random weights and train on the same questions with the same
 token budget: one on code-interpreter trajectories from the scripted teacher, one on text-only ones
 (question -> answer). Both are then evaluated with `r1ci eval` on held-out questions of the same tasks
-(another seed; any question seen in training is dropped), each in its own mode. Reported: accuracy per
+(another seed; no question seen in training is drawn), each in its own mode. Reported: accuracy per
 seed, mean and spread.
 """
 
@@ -31,7 +31,7 @@ TASKS = ("bbh/boolean_expressions", "bbh/multistep_arithmetic_two", "symbench/nu
 class StudySettings:
     seeds: int = 3
     per_task: int = 150          # training questions per task (BBH tasks have 250 in all)
-    eval_per_task: int = 100     # evaluated questions per task; those seen in training are dropped
+    eval_per_task: int = 100     # evaluated questions per task, none of them seen in training
     ci_steps: int = 400          # optimizer steps of the code-interpreter model; the text model gets equal tokens
     batch_size: int = 8
     learning_rate: float = 2e-3

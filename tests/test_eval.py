@@ -89,11 +89,19 @@ def test_questions_a_model_trained_on_are_left_out(tiny_model_dir, tmp_path):
     summary = evaluate(config(tiny_model_dir, exclude=[str(sft_data), str(potential)]), tmp_path / "run",
                        show_progress=False)
     evaluated = {json.loads(line)["id"] for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()}
-    assert evaluated == {item["id"] for item in items} - {items[0]["id"], items[4]["id"]}
-    assert summary["n_items"] == 4 and summary["config"]["exclude"] == [str(sft_data), str(potential)]
+    # the excluded two are replaced by the next item of their task: still 3 per task, all held out
+    assert evaluated == {item["id"] for item in items} - {items[0]["id"], items[4]["id"]} | {"rg/gcd/0/3", "rg/lcm/0/3"}
+    assert summary["n_items"] == 6 and summary["config"]["exclude"] == [str(sft_data), str(potential)]
     potential.write_text(json.dumps({"item": items[4]}) + "\n{not json\n")
     with pytest.raises(EvalError, match="potential.jsonl, line 2: not a trajectory or potential row"):
         evaluate(config(tiny_model_dir, exclude=[str(potential)]), tmp_path / "other", show_progress=False)
+
+
+def test_held_out_items_of_a_fixed_dataset_are_the_next_ones():
+    first = select_items("train", ["bbh/boolean_expressions"], 3, seed=0)
+    rest = select_items("train", ["bbh/boolean_expressions"], 5, seed=9, exclude={item["question"] for item in first})
+    assert [item["id"] for item in rest] == [f"bbh/boolean_expressions/{i}" for i in range(3, 8)]
+    assert len(select_items("train", ["bbh/boolean_expressions"], 300, seed=0)) == 250  # all it has
 
 
 def test_cli_errors_are_clear(tiny_model_dir, tmp_path):

@@ -53,14 +53,17 @@ class Task(ABC):
         """Number of items for fixed datasets; None when the generator is unbounded."""
         return None
 
-    def items(self, n: int, seed: int = 0, max_tries: int | None = None) -> list[Item]:
-        """The first `n` items of the stream for `seed` with distinct questions.
+    def items(self, n: int, seed: int = 0, max_tries: int | None = None,
+              exclude: set[str] = frozenset()) -> list[Item]:
+        """The first `n` items of the stream for `seed` with distinct questions, none of them in `exclude`.
 
         Generators can repeat a question; training and evaluation want distinct ones, so duplicates are
-        skipped. Stops early at the end of a fixed dataset or after `max_tries` indices (default 4n).
+        skipped, and so are excluded questions (those a model trained on), so that held-out evaluation still
+        gets `n` items where the task has them: a fixed dataset's next ones. Stops early at the end of a fixed
+        dataset or after `max_tries` indices (default 4n, plus one per excluded question).
         """
-        max_tries = max_tries if max_tries is not None else 4 * n + 16
-        out, seen = [], set()
+        max_tries = max_tries if max_tries is not None else 4 * n + 16 + len(exclude)
+        out, seen = [], set(exclude)
         limit = min(max_tries, self.size()) if self.size() is not None else max_tries
         for index in range(limit):
             if len(out) >= n:
