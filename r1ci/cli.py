@@ -663,15 +663,24 @@ def study_code_vs_text(
                                                "training (fixed datasets: at most what is left).")] = 100,
     ci_steps: Annotated[int, typer.Option(help="Training steps of the code-interpreter model (the text model "
                                           "gets as many tokens).")] = 400,
+    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated train tasks the scripted teacher solves "
+                                                 "(default: boolean_expressions, multistep_arithmetic_two, "
+                                                 "number_multiply, prime_factorization).")] = None,
     workers: Workers = None,
 ):
     """Two tiny models from the same weights and token budget, one trained on code-interpreter trajectories and
     one on direct answers, evaluated on held-out questions; accuracy per seed, mean and spread."""
-    from r1ci.study import StudySettings, run_study
+    from r1ci.study import TASKS, StudySettings, run_study
+    from r1ci.synth import PROGRAMS
 
     if min(seeds, per_task, eval_per_task, ci_steps) < 1:
         fail("--seeds, --per-task, --eval-per-task and --ci-steps must be positive")
-    result = run_study(out, StudySettings(seeds=seeds, per_task=per_task, eval_per_task=eval_per_task,
+    chosen = tuple(t.strip() for t in tasks.split(",") if t.strip()) if tasks else TASKS
+    unknown = sorted(set(chosen) - set(PROGRAMS))
+    if unknown or not chosen:
+        fail(f"the scripted teacher does not solve {', '.join(unknown) or 'an empty task list'}; it solves "
+             f"{', '.join(sorted(PROGRAMS))}")
+    result = run_study(out, StudySettings(tasks=chosen, seeds=seeds, per_task=per_task, eval_per_task=eval_per_task,
                                           ci_steps=ci_steps), workers)
     for mode, row in result["summary"].items():
         console.print(f"{mode}: accuracy {row['mean']:.1%} ± {row['stdev']:.1%} over {seeds} seeds "

@@ -29,6 +29,7 @@ TASKS = ("bbh/boolean_expressions", "bbh/multistep_arithmetic_two", "symbench/nu
 
 @dataclass
 class StudySettings:
+    tasks: tuple[str, ...] = TASKS  # tasks the scripted teacher solves (r1ci.synth.PROGRAMS)
     seeds: int = 3
     per_task: int = 150          # training questions per task (BBH tasks have 250 in all)
     eval_per_task: int = 100     # evaluated questions per task, none of them seen in training
@@ -61,7 +62,7 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
     out = Path(out)
     runs = []
     with LocalSandbox(workers) as sandbox:
-        ci_data = synthesize_scripted(list(TASKS), settings.per_task, sandbox, seed=1000)
+        ci_data = synthesize_scripted(list(settings.tasks), settings.per_task, sandbox, seed=1000)
     text_data = [text_twin(t) for t in ci_data]
     write_trajectories(ci_data, out / "data" / "ci.jsonl")
     write_trajectories(text_data, out / "data" / "text.jsonl")
@@ -76,7 +77,7 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
             sft = train(str(base), data, model_dir, SFTSettings(
                 max_steps=steps, batch_size=settings.batch_size, learning_rate=settings.learning_rate,
                 multi_turn_weight=1, save_steps=max(50, steps // 4), logging_steps=25, seed=seed, max_length=1024))
-            evaluate(EvalConfig(model=str(model_dir), split="train", tasks=list(TASKS),
+            evaluate(EvalConfig(model=str(model_dir), split="train", tasks=list(settings.tasks),
                                 n_per_task=settings.eval_per_task, mode=mode, temperature=0.0, seed=5000 + seed,
                                 max_new_tokens=settings.max_new_tokens, exclude=[str(out / "data" / "ci.jsonl")],
                                 concurrency=64, workers=workers), model_dir / "eval", show_progress=False)

@@ -129,13 +129,19 @@ def test_a_model_teacher_keeps_only_its_correct_answers(tiny_model_dir, sandbox)
 def test_the_study_runs_end_to_end_at_toy_size(tmp_path):
     from r1ci.study import StudySettings, run_study
 
-    result = run_study(tmp_path, StudySettings(seeds=1, per_task=3, eval_per_task=2, ci_steps=2, batch_size=2,
-                                               hidden=32, layers=1, copy_steps=2, max_new_tokens=24), workers=1)
+    tasks = ("bbh/boolean_expressions", "rg/prime_factorization")
+    result = run_study(tmp_path, StudySettings(tasks=tasks, seeds=1, per_task=3, eval_per_task=2, ci_steps=2,
+                                               batch_size=2, hidden=32, layers=1, copy_steps=2, max_new_tokens=24),
+                       workers=1)
     runs = {r["mode"]: r for r in result["runs"]}
     assert set(runs) == {"ci", "text"} and set(result["summary"]) == {"ci", "text"}
+    assert set(runs["ci"]["by_task"]) == set(tasks) and runs["ci"]["held_out"] == 4
     assert runs["text"]["steps"] > runs["ci"]["steps"]  # equal tokens: text examples are shorter
     trained = {t.question for t in read_trajectories(tmp_path / "data" / "ci.jsonl")}
     evaluated = [json.loads(line)["question"] for line in (tmp_path / "seed0" / "ci" / "eval" / "results.jsonl").open()]
     assert runs["ci"]["held_out"] == len(evaluated) > 0 and not trained & set(evaluated)
     saved = json.loads((tmp_path / "study.json").read_text())
     assert saved["summary"] == result["summary"]
+    refused = subprocess.run([R1CI, "study", "code-vs-text", "--out", str(tmp_path / "x"), "--tasks", "rg/gcd"],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "does not solve rg/gcd" in " ".join(refused.stdout.split())
