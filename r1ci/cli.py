@@ -667,12 +667,15 @@ def study_code_vs_text(
                                                  "(default: boolean_expressions, multistep_arithmetic_two, "
                                                  "number_multiply, prime_factorization).")] = None,
     workers: Workers = None,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
 ):
     """Two tiny models from the same weights and token budget, one trained on code-interpreter trajectories and
     one on direct answers, evaluated on held-out questions; accuracy per seed, mean and spread."""
     from r1ci.study import TASKS, StudySettings, run_study
     from r1ci.synth import PROGRAMS
 
+    use_data_dirs(bbh_dir, symbench_dir)
     if min(seeds, per_task, eval_per_task, ci_steps) < 1:
         fail("--seeds, --per-task, --eval-per-task and --ci-steps must be positive")
     chosen = tuple(t.strip() for t in tasks.split(",") if t.strip()) if tasks else TASKS
@@ -698,11 +701,14 @@ def study_curriculum(
                                           "(stages by potential), difficulty (stages easiest first).")] =
     "plain,curriculum",
     workers: Workers = None,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
 ):
     """Plain GRPO against the multi-stage curriculum after the same SFT, the same number of steps: the held-out
     gain over the SFT model, per seed, mean and spread."""
     from r1ci.study import VARIANTS, run_curriculum_study
 
+    use_data_dirs(bbh_dir, symbench_dir)
     chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown or not chosen or seeds < 1:
