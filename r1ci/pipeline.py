@@ -4,8 +4,8 @@
 
 Every step writes under the run folder and marks itself done, so a killed pipeline re-run skips what is
 finished, and the steps that resume (SFT, potential, GRPO, evaluation) pick up inside a step too. The
-questions of the three phases never overlap: SFT data, RL questions and evaluation questions come from
-different seeds, and evaluation drops any question seen in SFT or RL (held-out accuracy).
+questions of the three phases never overlap: RL questions leave out the SFT data's, and evaluation leaves
+out both (held-out accuracy; a fixed dataset such as BBH gives its next questions).
 
     out/config.toml        the configuration of this run
     out/base/              the starting model (built here for `model.tiny`, else `model.path` is used)
@@ -138,7 +138,7 @@ class Pipeline:
         self.out.mkdir(parents=True, exist_ok=True)
         saved = self.out / "config.toml"
         text = self.config_path.read_text()
-        if saved.exists() and saved.read_text() != text:
+        if saved.exists() and tomllib.loads(saved.read_text()) != tomllib.loads(text):  # comments may change
             raise ValueError(f"{self.out} holds a pipeline run with another config; use another --out to start a "
                              f"new run, or the same config to resume this one")
         write_atomic(saved, text)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: the whole method on a tiny model, end to end (`r1ci pipeline`, configs/pipeline/tiny.toml):
 # build the model, synthesise SFT data with the scripted teacher, SFT, improvement potential, multi-stage GRPO,
-# evaluation before and after in ci and text modes, one report (runs/pipeline/report.md). About 20 minutes on
+# evaluation before and after in ci and text modes, one report (runs/pipeline/report.md). About 14 minutes on
 # 2 CPU cores; re-running resumes. Reference data: $R1CI_DATA (default ../shared/data) with bbh/ and
 # symbench-codesteer/.
 set -euo pipefail

@@ -130,7 +130,7 @@ def test_shipped_configs_are_valid():
 
 @pytest.mark.slow
 def test_default_pipeline_shows_a_held_out_gain(tmp_path):
-    """The main job itself (about 17 minutes on 2 cores): the trained model beats the untrained one.
+    """The main job itself (about 14 minutes on 2 cores): the trained model beats the untrained one.
     R1CI_PIPELINE_RUN=runs/pipeline checks a run already made with this config (it resumes: nothing reruns)."""
     config = Path(__file__).resolve().parents[1] / "configs" / "pipeline" / "tiny.toml"
     results = Pipeline(config, Path(os.environ.get("R1CI_PIPELINE_RUN") or tmp_path)).run(log=lambda *_: None)
