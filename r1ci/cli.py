@@ -31,6 +31,11 @@ def use_data_dirs(bbh_dir: Path | None, symbench_dir: Path | None) -> None:
             os.environ[env] = str(path.resolve())
 
 
+def comma_list(text: str | None) -> list[str]:
+    """The items of a comma-separated flag, blanks dropped."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
 def fail(message: str) -> None:
     console.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(2)
@@ -44,7 +49,7 @@ def select(split: str | None, source: str | None, tasks: str | None) -> list[str
     except ValueError as e:
         fail(str(e))
     if tasks:
-        wanted = [t.strip() for t in tasks.split(",") if t.strip()]
+        wanted = comma_list(tasks)
         unknown = [t for t in wanted if t not in suite()]
         if unknown:
             fail(f"unknown task(s): {', '.join(unknown)} (see `r1ci tasks list`)")
@@ -390,10 +395,10 @@ def eval_command(
 
     use_data_dirs(bbh_dir, symbench_dir)
     try:
-        config = EvalConfig(model=model, split=split, tasks=[t.strip() for t in tasks.split(",") if t.strip()]
-                            if tasks else None, n_per_task=n_per_task, mode=mode, temperature=temperature,
-                            top_p=top_p, seed=seed, max_new_tokens=max_new_tokens, turn_tokens=turn_tokens, timeout=timeout,
-                            exclude=[str(path) for path in exclude or []], concurrency=concurrency, workers=workers, insecure=insecure)
+        config = EvalConfig(model=model, split=split, tasks=comma_list(tasks) or None, n_per_task=n_per_task,
+                            mode=mode, temperature=temperature, top_p=top_p, seed=seed, max_new_tokens=max_new_tokens,
+                            turn_tokens=turn_tokens, timeout=timeout, exclude=[str(path) for path in exclude or []],
+                            concurrency=concurrency, workers=workers, insecure=insecure)
         config.rollout()  # validates mode and sizes
         summary = evaluate(config, out)
     except (EvalError, BackendError, SandboxError, ValueError, FileNotFoundError) as e:
@@ -514,7 +519,7 @@ def potential_command(
     """Sample every question N times; p = share correct, improvement potential 4p(1-p), curriculum groups."""
     from r1ci.backends import BackendError
     from r1ci.evaluate import EvalError, questions_in, select_items
-    from r1ci.potential import DEFAULT_MIX, PotentialConfig, estimate, group_sizes, parse_mix
+    from r1ci.potential import DEFAULT_MIX, PotentialConfig, estimate, parse_mix, table_summary
     from r1ci.sandbox import SandboxError
 
     use_data_dirs(bbh_dir, symbench_dir)
@@ -526,16 +531,15 @@ def potential_command(
                                  timeout=timeout, seed=seed, thresholds=bounds, concurrency=concurrency,
                                  workers=workers, insecure=insecure)
         n_samples = sum(spec.count for spec in parse_mix(config.mix))
-        items = select_items(split, [t.strip() for t in tasks.split(",")] if tasks else None, n_per_task, seed,
+        items = select_items(split, comma_list(tasks) or None, n_per_task, seed,
                              questions_in(exclude or []))
         console.print(f"{len(items)} questions x {n_samples} samples")
         rows = estimate(items, config, out)
     except (EvalError, BackendError, SandboxError, ValueError, FileNotFoundError) as e:
         fail(str(e))
-    sizes = group_sizes(rows, len(config.thresholds) + 1)
-    mean_p = sum(r["p"] for r in rows) / max(1, len(rows))
-    console.print(f"mean p {mean_p:.1%}; groups " + ", ".join(f"G{k}: {n}" for k, n in enumerate(sizes, 1)) +
-                  f" -> {out / 'potential.jsonl'}")
+    summary = table_summary(rows, len(config.thresholds) + 1)
+    console.print(f"mean p {summary['mean_p']:.1%}; groups " +
+                  ", ".join(f"G{k}: {n}" for k, n in enumerate(summary["groups"], 1)) + f" -> {out / 'potential.jsonl'}")
 
 
 @app.command("rl")
@@ -678,7 +682,7 @@ def study_code_vs_text(
     use_data_dirs(bbh_dir, symbench_dir)
     if min(seeds, per_task, eval_per_task, ci_steps) < 1:
         fail("--seeds, --per-task, --eval-per-task and --ci-steps must be positive")
-    chosen = tuple(t.strip() for t in tasks.split(",") if t.strip()) if tasks else TASKS
+    chosen = tuple(comma_list(tasks)) if tasks else TASKS
     unknown = sorted(set(chosen) - set(PROGRAMS))
     if unknown or not chosen:
         fail(f"the scripted teacher does not solve {', '.join(unknown) or 'an empty task list'}; it solves "
@@ -709,7 +713,7 @@ def study_curriculum(
     from r1ci.study import VARIANTS, run_curriculum_study
 
     use_data_dirs(bbh_dir, symbench_dir)
-    chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
+    chosen = tuple(comma_list(variants))
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown or not chosen or seeds < 1:
         fail(f"--variants takes {', '.join(VARIANTS)}; --seeds must be positive")

@@ -220,16 +220,15 @@ class Pipeline:
 
     def step_potential(self, log) -> None:
         from r1ci.evaluate import questions_in, select_items
-        from r1ci.potential import PotentialConfig, estimate, group_sizes
+        from r1ci.potential import PotentialConfig, estimate, table_summary
 
         p = self.config.potential
         items = select_items("train", self.config.tasks, p.n_per_task, self.config.seed + 1,
                              questions_in(self.training_data(with_rl=False)))
         config = PotentialConfig(model=self.sampler(str(self.out / "sft")), mix=p.mix, max_new_tokens=p.max_new_tokens,
                                  seed=self.config.seed + 1, workers=self.config.workers)
-        rows = estimate(items, config, self.out / "potential")
-        log(f"  {len(rows)} questions, mean p {sum(r['p'] for r in rows) / len(rows):.1%}, groups "
-            f"{group_sizes(rows)}")
+        summary = table_summary(estimate(items, config, self.out / "potential"))
+        log(f"  {summary['questions']} questions, mean p {summary['mean_p']:.1%}, groups {summary['groups']}")
 
     def step_rl(self, log) -> None:
         from r1ci.potential import read_table
@@ -244,17 +243,23 @@ class Pipeline:
         models = [("base", self.base), ("sft", str(self.out / "sft")), ("rl", str(self.out / "rl" / "model"))]
         return [(name, path, mode) for name, path in models for mode in self.config.eval.modes]
 
-    def step_eval(self, log) -> None:
-        from r1ci.evaluate import EvalConfig, evaluate
+    def eval_config(self, model_path: str, mode: str):
+        """How this pipeline evaluates a model: held-out questions of [eval], every run on the same ones."""
+        from r1ci.evaluate import EvalConfig
 
         e = self.config.eval
-        tasks = e.tasks or (self.config.tasks if e.split == "train" else None)
+        return EvalConfig(model=self.sampler(model_path), split=e.split,
+                          tasks=e.tasks or (self.config.tasks if e.split == "train" else None),
+                          n_per_task=e.n_per_task, mode=mode, temperature=e.temperature, seed=self.config.seed + 2,
+                          max_new_tokens=e.max_new_tokens, exclude=self.training_data(with_rl=True),
+                          workers=self.config.workers)
+
+    def step_eval(self, log) -> None:
+        from r1ci.evaluate import evaluate
+
         for name, path, mode in self.eval_runs():
-            summary = evaluate(EvalConfig(model=self.sampler(path), split=e.split, tasks=tasks, n_per_task=e.n_per_task, mode=mode,
-                                          temperature=e.temperature, seed=self.config.seed + 2,
-                                          max_new_tokens=e.max_new_tokens, exclude=self.training_data(with_rl=True),
-                                          workers=self.config.workers),
-                               self.out / "eval" / f"{name}-{mode}", show_progress=False)
+            summary = evaluate(self.eval_config(path, mode), self.out / "eval" / f"{name}-{mode}",
+                               show_progress=False)
             log(f"  {name} {mode}: {summary['overall']['accuracy']:.1%} of {summary['n_items']}")
 
     def step_report(self, log) -> None:
@@ -270,14 +275,12 @@ class Pipeline:
 
         evals = {f"{name}-{mode}": {"model": name, "mode": mode, **scores(self.out / "eval" / f"{name}-{mode}")}
                  for name, _, mode in self.eval_runs()}
-        rl = json.loads((self.out / "rl" / "settings.json").read_text())
-        potential = [json.loads(line) for line in (self.out / "potential" / "potential.jsonl").read_text().splitlines()]
-        from r1ci.potential import group_sizes
+        from r1ci.potential import read_table, table_summary
 
+        rl = json.loads((self.out / "rl" / "settings.json").read_text())
         return {"config": str(self.config_path.name), "tasks": self.config.tasks, "eval": evals,
                 "sft": json.loads((self.out / "sft" / "result.json").read_text()),
-                "potential": {"questions": len(potential), "groups": group_sizes(potential),
-                              "mean_p": sum(r["p"] for r in potential) / max(1, len(potential))},
+                "potential": table_summary(read_table(self.out / "potential")),
                 "rl": {"plan": rl["plan"], "steps": sum(s for _, s in rl["plan"])},
                 "seconds": {step: self.seconds(step) for step in STEPS if self.seconds(step) is not None}}
 

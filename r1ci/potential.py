@@ -127,11 +127,12 @@ def table(items: list[dict], samples, thresholds: tuple[float, ...] = THRESHOLDS
         mine = by_item[item["id"]]
         n, correct = len(mine), sum(bool(s["correct"]) for s in mine)
         p = correct / n if n else 0.0
+        potential = improvement_potential(p)
         modes = defaultdict(list)
         for s in mine:
             modes[s["mode"]].append(bool(s["correct"]))
         rows.append({"id": item["id"], "task": item["task"], "n": n, "correct": correct, "p": p,
-                     "potential": improvement_potential(p), "group": group_of(improvement_potential(p), thresholds),
+                     "potential": potential, "group": group_of(potential, thresholds),
                      "p_by_mode": {m: sum(v) / len(v) for m, v in sorted(modes.items())}, "item": item})
     return rows
 
@@ -153,6 +154,11 @@ def read_table(path: Path) -> list[dict]:
 
 def group_sizes(rows: list[dict], groups: int = len(THRESHOLDS) + 1) -> list[int]:
     return [sum(r["group"] == k for r in rows) for k in range(1, groups + 1)]
+
+
+def table_summary(rows: list[dict], groups: int = len(THRESHOLDS) + 1) -> dict:
+    return {"questions": len(rows), "groups": group_sizes(rows, groups),
+            "mean_p": sum(r["p"] for r in rows) / max(1, len(rows))}
 
 
 def plot_histogram(rows: list[dict], thresholds: tuple[float, ...], path: Path) -> None:

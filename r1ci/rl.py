@@ -205,23 +205,18 @@ def metrics_logger(path: Path, stage: int, step_offset: int):
 
 def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_dir: Path, settings: RLSettings,
                 sandbox, stage: int, step_offset: int, metrics_path: Path) -> None:
-    import torch
     from datasets import Dataset
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import GRPOConfig
 
-    tokenizer = AutoTokenizer.from_pretrained(start)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(start, dtype=torch.float32)  # bf16 runs as autocast
+    from r1ci.sft import load_for_training
+
+    model, tokenizer, bf16, gpu = load_for_training(start, settings.bf16)
     # TRL builds the KL reference from the model's name: keep it the run's starting model in every stage.
     model.config._name_or_path = reference
     items = {r["item"]["question"]: r["item"] for r in rows}
     dataset = Dataset.from_list([{"prompt": question} for question in items])
     per_step = settings.prompts_per_step * settings.num_generations
     micro = settings.micro_batch or per_step
-    gpu = torch.cuda.is_available()
-    bf16 = settings.bf16 if settings.bf16 is not None else (not gpu or torch.cuda.is_bf16_supported())
     config = GRPOConfig(
         output_dir=str(stage_dir), max_steps=steps, per_device_train_batch_size=micro,
         gradient_accumulation_steps=per_step // micro, num_generations=settings.num_generations,

@@ -62,19 +62,27 @@ class SFTSettings:
     warmup_ratio: float = 0.03  # a fraction of the steps (transformers takes it as warmup_steps < 1)
 
 
-def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: SFTSettings) -> dict:
-    """Fine-tune and save into `out` (a checkpoint like any other); resumes from out/checkpoint-* if present."""
+def load_for_training(model_path: str, bf16: bool | None):
+    """(model, tokenizer, bf16, gpu) for SFT and GRPO alike. Weights load in float32 and bf16 runs as autocast:
+    by default on GPUs that support it, and on CPU, where it is ~1.5x faster here."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import SFTConfig, SFTTrainer
 
-    out = Path(out)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    dataset = build_dataset(trajectories, tokenizer, settings.multi_turn_weight, settings.max_length)
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
     gpu = torch.cuda.is_available()
-    bf16 = settings.bf16 if settings.bf16 is not None else (not gpu or torch.cuda.is_bf16_supported())
+    return model, tokenizer, bf16 if bf16 is not None else (not gpu or torch.cuda.is_bf16_supported()), gpu
+
+
+def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: SFTSettings) -> dict:
+    """Fine-tune and save into `out` (a checkpoint like any other); resumes from out/checkpoint-* if present."""
+    from trl import SFTConfig, SFTTrainer
+
+    out = Path(out)
+    model, tokenizer, bf16, gpu = load_for_training(model_path, settings.bf16)
+    dataset = build_dataset(trajectories, tokenizer, settings.multi_turn_weight, settings.max_length)
     config = SFTConfig(
         output_dir=str(out), num_train_epochs=settings.epochs, max_steps=settings.max_steps,
         per_device_train_batch_size=settings.batch_size, learning_rate=settings.learning_rate,
@@ -83,7 +91,6 @@ def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: 
         save_total_limit=2, report_to=settings.report_to, seed=settings.seed, data_seed=settings.seed,
         use_cpu=not gpu,
         dataloader_num_workers=0, disable_tqdm=False)
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)  # bf16 runs as autocast
     trainer = SFTTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer)
     resume = last_complete_checkpoint(out)
     result = trainer.train(resume_from_checkpoint=resume)

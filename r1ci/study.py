@@ -9,7 +9,7 @@ seed, mean and spread.
 
 import json
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from r1ci import protocol
@@ -117,14 +117,11 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
     sft_model = str(pipeline_dir / "sft")
     rows = read_table(pipeline_dir / "potential")
     base_rl = {"seed": config.seed, **config.rl}
-    total_steps = RLSettings(**base_rl).stages * RLSettings(**base_rl).steps_per_stage
-    e = config.eval
+    planned = RLSettings(**base_rl)
+    total_steps = planned.stages * planned.steps_per_stage
 
     def accuracy(model: str, run_dir: Path) -> float:
-        evaluate(EvalConfig(model=model, split=e.split, tasks=e.tasks or config.tasks, n_per_task=e.n_per_task,
-                            mode="ci", temperature=e.temperature, seed=config.seed + 2,
-                            max_new_tokens=e.max_new_tokens, exclude=pipeline.training_data(with_rl=True),
-                            workers=workers), run_dir, show_progress=False)
+        evaluate(replace(pipeline.eval_config(model, "ci"), workers=workers), run_dir, show_progress=False)
         return scores(run_dir)["accuracy"]
 
     sft_accuracy = accuracy(sft_model, out / "sft-eval")
