@@ -297,18 +297,33 @@ def sandbox_bench(
 def sandbox_serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for the whole network).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port; the chosen one is printed).")] = 8080,
-    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the number of CPUs).")] = None,
-    timeout: Annotated[float, typer.Option(help="Default wall-clock limit; requests may set run_timeout.")] = 10.0,
-    memory_mb: Annotated[int, typer.Option(help="Default memory limit; requests may set memory_limit_MB.")] = 1024,
+    workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the number of CPUs); more "
+                                                   "requests wait for a worker, and the wait counts against "
+                                                   "their run_timeout.")] = None,
+    max_queue: Annotated[int, typer.Option(min=0, help="Requests that may wait for a worker (veRL keeps up to 64 "
+                                           "in flight); beyond them a request gets HTTP 503 at once.")] = 256,
+    timeout: Annotated[float, typer.Option(help="Wall-clock limit of requests that set no run_timeout.")] = 10.0,
+    max_memory_mb: Annotated[int, typer.Option(help="Memory ceiling per script process, in MB on top of the "
+                                               "preloaded interpreter: a request's memory_limit_MB is capped "
+                                               "here, and 0 or -1 (SandboxFusion's 'no limit', its default) get "
+                                               "this much.")] = 4096,
+    max_output_bytes: Annotated[Optional[int], typer.Option(help="Output kept per stream; beyond it head and tail "
+                                                            "are kept and the cut is marked (default: "
+                                                            "SandboxFusion's, no cut, up to the hard maximum "
+                                                            "of 1 MiB).")] = None,
     insecure: Insecure = False,
 ):
     """Serve the local sandbox over SandboxFusion's HTTP API (POST /run_code, GET /v1/ping)."""
     from r1ci.sandbox import Limits, LocalSandbox, SandboxError
-    from r1ci.sandbox.server import make_server
+    from r1ci.sandbox.server import MAX_OUTPUT_BYTES, make_server
 
+    output_bytes = MAX_OUTPUT_BYTES if max_output_bytes is None else max_output_bytes
+    if not 64 <= output_bytes <= MAX_OUTPUT_BYTES:
+        fail(f"--max-output-bytes must be 64 to {MAX_OUTPUT_BYTES}, got {output_bytes}")
     try:
-        sandbox = LocalSandbox(workers, Limits(timeout=timeout, memory_mb=memory_mb), insecure=insecure)
-        server = make_server(sandbox, host, port)
+        limits = Limits(timeout=timeout, memory_mb=max_memory_mb, output_bytes=output_bytes)
+        sandbox = LocalSandbox(workers, limits, insecure=insecure)
+        server = make_server(sandbox, host, port, max_queue)
     except (SandboxError, ValueError, OSError) as e:
         fail(str(e))
     print(f"r1ci sandbox listening on http://{host}:{server.server_address[1]}", flush=True)
@@ -428,6 +443,7 @@ def synth_command(
     from r1ci.backends import BackendError, load_backend
     from r1ci.sandbox import LocalSandbox, SandboxError
     from r1ci.synth import PROGRAMS, summary, synthesize_scripted, synthesize_with_backend, write_trajectories
+    from r1ci.tasks.grading import use_insecure_grading
 
     chosen = select(split, None, tasks)
     if teacher == "scripted" and not tasks:
@@ -435,6 +451,7 @@ def synth_command(
     if not chosen:
         fail(f"no {split} task for this teacher (the scripted teacher knows {', '.join(sorted(PROGRAMS))})")
     try:
+        use_insecure_grading(insecure)
         with LocalSandbox(workers, insecure=insecure) as sandbox:
             if teacher == "scripted":
                 trajectories = synthesize_scripted(chosen, per_task, sandbox, seed, two_step_share)

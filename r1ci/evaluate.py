@@ -23,6 +23,7 @@ from r1ci.backends import Sampling, load_backend
 from r1ci.rollout import RolloutConfig, rollout_many
 from r1ci.sandbox import Limits, LocalSandbox
 from r1ci.tasks import get_task, list_tasks
+from r1ci.tasks.grading import use_insecure_grading
 from r1ci.trajectory import Trajectory
 
 PAPER_REFERENCE = {
@@ -197,6 +198,7 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
     if todo:
         backend = load_backend(config.model)
         tasks = {item["task"]: get_task(item["task"]) for item in todo}
+        use_insecure_grading(config.insecure)
         with LocalSandbox(config.workers, insecure=config.insecure) as sandbox, \
                 open(results_path, "a") as sink, Progress(len(items), done, show_progress) as progress:
             def record(traj: Trajectory) -> None:

@@ -25,6 +25,7 @@ from r1ci.evaluate import append_record, load_results
 from r1ci.rollout import RolloutConfig, rollout_jobs
 from r1ci.sandbox import Limits, LocalSandbox
 from r1ci.tasks import get_task
+from r1ci.tasks.grading import use_insecure_grading
 
 THRESHOLDS = (0.64, 0.48, 0.32)  # lower bounds of G1, G2, G3; G4 is the rest
 DEFAULT_MIX = "ci:0.6:5,ci:1.0:5,text:0.6:5,text:1.0:5"
@@ -104,6 +105,7 @@ def estimate(items: list[dict], config: PotentialConfig, out: Path, backend=None
     if todo:
         backend = backend or load_backend(config.model)
         tasks = {item["task"]: get_task(item["task"]) for item, _ in todo}
+        use_insecure_grading(config.insecure)
         with LocalSandbox(config.workers, insecure=config.insecure) as sandbox, open(samples_path, "a") as sink:
             def record(traj):
                 done[traj.id] = {"key": traj.id, "id": traj.id.split("#")[0], "mode": traj.mode,

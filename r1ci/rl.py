@@ -31,6 +31,7 @@ from r1ci.reward import RewardWeights, reward_fields, reward_functions
 from r1ci.rollout import RolloutConfig, rollout_jobs
 from r1ci.sandbox import Limits, LocalSandbox
 from r1ci.tasks import get_task
+from r1ci.tasks.grading import use_insecure_grading
 
 ORDERS = ("potential", "difficulty")
 
@@ -257,6 +258,7 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
     write_atomic(saved, json.dumps(described, indent=1))
     metrics_path = out / "metrics.jsonl"
     current, offset = model_path, 0
+    use_insecure_grading(settings.insecure)
     with LocalSandbox(settings.workers, insecure=settings.insecure) as sandbox:
         for stage, (stage_rows, steps) in enumerate(plan, 1):
             stage_dir = out / f"stage-{stage}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from r1ci import protocol
 from r1ci.backends import Generation, Sampling
-from r1ci.sandbox import Limits, Sandbox, SandboxError
+from r1ci.sandbox import Limits, Sandbox
 from r1ci.tasks.base import Task
 from r1ci.trajectory import Segment, Trajectory
 
@@ -93,8 +93,9 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: Rol
                 try:
                     result = await sandbox.arun(code, config.limits)
                     text, status = protocol.tool_text(result), result.status
-                except SandboxError as exc:  # the sandbox, not the script, failed: say so and go on
-                    text, status = protocol.sandbox_failure_text(str(exc).splitlines()[0]), "sandbox_error"
+                except Exception as exc:  # the sandbox, not the script, failed: say so in this trajectory, go on
+                    reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+                    text, status = protocol.sandbox_failure_text(reason), "sandbox_error"
             timeouts += bool(result and result.timed_out)
             if config.mode == "code":
                 program, traj.stop = result, "code"
@@ -114,7 +115,7 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: Rol
         traj.answer = protocol.code_mode_answer(program) if program is not None else None
     else:
         traj.answer = protocol.final_answer(traj.model_text())
-    traj.score = task.score(traj.answer, item) if traj.answer is not None else 0.0
+    traj.score = (await task.agrade(traj.answer, item)).score if traj.answer is not None else 0.0
     traj.metrics = {"code_calls": code_calls, "turns": traj.turns(), "model_tokens": used, "timeouts": timeouts,
                     "self_check": self_checked(traj)}
     return traj

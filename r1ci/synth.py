@@ -128,7 +128,7 @@ async def scripted_trajectory(p: Plan, sandbox: Sandbox, limits: Limits) -> Traj
     answer = output.splitlines()[-1] if output else ""
     traj.segments.append(Segment("model", p.closing.format(answer=answer)))
     traj.answer = protocol.final_answer(traj.model_text())
-    traj.score = get_task(item["task"]).score(traj.answer, item) if traj.answer is not None else 0.0
+    traj.score = (await get_task(item["task"]).agrade(traj.answer, item)).score if traj.answer is not None else 0.0
     traj.stop = "answer"
     code_calls = len(p.steps)
     traj.metrics = {"code_calls": code_calls, "turns": traj.turns(), "timeouts": 0, "self_check": False,

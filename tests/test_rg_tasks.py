@@ -48,19 +48,6 @@ def test_partial_credit_is_not_correct():
     assert grade.score == 0.0 and "incorrect" in grade.reason
 
 
-@pytest.mark.parametrize("name", ["simple_integration", "polynomial_multiplication", "number_sorting", "countdown"])
-def test_answers_that_are_code_never_reach_an_evaluating_scorer(name, tmp_path):
-    """These reasoning-gym scorers run the answer through sympy's parse_expr or eval."""
-    task, marker = get_task(f"rg/{name}"), tmp_path / "pwned"
-    item = task.item(0)
-    for attack in [f"__import__('os').system('touch {marker}')", f"open('{marker}', 'w').write('x')",
-                   "(1).real.conjugate()", "lambda: 1"]:
-        grade = task.grade(attack, item)
-        assert grade.score == 0.0 and "looks like code" in grade.reason
-    assert not marker.exists()
-    assert task.score(item["answer"], item) == 1.0
-
-
 def test_an_empty_expected_answer_can_be_answered_empty():
     task = get_task("rg/ab")
     item = next(i for i in (task.item(k) for k in range(400)) if i["answer"] == "")

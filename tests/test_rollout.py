@@ -144,3 +144,30 @@ def test_bad_configs_and_segments_are_refused():
         Segment("assistant", "x")
     with pytest.raises(ValueError, match="logprobs"):
         Segment("model", "x", token_ids=[1, 2], logprobs=[0.0])
+
+
+class BrokenFor:
+    """A sandbox that fails, not with SandboxError, for scripts holding `trigger` (as a crashed host side did)."""
+
+    def __init__(self, sandbox, trigger):
+        self.sandbox, self.trigger = sandbox, trigger
+
+    async def arun(self, code, limits=None, **kw):
+        if self.trigger in code:
+            raise RecursionError("maximum recursion depth exceeded during compilation")
+        return await self.sandbox.arun(code, limits, **kw)
+
+
+def test_a_failing_sandbox_touches_only_its_own_trajectory(tiny_model_dir, sandbox, item):
+    broken = BrokenFor(sandbox, "BOOM")
+    bad = ScriptedBackend(tiny_model_dir, ["```python\nBOOM = 1\nprint(BOOM)\n```\n", "<<<1>>>"])
+    good = ScriptedBackend(tiny_model_dir, ["```python\nprint(6)\n```\n", f"<<<{item['answer']}>>>"])
+
+    async def both():
+        return await asyncio.gather(rollout(item, TASK, bad, broken, RolloutConfig()),
+                                    rollout(item, TASK, good, broken, RolloutConfig()))
+
+    failed, fine = asyncio.run(both())
+    assert failed.segments[2].status == "sandbox_error" and "maximum recursion depth" in failed.segments[2].text
+    assert failed.stop == "answer"  # the model got the failure as its tool message and went on
+    assert fine.segments[2].status == "ok" and fine.score == 1.0

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from r1ci.tasks import get_task, list_tasks, suite
+from r1ci.tasks.grading import default_grader
 from r1ci.tasks.selfcheck import MALFORMED
 
 DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
@@ -57,8 +58,7 @@ def test_task_contract(task_id):
     json.dumps(item)  # items are plain JSON
     assert task.score(task.reference_answer(item), item) == 1.0
     assert task.score(task.wrong_answer(item), item) < 1.0
-    for bad in MALFORMED:
-        grade = task.grade(bad, item)
+    for bad, grade in zip(MALFORMED, default_grader().grade_many([(task, bad, item) for bad in MALFORMED])):
         assert grade.score == 0.0 and grade.reason, (bad, grade)
     if task.size() is None:
         assert task.item(1, seed=1)["question"] != item["question"] or task.item(2, seed=1)["question"] != task.item(2, seed=0)["question"]

@@ -28,11 +28,18 @@ class Limits:
     file_size_mb: int = 64         # the largest file it may write
     open_files: int = 256
     output_bytes: int = 64 * 1024  # per stream; past it the head and tail are kept and the cut is marked
+    # memory_mb is the whole process's address space, the pre-loaded interpreter included (SandboxFusion's
+    # memory_limit_MB), not what the script may add to it
+    memory_includes_interpreter: bool = False
 
     def __post_init__(self):
         for f in fields(self):
             value = getattr(self, f.name)
             if value is None and f.name == "cpu_time":
+                continue
+            if f.name == "memory_includes_interpreter":
+                if not isinstance(value, bool):
+                    raise ValueError(f"limit {f.name} must be True or False, got {value!r}")
                 continue
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
                     or value <= 0:

@@ -5,8 +5,13 @@ heavy one that also holds numpy and sympy. A script goes to the heavy one only i
 because forking a 140 MB interpreter costs ~4x a 15 MB one on the critical path of a trivial script.
 
 Isolation (bubblewrap + one set of namespaces per script): no network (an empty network namespace), a
-read-only view of only /usr, the interpreter and its site-packages, a private tmpfs /tmp, a scrubbed
-environment, no capabilities, seccomp, and rlimits. When the host user is root, bubblewrap runs as `nobody`.
+read-only view of only /usr, the interpreter and its site-packages, a read-only /dev, a private tmpfs /tmp
+and /dev/shm, a scrubbed environment, no capabilities, seccomp, and rlimits. When the host user is root,
+bubblewrap runs as `nobody`.
+
+The pools die with the host without PR_SET_PDEATHSIG (which would fire when the short-lived thread that
+started them exits): the host's death closes their socket, the dispatcher exits on that (it never blocks on
+a worker, so it always sees it), then the fork server, pid 1 of the pool's namespace, and everything in it.
 """
 
 import ast
@@ -22,7 +27,7 @@ import threading
 import warnings
 import weakref
 from collections import deque
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 
 from r1ci.sandbox import zygote
@@ -39,6 +44,10 @@ HEAVY_WARMUP = ("import numpy, sympy\nx = sympy.Symbol('x')\nsympy.simplify(symp
                 "sympy.solve(x**2 - 2, x); sympy.factorint(360); sympy.Rational(1, 3) + 1\n"
                 "numpy.linalg.solve(numpy.eye(2), numpy.ones(2)); numpy.random.default_rng(0).random(3)\n")
 NOBODY = 65534
+# A session ends after this long without a call, or this long in all (at the end of the call then running);
+# its next call starts from a fresh state and says so (`Result.session_lost`).
+SESSION_IDLE = 600.0
+SESSION_LIFETIME = 3600.0
 MISSING_BWRAP = ("bubblewrap (bwrap) is not installed, and the sandbox needs it to isolate scripts. Install it "
                  "(Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), or pass "
                  "insecure=True (CLI: --insecure) to run scripts with rlimits only, without isolation.")
@@ -55,6 +64,8 @@ def imports_heavy(code: str, heavy: tuple[str, ...]) -> bool:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return False  # the light worker reports the error just as well
+    except (RecursionError, MemoryError):
+        return True  # too deeply nested to parse here; it names a heavy module, so run it where that is loaded
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -74,6 +85,17 @@ def python_paths() -> tuple[str, list[str]]:
     return executable, list(dict.fromkeys(sites))
 
 
+def _resolve(future: Future, result=None, error: BaseException | None = None) -> None:
+    """Settle `future`, unless its caller cancelled it (asyncio does when the awaiting task is cancelled)."""
+    try:
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+    except InvalidStateError:
+        pass
+
+
 def _pipe_with(text: str) -> int:
     read, write = os.pipe()
     os.write(write, text.encode())
@@ -89,8 +111,8 @@ class _Zygote:
     """One zygote process and the host's end of its socket: sends jobs, a reader thread resolves futures."""
 
     def __init__(self, name: str, preload: tuple[str, ...], warmup: str, spares: int, tmp_mb: int,
-                 insecure: bool, startup_timeout: float, on_done, on_lost):
-        self.name, self.preload, self.warmup = name, preload, warmup
+                 insecure: bool, startup_timeout: float, on_done, on_lost, extra_paths: tuple[str, ...] = ()):
+        self.name, self.preload, self.warmup, self.extra_paths = name, preload, warmup, extra_paths
         self.spares, self.tmp_mb, self.insecure = spares, tmp_mb, insecure
         self.startup_timeout, self.on_done, self.on_lost = startup_timeout, on_done, on_lost
         self.proc = None
@@ -109,9 +131,11 @@ class _Zygote:
         self.fatal = None
         self.log = tempfile.TemporaryFile()
         executable, sites = python_paths()
+        sites = list(dict.fromkeys([*sites, *self.extra_paths]))
         inside_fd = inside_end.detach()  # a plain descriptor now: closed below, once the child has it
         cfg = {"control_fd": inside_fd, "preload": list(self.preload), "warmup": self.warmup,
-               "spares": self.spares, "tmp_mb": self.tmp_mb, "isolate": not self.insecure, "sys_path": sites}
+               "spares": self.spares, "tmp_mb": self.tmp_mb, "isolate": not self.insecure, "sys_path": sites,
+               "session_idle": SESSION_IDLE, "session_lifetime": SESSION_LIFETIME}
         env = {"PATH": f"{os.path.dirname(executable)}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "PYTHONPATH": ":".join(sites), "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -166,7 +190,8 @@ class _Zygote:
                           "nobody:x:65534:65534::/:/bin/false\n"),
                _pipe_with("root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n")]
         command += ["--ro-bind-data", str(fds[0]), "/etc/passwd", "--ro-bind-data", str(fds[1]), "/etc/group"]
-        command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        # /dev read-only: every worker of the pool shares it (a worker mounts its own /tmp and /dev/shm).
+        command += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--tmpfs", "/tmp"]
         # The interpreter's prefix and site-packages, at their own paths (they may hold absolute RUNPATHs).
         bound, staged = ["/usr"], []
         prefix = os.path.dirname(os.path.dirname(executable))
@@ -227,20 +252,10 @@ class _Zygote:
                 msg = zygote.recv_frame(sock.fileno())
                 if msg is None:
                     break
-                if "ready" in msg:
-                    ready.set()
-                elif "fatal" in msg:
-                    self.fatal = msg["fatal"]
-                    ready.set()
-                elif "id" in msg:
-                    with self.lock:
-                        future, limits, _ = pending.pop(msg["id"], (None, None, None))
-                    if future is None:
-                        continue
-                    if "stats" in msg:
-                        future.set_result(msg)
-                    else:
-                        self.on_done(self, future, limits, msg)
+                try:
+                    self._on_message(msg, pending, ready)
+                except Exception:  # one bad answer must not leave the pool deaf to all the others
+                    log.exception("sandbox (%s pool): handling an answer failed", self.name)
         except (OSError, ValueError) as exc:
             log.debug("sandbox reader stopped: %s", exc)
         with self.lock:
@@ -255,6 +270,22 @@ class _Zygote:
             pass
         self.on_lost(self, lost, SandboxError(f"the sandbox ({self.name} pool) died (exit status "
                                               f"{proc.returncode}){self._log_tail()}"))
+
+    def _on_message(self, msg: dict, pending: dict, ready: threading.Event) -> None:
+        if "ready" in msg:
+            ready.set()
+        elif "fatal" in msg:
+            self.fatal = msg["fatal"]
+            ready.set()
+        elif "id" in msg:
+            with self.lock:
+                future, limits, _ = pending.pop(msg["id"], (None, None, None))
+            if future is None:
+                return
+            if "stats" in msg:
+                _resolve(future, msg)
+            else:
+                self.on_done(self, future, limits, msg)
 
     def stop(self) -> None:
         if self.sock is None:
@@ -284,12 +315,15 @@ class LocalSandbox(Sandbox):
     limits: the default limits of each script (each call may pass its own).
     heavy_modules: modules whose importers go to the pre-loaded heavy pool (default numpy, sympy).
     tmp_mb: size of each script's private tmpfs /tmp.
+    heavy_warmup: code the heavy zygote runs once after its imports (default: touch numpy's and sympy's lazy parts).
+    extra_paths: host directories bound read-only and put on the scripts' sys.path (e.g. a source checkout).
     insecure: run without bubblewrap and namespaces (rlimits only). Refused unless asked for explicitly.
     eager: start both pools now (~1-2 s) rather than each on its first script.
     """
 
     def __init__(self, workers: int | None = None, limits: Limits | None = None, *,
-                 heavy_modules: tuple[str, ...] = HEAVY_PRELOAD, tmp_mb: int = 256, insecure: bool = False,
+                 heavy_modules: tuple[str, ...] = HEAVY_PRELOAD, heavy_warmup: str | None = None,
+                 extra_paths: tuple[str, ...] = (), tmp_mb: int = 256, insecure: bool = False,
                  spares: int | None = None, eager: bool = True, startup_timeout: float = 120.0):
         self.workers = workers or os.cpu_count() or 1
         if self.workers < 1:
@@ -303,10 +337,12 @@ class LocalSandbox(Sandbox):
             raise SandboxUnavailable(MISSING_BWRAP)
         spares = self.workers if spares is None else spares
         common = dict(spares=spares, tmp_mb=tmp_mb, insecure=insecure, startup_timeout=startup_timeout,
-                      on_done=self._done, on_lost=self._lost)
+                      on_done=self._done, on_lost=self._lost, extra_paths=tuple(extra_paths))
+        if heavy_warmup is None:
+            heavy_warmup = HEAVY_WARMUP if self.heavy_modules == HEAVY_PRELOAD else ""
         self.pools = {"light": _Zygote("light", LIGHT_PRELOAD, "", **common),
                       "heavy": _Zygote("heavy", LIGHT_PRELOAD + self.heavy_modules,
-                                       HEAVY_WARMUP if self.heavy_modules == HEAVY_PRELOAD else "", **common)}
+                                       heavy_warmup, **common)}
         self._lock = threading.Lock()
         self._running = 0
         self._waiting: deque = deque()
@@ -374,7 +410,7 @@ class LocalSandbox(Sandbox):
             except PoolDown as exc:
                 if attempt == 2:
                     self._done(pool, future, limits, None, exc)
-            except SandboxError as exc:
+            except Exception as exc:  # e.g. a failed restart: the job fails, its worker slot comes back
                 self._done(pool, future, limits, None, exc)
                 return
 
@@ -382,7 +418,7 @@ class LocalSandbox(Sandbox):
         """The pool died: jobs in flight run once more on a restarted pool (they may never have started)."""
         for future, limits, msg in pending:
             if limits is None:  # a stats request
-                future.set_exception(error)
+                _resolve(future, error=error)
             elif msg.get("retried"):
                 self._done(pool, future, limits, None, error)
             else:
@@ -390,18 +426,22 @@ class LocalSandbox(Sandbox):
                 self._send(pool, {**msg, "retried": True}, future, limits)
 
     def _done(self, pool, future: Future, limits: Limits, msg: dict | None, error: Exception | None = None):
-        with self._lock:
-            nxt = self._waiting.popleft() if self._waiting else None
-            if nxt is None:
-                self._running -= 1
+        """A job ended: its worker slot goes to the next waiting job its caller still wants."""
+        while True:
+            with self._lock:
+                nxt = self._waiting.popleft() if self._waiting else None
+                if nxt is None:
+                    self._running -= 1
+            if nxt is None or not nxt[2].cancelled():
+                break
         if nxt is not None:
             self._send(*nxt)
         if error is None and msg.get("error"):
             error = SandboxError(msg["error"])
         if error is not None:
-            future.set_exception(error)
+            _resolve(future, error=error)
         else:
-            future.set_result(self._result(msg, limits))
+            _resolve(future, self._result(msg, limits))
 
     @staticmethod
     def _result(msg: dict, limits: Limits) -> Result:

@@ -1,8 +1,9 @@
 """A sandbox on a remote SandboxFusion service (`POST /run_code`), for clusters that run one.
 
 Works with ByteDance's SandboxFusion and with `r1ci sandbox serve` (server.py). SandboxFusion's /run_code
-is stateless, so this backend has no sessions. Its answers carry no memory or signal details; r1ci's server
-adds them under the extra key `r1ci`, which this client reads when present.
+is stateless, so this backend has no sessions. Its answers carry no memory details, and a signal shows only
+as a negative return code; r1ci's server adds the full Result under the extra key `r1ci`, which this client
+reads when present.
 """
 
 import base64
@@ -11,7 +12,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import httpx
 
-from r1ci.sandbox.core import Limits, Result, Sandbox, SandboxError, SandboxUnavailable, clip_text
+from r1ci.sandbox.core import (Limits, Result, Sandbox, SandboxError, SandboxUnavailable, clip_text,
+                              signal_name)
 
 
 def fusion_request(code: str, limits: Limits, stdin: str | None, files: dict[str, str] | None) -> dict:
@@ -21,7 +23,12 @@ def fusion_request(code: str, limits: Limits, stdin: str | None, files: dict[str
 
 
 def fusion_result(data: dict, limits: Limits) -> Result:
-    """A SandboxFusion answer as a Result, clipped to our output limit."""
+    """A SandboxFusion answer as a Result, clipped to our output limit.
+
+    SandboxFusion's run status is `Finished` for any script that ended before its timeout, with a negative
+    return code when a signal killed it, `TimeLimitExceeded` (no return code) past it, and `Error` when the
+    sandbox itself failed to run it.
+    """
     if not isinstance(data, dict) or data.get("status") not in ("Success", "Failed", "SandboxError"):
         raise SandboxError(f"not a SandboxFusion answer: {str(data)[:300]}")
     if data["status"] == "SandboxError":
@@ -30,8 +37,15 @@ def fusion_result(data: dict, limits: Limits) -> Result:
         result = Result.from_dict(data["r1ci"])
     else:
         run = data.get("run_result") or {}
+        if run.get("status") not in ("Finished", "TimeLimitExceeded", "Error"):
+            raise SandboxError(f"not a SandboxFusion run result: {str(run)[:300]}")
+        if run["status"] == "Error":
+            raise SandboxError(f"the sandbox service could not run the script: {run.get('stderr') or 'no message'}")
+        code = run.get("return_code")
+        signal = signal_name(-code) if isinstance(code, int) and code < 0 else None
         result = Result(stdout=run.get("stdout") or "", stderr=run.get("stderr") or "",
-                        exit_code=run.get("return_code"), timed_out=run.get("status") == "TimeLimitExceeded",
+                        exit_code=None if signal else code, signal=signal,
+                        timed_out=run["status"] == "TimeLimitExceeded", cpu_exceeded=signal == "SIGXCPU",
                         duration=float(run.get("execution_time") or 0.0))
         result.memory_exceeded = result.stderr.rstrip().endswith("MemoryError")
     result.stdout, cut_out = clip_text(result.stdout, limits.output_bytes)

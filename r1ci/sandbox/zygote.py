@@ -14,6 +14,12 @@ Workers are forked ahead of demand by a fork server that never blocks the dispat
 latency is one pipe write, the script, one pipe read. Forking is the only way to give every script a fresh
 interpreter state that nothing before it could have poisoned (builtins, globals, cwd, module state).
 Killing a worker, pid 1 of its namespace, kills its whole tree.
+
+A session's worker runs no script itself: it forks one interpreter that runs the session's calls and keeps
+its state, and between calls it stops every other process of its namespace (see `supervise`).
+
+The script shares its process with the runner, so it can write to the worker's status pipe: the dispatcher
+takes from it only frames of a few bytes in the exact shape it expects next, and ends the script otherwise.
 """
 
 import atexit
@@ -43,8 +49,10 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 38, 22, 2
 SCRIPT_UID = 1000  # what the script sees as its uid and gid; it holds no capability
 READ_CHUNK = 1 << 16
+STATUS_MAX = 4096  # the largest frame a worker's status pipe may carry; its frames are a few dozen bytes
 EVENT = "<ciid"  # fork server -> dispatcher: b"S"pawned (fds attached) or e"X"ited, pid, wait status, CPU s
 CPU_EXIT = 128 + signal.SIGXCPU
+TAMPERED = b"\n[sandbox: the script wrote to the sandbox's own status channel, so it was killed]\n"
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -73,8 +81,9 @@ def new_user_namespace(flags: int, uid: int) -> None:
 
 
 # --- seccomp: the syscalls a script never needs and that would let it widen its own sandbox -------------
-# (new namespaces or mounts, other processes' memory, kernel keyrings, BPF, io_uring, modules).
-# clone3 gets ENOSYS so that libc falls back to clone, whose flags a classic filter can inspect.
+# (new namespaces or mounts, other processes' memory or descriptors, kernel keyrings, BPF, io_uring,
+# modules) or hold memory that no rlimit counts (memfd files, SysV shared memory, message queues and
+# semaphore sets). clone3 gets ENOSYS so that libc falls back to clone, whose flags a classic filter can inspect.
 DENIED = {  # name: (x86_64, aarch64)
     "unshare": (272, 97), "setns": (308, 268), "mount": (165, 40), "umount2": (166, 39), "pivot_root": (155, 41),
     "chroot": (161, 51), "ptrace": (101, 117), "process_vm_readv": (310, 270), "process_vm_writev": (311, 271),
@@ -85,7 +94,8 @@ DENIED = {  # name: (x86_64, aarch64)
     "move_mount": (429, 429), "fsopen": (430, 430), "fsconfig": (431, 431), "fsmount": (432, 432),
     "fspick": (433, 433), "mount_setattr": (442, 442), "io_uring_setup": (425, 425), "io_uring_enter": (426, 426),
     "io_uring_register": (427, 427), "swapon": (167, 224), "swapoff": (168, 225), "reboot": (169, 142),
-    "syslog": (103, 116), "acct": (163, 89),
+    "syslog": (103, 116), "acct": (163, 89), "pidfd_getfd": (438, 438), "memfd_create": (319, 279),
+    "memfd_secret": (447, 447), "shmget": (29, 194), "msgget": (68, 186), "semget": (64, 190),
 }
 CLONE, CLONE3 = (56, 220), (435, 435)
 AUDIT_ARCH = {"x86_64": (0xC000003E, 0), "aarch64": (0xC00000B7, 1)}
@@ -155,33 +165,66 @@ def read_exact(fd: int, n: int) -> bytes | None:
     return b"".join(parts)
 
 
-def recv_frame(fd: int):
+def recv_raw(fd: int) -> bytes | None:
+    """One whole frame, header included, unparsed."""
     head = read_exact(fd, 4)
     if head is None:
         return None
     body = read_exact(fd, struct.unpack(">I", head)[0])
-    return None if body is None else json.loads(body)
+    return None if body is None else head + body
+
+
+def recv_frame(fd: int):
+    frame = recv_raw(fd)
+    return None if frame is None else json.loads(frame[4:])
+
+
+def write_some(fd: int, data: bytes) -> bytes:
+    """Write what a non-blocking pipe takes now and return the rest: nothing, if its reader is gone."""
+    try:
+        return data[os.write(fd, data):]
+    except BlockingIOError:
+        return data
+    except OSError:
+        return b""  # the worker died before it read everything: its exit reports it
 
 
 class FrameReader:
-    """Frames from a non-blocking fd, fed as bytes arrive."""
+    """Frames from a non-blocking fd, fed as bytes arrive; a body that does not parse comes out as None.
+    With a `limit`, a header announcing more raises ValueError at once, instead of waiting for that body."""
 
-    def __init__(self):
+    def __init__(self, limit: int | None = None):
         self.buf = bytearray()
+        self.limit = limit
 
     def feed(self, data: bytes) -> list:
         self.buf += data
         frames = []
         while len(self.buf) >= 4:
             size = struct.unpack(">I", self.buf[:4])[0]
+            if self.limit is not None and size > self.limit:
+                raise ValueError(f"a frame of {size} bytes")
             if len(self.buf) < 4 + size:
                 break
             body, self.buf = bytes(self.buf[4:4 + size]), self.buf[4 + size:]
             try:
                 frames.append(json.loads(body))
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: e.g. thousands of nested brackets
                 frames.append(None)
         return frames
+
+
+def is_exit(frame) -> bool:
+    """{"exit": status 0-255, "memory": bool}: how a call ended, from its runner."""
+    return (isinstance(frame, dict) and frame.keys() == {"exit", "memory"} and type(frame["exit"]) is int
+            and 0 <= frame["exit"] <= 255 and type(frame["memory"]) is bool)
+
+
+def is_death(frame) -> bool:
+    """{"died": wait status, "cpu": seconds}: a session's interpreter died during a call, from its supervisor."""
+    return (isinstance(frame, dict) and frame.keys() == {"died", "cpu"} and type(frame["died"]) is int
+            and 0 <= frame["died"] < 1 << 16 and type(frame["cpu"]) in (int, float)
+            and 0 <= frame["cpu"] < math.inf)
 
 
 # --- the worker: one script (or one session) in a fresh fork ---------------------------------------------
@@ -201,6 +244,9 @@ def worker_main(cfg: dict, lockdown: Lockdown | None, base_vm: int, job_fd: int,
                 except OSError:
                     pass
         os.closerange(max(keep) + 1, 1 << 16)
+        # The fork server's SIGCHLD wake-up would write into whatever file the script opens at its old fd.
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
         # As pid 1 of its namespace the worker would ignore SIGXCPU's default action; make it fatal again.
         signal.signal(signal.SIGXCPU, lambda *_: os._exit(CPU_EXIT))
@@ -223,28 +269,35 @@ def worker_main(cfg: dict, lockdown: Lockdown | None, base_vm: int, job_fd: int,
         send_frame(status_fd, {"ready": True})
     except BaseException as exc:  # the host reports this as a sandbox failure, with the reason
         try:
-            send_frame(status_fd, {"setup_error": f"{type(exc).__name__}: {exc}"})
+            send_frame(status_fd, {"setup_error": f"{type(exc).__name__}: {exc}"[:STATUS_MAX // 2]})
         finally:
             os._exit(71)
     code = 0
     try:
-        serve_jobs(job_fd, status_fd, base_vm)
+        if cfg["isolate"]:
+            # The worker is pid 1 of its namespace, and pid 1 cannot kill itself (a SIGKILL or SIGTERM it sends
+            # itself is dropped), so every script runs in a child, forked now, ahead of its job.
+            supervise(None, job_fd, status_fd, base_vm, True)
+        else:
+            job = recv_frame(job_fd)
+            if job is not None and job.get("session"):
+                supervise(job, job_fd, status_fd, base_vm, False)
+            elif job is not None:
+                run_calls(job, None, status_fd, base_vm)
     except BaseException:
         code = 70
     finally:
         os._exit(code)
 
 
-def serve_jobs(job_fd: int, status_fd: int, base_vm: int) -> None:
-    cpu_hard, main = None, None
-    while True:
-        job = recv_frame(job_fd)
-        if job is None:
-            return
+def run_calls(job: dict, job_fd: int | None, status_fd: int, base_vm: int) -> None:
+    """Run `job`, then, in a session's interpreter (`job_fd` given), each next one, all in one __main__."""
+    cpu_hard, main, stdin_path = None, None, os.path.abspath(".stdin")  # a call may chdir; this stays private
+    while job is not None:
         limits = job["limits"]
         if cpu_hard is None:  # fixed once: a session's calls share one hard CPU budget
             cpu_hard = math.ceil(limits["cpu_time"] * job.get("cpu_calls", 1)) + 2
-            memory = base_vm + limits["memory_mb"] * 2**20
+            memory = (0 if limits["memory_includes_interpreter"] else base_vm) + limits["memory_mb"] * 2**20
             for res, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_NPROC, limits["processes"]),
                                (resource.RLIMIT_FSIZE, limits["file_size_mb"] * 2**20),
                                (resource.RLIMIT_NOFILE, limits["open_files"]), (resource.RLIMIT_CORE, 0)):
@@ -253,25 +306,121 @@ def serve_jobs(job_fd: int, status_fd: int, base_vm: int) -> None:
         used_cpu = used.ru_utime + used.ru_stime
         soft = min(cpu_hard - 1, math.ceil(used_cpu + limits["cpu_time"]))
         resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
-        for name, content in job.get("files", {}).items():
-            with open(name, "w") as f:
-                f.write(content)
         stdin = job.get("stdin")
-        if stdin:
-            fd = os.memfd_create("stdin")
+        if stdin:  # an unlinked file in the private /tmp (memfd_create is refused: it escapes the limits)
+            fd = os.open(stdin_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            os.unlink(stdin_path)
             os.write(fd, stdin.encode())
             os.lseek(fd, 0, os.SEEK_SET)
             os.dup2(fd, 0)
             os.close(fd)
             sys.stdin = open(0, closefd=False)
+        for name, content in job.get("files", {}).items():
+            with open(name, "w") as f:
+                f.write(content)
         reseed()
         if main is None:  # one namespace per worker: a session's calls share it
             main = types.ModuleType("__main__")
             main.__builtins__ = builtins
         exit_code, memory_error = run_script(job["code"], main)
         send_frame(status_fd, {"exit": exit_code, "memory": memory_error})
-        if not job.get("session"):
+        job = recv_frame(job_fd) if job_fd is not None else None
+
+
+def reap():
+    """(pid, wait status, CPU seconds) of each child that has exited, without waiting for the others."""
+    while True:
+        try:
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
             return
+        if pid == 0:
+            return
+        yield pid, status, usage.ru_utime + usage.ru_stime
+
+
+def supervise(job: dict | None, job_fd: int, status_fd: int, base_vm: int, isolate: bool) -> None:
+    """Every isolated worker (the script is then not pid 1, so it can kill itself), and an insecure session's.
+    It never runs script code: a child interpreter runs the calls (`job` first, if given, else what comes on
+    `job_fd`) and keeps a session's state.
+    When a call ends, this process (pid 1 of the namespace) stops every other process in it, every thread
+    included, before it reports; it resumes them when the next call comes. So nothing a call leaves running
+    runs between calls. It must be a process of its own: the script can reach and patch any code in its own.
+    """
+    c_job_r, c_job_w = os.pipe()
+    c_st_r, c_st_w = os.pipe()
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)  # before the fork: the child may die at once
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    child = os.fork()
+    if child == 0:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in (job_fd, status_fd, c_job_w, c_st_r, wake_r, wake_w):
+            os.close(fd)
+        code = 0
+        try:
+            check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")  # for insecure mode
+            run_calls(job if job is not None else recv_frame(c_job_r), c_job_r, c_st_w, base_vm)
+        except BaseException:
+            code = 70
+        os._exit(code)
+    os.close(c_job_r)
+    os.close(c_st_w)
+    os.set_blocking(c_st_r, False)
+    os.set_blocking(c_job_w, False)
+
+    def freeze(sig: int) -> None:
+        if isolate:  # from pid 1, kill(-1) reaches every other process of the namespace (insecure mode: none)
+            try:
+                os.kill(-1, sig)
+            except ProcessLookupError:
+                pass
+
+    sel = selectors.DefaultSelector()
+    for fd, what in ((job_fd, "job"), (c_st_r, "report"), (wake_r, "exit")):
+        sel.register(fd, selectors.EVENT_READ, what)
+    reports, to_child, running = FrameReader(STATUS_MAX), b"", job is not None
+    while True:
+        for key, _ in sel.select():
+            if key.data == "exit":
+                os.read(wake_r, 4096)
+                for pid, status, cpu in reap():  # as pid 1 it reaps the script's orphans too
+                    if pid == child:
+                        send_frame(status_fd, {"died": status, "cpu": cpu})
+                        return
+            elif key.data == "report":
+                try:
+                    data = os.read(c_st_r, READ_CHUNK)
+                    frames = reports.feed(data)
+                except BlockingIOError:
+                    continue
+                except ValueError:
+                    frames = [None]
+                if not data:  # the script closed its end: the call can only time out
+                    sel.unregister(c_st_r)
+                for frame in frames:
+                    if not (running and is_exit(frame)):  # the script wrote there: end the session
+                        send_frame(status_fd, {"tampered": True})  # a frame the dispatcher does not expect
+                        return
+                    freeze(signal.SIGSTOP)
+                    running = False
+                    send_frame(status_fd, frame)
+            elif key.data == "job":
+                frame = recv_raw(job_fd)
+                if frame is None:
+                    return  # the session is closed
+                freeze(signal.SIGCONT)
+                running = True
+                to_child += frame
+            if key.data in ("job", "write"):  # the child may never read its job: do not block on it
+                to_child = write_some(c_job_w, to_child)
+                waiting = c_job_w in sel.get_map()
+                if to_child and not waiting:
+                    sel.register(c_job_w, selectors.EVENT_WRITE, "write")
+                elif waiting and not to_child:
+                    sel.unregister(c_job_w)
 
 
 def reseed() -> None:
@@ -364,13 +513,16 @@ class Worker:
     def __init__(self, pid, job_fd, status_fd, out_fd, err_fd):
         self.pid = pid
         self.job_fd, self.status_fd, self.out_fd, self.err_fd = job_fd, status_fd, out_fd, err_fd
-        self.frames = FrameReader()
+        self.frames = FrameReader(STATUS_MAX)
         self.ready = False       # set up and waiting for a job
         self.job = None          # the job being run
+        self.to_worker = b""     # the part of the job its pipe has not taken yet
         self.session = None      # the session id this worker serves, if any
-        self.deadline = None
+        self.began = 0.0         # when its session began
+        self.deadline = None     # its call's timeout; between a session's calls, the session's end
         self.started = 0.0
         self.timed_out = False
+        self.tampered = False
         self.out = self.err = None
         self.exited = False
         self.setup_error = None
@@ -397,14 +549,8 @@ def fork_server(cfg: dict, sock) -> None:
         for key, _ in sel.select():
             if key.data == "exit":
                 os.read(wake_r, 4096)
-                while True:
-                    try:
-                        pid, status, usage = os.wait4(-1, os.WNOHANG)
-                    except ChildProcessError:
-                        break
-                    if pid == 0:
-                        break
-                    sock.send(struct.pack(EVENT, b"X", pid, status, usage.ru_utime + usage.ru_stime))
+                for pid, status, cpu in reap():
+                    sock.send(struct.pack(EVENT, b"X", pid, status, cpu))
                 continue
             if not sock.recv(16):
                 return  # the dispatcher is gone
@@ -436,6 +582,7 @@ class Dispatcher:
         self.spawning = 0
         self.queue: deque[dict] = deque()
         self.sessions: dict[str, Worker] = {}
+        self.lost: set[str] = set()  # sessions whose worker went away between calls: the next call says so
         self.control = FrameReader()
         self.outbox: list[dict] = []
         self.setup_failure = None
@@ -458,7 +605,7 @@ class Dispatcher:
         if kind == b"S":
             self.spawning -= 1
             w = Worker(pid, *fds)
-            for fd in fds[1:]:
+            for fd in fds:
                 os.set_blocking(fd, False)
             for fd, what in ((w.status_fd, "status"), (w.out_fd, "out"), (w.err_fd, "err")):
                 self.sel.register(fd, selectors.EVENT_READ, (what, w))
@@ -483,6 +630,7 @@ class Dispatcher:
             if op == "run":
                 self.queue.append(msg)
             elif op == "close":
+                self.lost.discard(msg["session"])
                 w = self.sessions.pop(msg["session"], None)
                 if w is not None and w.job is None:
                     self.kill(w)
@@ -506,6 +654,10 @@ class Dispatcher:
                     break
                 if sid:
                     self.sessions[sid] = w
+                    w.began = time.monotonic()
+                    if sid in self.lost:
+                        self.lost.discard(sid)
+                        job["lost"] = True
             self.queue.remove(job)
             self.start(w, job)
 
@@ -515,10 +667,19 @@ class Dispatcher:
         w.out, w.err = Capture(limits["output_bytes"]), Capture(limits["output_bytes"])
         w.started = time.monotonic()
         w.deadline = w.started + limits["timeout"]
-        try:
-            send_frame(w.job_fd, job)
-        except OSError:
-            pass  # the worker died before its job: its exit reports it
+        body = json.dumps(job).encode()
+        w.to_worker = struct.pack(">I", len(body)) + body
+        self.hand_over(w)
+
+    def hand_over(self, w: Worker) -> None:
+        """Write what the job pipe takes now, the rest when it is writable: a worker that does not read its
+        job (a session's script can shrink its pipe) must not stall the pool; its timeout still applies."""
+        w.to_worker = write_some(w.job_fd, w.to_worker)
+        waiting = w.job_fd in self.sel.get_map()
+        if w.to_worker and not waiting:
+            self.sel.register(w.job_fd, selectors.EVENT_WRITE, ("job", w))
+        elif waiting and not w.to_worker:
+            self.sel.unregister(w.job_fd)
 
     # events from workers
 
@@ -527,9 +688,15 @@ class Dispatcher:
         if not data:
             self.close_fd(w, fd)
             return
-        if fd == w.status_fd:
-            for frame in w.frames.feed(data):
+        if fd == w.status_fd and not w.tampered:
+            try:
+                frames = w.frames.feed(data)
+            except ValueError:  # a header announcing more than a status frame: never buffer it
+                frames = [None]
+            for frame in frames:
                 self.on_status(w, frame)
+                if w.tampered:
+                    break
         elif capture is not None:
             capture.feed(data)
 
@@ -541,14 +708,20 @@ class Dispatcher:
                 setattr(w, name, None)
 
     def on_status(self, w: Worker, frame) -> None:
-        if not isinstance(frame, dict):
-            return
-        if "setup_error" in frame:
-            w.setup_error = frame["setup_error"]
-        elif "ready" in frame:
+        """The worker's frames come in one order: ready (or why set-up failed), then one per call. Its script
+        can write there too; any other frame, or one of another shape, ends the script (only it)."""
+        if not w.ready and frame == {"ready": True}:
             w.ready = True
-        elif w.job is not None and "exit" in frame:
-            self.finish(w, exit_code=frame["exit"], memory=bool(frame.get("memory")))
+        elif not w.ready and isinstance(frame, dict) and frame.keys() == {"setup_error"} \
+                and isinstance(frame["setup_error"], str):
+            w.setup_error = frame["setup_error"]
+        elif w.ready and w.job is not None and is_exit(frame):
+            self.finish(w, exit_code=frame["exit"], memory=frame["memory"])
+        elif w.ready and w.job is not None and is_death(frame):
+            self.ended(w, frame["died"], frame["cpu"], lost=True)
+        else:  # also a session supervisor's {"tampered": true}: its interpreter wrote such a frame
+            w.tampered = True
+            self.kill(w)
 
     def on_exit(self, w: Worker, status: int, cpu: float) -> None:
         while w.status_fd is not None:  # its last words: a result, or why its set-up failed
@@ -561,13 +734,19 @@ class Dispatcher:
             self.setup_failure = w.setup_error or f"it exited during set-up (wait status {status})"
         if w.job is not None:
             self.drain(w, block=True)
-            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-            code = None if sig else os.WEXITSTATUS(status)
-            if not w.timed_out and (sig == signal.SIGKILL or code == CPU_EXIT) \
-                    and cpu >= w.job["limits"]["cpu_time"] - 0.05:
-                sig, code = signal.SIGXCPU, None  # the soft limit's SIGXCPU, or the hard limit's SIGKILL
-            self.finish(w, exit_code=code, signal_number=sig)
+            self.ended(w, status, cpu)
         self.forget(w)
+
+    def ended(self, w: Worker, status: int, cpu: float, lost: bool = False) -> None:
+        """The call's process ended with wait `status` after `cpu` seconds of CPU."""
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        code = None if sig else os.WEXITSTATUS(status)
+        if w.tampered:
+            sig, code = signal.SIGKILL, None
+        elif not w.timed_out and (sig == signal.SIGKILL or code == CPU_EXIT) \
+                and cpu >= w.job["limits"]["cpu_time"] - 0.05:
+            sig, code = signal.SIGXCPU, None  # the soft limit's SIGXCPU, or the hard limit's SIGKILL
+        self.finish(w, exit_code=code, signal_number=sig, lost=lost)
 
     def drain(self, w: Worker, block: bool) -> None:
         """Read what the worker wrote before it finished; after it exited, read to EOF (its tree is dead)."""
@@ -586,22 +765,27 @@ class Dispatcher:
                     break
                 capture.feed(data)
 
-    def finish(self, w: Worker, exit_code, memory=False, signal_number=None) -> None:
+    def finish(self, w: Worker, exit_code, memory=False, signal_number=None, lost=False) -> None:
+        """Report the call; `lost`: the session's interpreter died (the worker may not have yet)."""
         if not w.exited:
             self.drain(w, block=False)
+        if w.tampered:
+            w.err.feed(TAMPERED)
         job = w.job
+        lost = lost or w.exited
         result = {"id": job["id"], "exit_code": exit_code, "signal": signal_number, "timed_out": w.timed_out,
                   "memory": memory, "duration": time.monotonic() - w.started,
                   "stdout": w.out.report(), "stderr": w.err.report()}
         sid = job.get("session")
-        if sid and w.exited:
+        if sid and (lost or job.get("lost")):
             result["session_lost"] = True
         if w.setup_error:
             result["error"] = f"worker set-up failed: {w.setup_error}"
         self.outbox.append(result)
         w.job, w.deadline = None, None
-        if sid and not w.exited and self.sessions.get(sid) is w:
-            return  # the session keeps its worker for the next call
+        if sid and not lost and self.sessions.get(sid) is w:  # it keeps its worker for the next call
+            w.deadline = min(time.monotonic() + self.cfg["session_idle"], w.began + self.cfg["session_lifetime"])
+            return
         if sid and self.sessions.get(sid) is w:
             del self.sessions[sid]
         w.session = sid or "done"  # never handed out again
@@ -622,24 +806,36 @@ class Dispatcher:
         for fd in (w.status_fd, w.out_fd, w.err_fd):
             if fd is not None:
                 self.close_fd(w, fd)
+        if w.job_fd in self.sel.get_map():
+            self.sel.unregister(w.job_fd)
         os.close(w.job_fd)
         del self.workers[w.pid]
         if not self.cfg["isolate"]:
             shutil.rmtree(os.path.join(self.cfg["workdir"], str(w.pid)), ignore_errors=True)
+        self.lose_sessions(w)
+
+    def lose_sessions(self, w: Worker) -> None:
+        """`w` is gone, or going, between calls of its session: the next call starts afresh and says so."""
         for sid, sw in list(self.sessions.items()):
             if sw is w:
                 del self.sessions[sid]
+                self.lost.add(sid)
 
     def check_deadlines(self) -> float | None:
+        """Kill calls past their timeout and idle sessions past their end; the time until the next deadline."""
         now, nearest = time.monotonic(), None
         for w in self.workers.values():
             if w.deadline is None or w.timed_out:
                 continue
-            if now >= w.deadline:
-                w.timed_out = True
+            if now < w.deadline:
+                nearest = w.deadline if nearest is None else min(nearest, w.deadline)
+            elif w.job is None:  # a session idle too long, or too old
+                w.deadline = None
+                self.lose_sessions(w)
                 self.kill(w)
             else:
-                nearest = w.deadline if nearest is None else min(nearest, w.deadline)
+                w.timed_out = True
+                self.kill(w)
         return None if nearest is None else max(0.0, nearest - now)
 
     def flush_outbox(self) -> None:
@@ -675,6 +871,8 @@ class Dispatcher:
                     self.on_control()
                 elif what == "forks":
                     self.on_forks()
+                elif w.pid in self.workers and not w.exited and what == "job":
+                    self.hand_over(w)
                 elif w.pid in self.workers and not w.exited:
                     try:
                         self.on_output(w, key.fd, {"out": w.out, "err": w.err}.get(what))

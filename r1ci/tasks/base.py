@@ -2,7 +2,7 @@
 
 An item is a plain dict `{id, task, question, answer, metadata}`. The same (task, seed, index) always
 gives the same item. `Task.grade` turns any answer, however malformed, into a `Grade` in [0, 1] with a
-reason; an item is correct only at 1.0.
+reason; an item is correct only at 1.0. Grading runs in a sandbox, never in the calling process (grading.py).
 """
 
 from abc import ABC, abstractmethod
@@ -74,7 +74,8 @@ class Task(ABC):
                 out.append(it)
         return out
 
-    def grade(self, answer: Any, item: Item) -> Grade:
+    def precheck(self, answer: Any, item: Item) -> Grade | None:
+        """The grade of an answer no checker needs to see (none, not text, empty, too long); else None."""
         if answer is None:
             return Grade(0.0, "no answer")
         if not isinstance(answer, str):
@@ -83,11 +84,34 @@ class Task(ABC):
             return Grade(0.0, "empty answer")
         if len(answer) > MAX_ANSWER_CHARS:
             return Grade(0.0, f"answer too long ({len(answer)} > {MAX_ANSWER_CHARS} characters)")
+        return None
+
+    def grade(self, answer: Any, item: Item) -> Grade:
+        """Grade `answer` in the grading sandbox (tasks/grading.py): bounded in time and memory, never raises
+        for any answer. Raises SandboxUnavailable only when this machine cannot isolate a grader."""
+        from r1ci.tasks.grading import default_grader
+
+        return default_grader().grade(self, answer, item)
+
+    async def agrade(self, answer: Any, item: Item) -> Grade:
+        """`grade` for the rollout engine: the event loop runs on while the sandbox grades."""
+        from r1ci.tasks.grading import default_grader
+
+        return await default_grader().agrade(self, answer, item)
+
+    def grade_in_process(self, answer: Any, item: Item) -> Grade:
+        """Run the checker here, with no bound on time or memory: only the grading sandbox calls this.
+
+        Total over answers: whatever the checker raises (SystemExit included) becomes a 0 with the reason.
+        """
+        early = self.precheck(answer, item)
+        if early is not None:
+            return early
         try:
             grade = self._grade(answer, item)
         except RecursionError:
             return Grade(0.0, "malformed answer: nested too deeply")
-        except Exception as e:  # a checker must never crash a rollout; the reason says why it failed
+        except BaseException as e:  # a checker must never end the grader; the reason says why it failed
             return Grade(0.0, f"malformed answer: {type(e).__name__}: {e}"[:300])
         return Grade(min(1.0, max(0.0, float(grade.score))), grade.reason)
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from r1ci.atomic import atomic_path
-from r1ci.protocol import extract_answer
+from r1ci.protocol import RESULTS_HEADER, extract_answer, prose
 from r1ci.tasks import get_task
 from r1ci.tasks.base import Item
 
@@ -57,9 +57,33 @@ def export(items_by_split: dict[str, list[Item]], out: Path, fmt: str = "hf") ->
     return len(rows)
 
 
-def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: dict | None = None) -> float:
-    """veRL reward function (`custom_reward_function.path` = this file, `name` = compute_score)."""
-    metadata = json.loads((extra_info or {}).get("metadata") or "{}")
-    item = {"id": (extra_info or {}).get("id", ""), "task": data_source, "question": "", "answer": ground_truth,
-            "metadata": metadata}
-    return get_task(data_source).score(extract_answer(solution_str), item)
+def model_answer(transcript: str) -> str | None:
+    """The answer of a flat ci transcript (model turns and interpreter results in one string), as r1ci's own
+    reward takes it: the last `<<<...>>>` of model-written prose, never of code or of what the code printed.
+
+    A flat transcript does not mark where an interpreter's output ends and the model goes on, except at the
+    end: the model's answer ends its turn (generation stops at `>>>`) while results end with a newline. So
+    prose before the first results counts, and after results only the transcript's last line does.
+    """
+    head, *results = transcript.split(RESULTS_HEADER)
+    tail = prose(results[-1]).rsplit("\n", 1)[-1] if results else ""
+    return extract_answer(prose(head) + "\n" + tail)
+
+
+def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: dict | None = None,
+                  **kwargs) -> float:
+    """veRL's reward function: `reward.custom_reward_function.path` = this file, `.name` = compute_score.
+
+    veRL passes more keywords (its reward_kwargs, the reward router's address), which r1ci does not need.
+    """
+    missing = [key for key in ("id", "metadata") if key not in (extra_info or {})]
+    if missing:
+        raise ValueError(f"extra_info lacks {' and '.join(missing)}: compute_score rebuilds the item from the "
+                         f"extra_info that `r1ci tasks export --format verl` writes into every row, so train on a "
+                         f"file it wrote (got extra_info={str(extra_info)[:200]})")
+    answer = model_answer(solution_str)
+    if answer is None:
+        return 0.0
+    item = {"id": extra_info["id"], "task": data_source, "question": "", "answer": ground_truth,
+            "metadata": json.loads(extra_info["metadata"])}
+    return get_task(data_source).score(answer, item)

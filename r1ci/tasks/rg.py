@@ -5,9 +5,10 @@ seeds item i with `seed + i`, so raw seeds 0 and 1 would share all but one item.
 when reasoning-gym scores it 1.0; anything less scores 0 (the reason gives reasoning-gym's partial score).
 """
 
+import ast
+import builtins
 import hashlib
 import json
-import re
 from collections import deque
 from functools import lru_cache
 
@@ -17,15 +18,20 @@ from r1ci.protocol import ANSWER_INSTRUCTION
 from r1ci.tasks.base import Grade, Item, Task
 
 DEFAULT_SIZE = 10_000
-# These datasets' scorers pass the answer to sympy's parse_expr or eval, which run Python: an answer such as
-# `__import__('os').system(...)` would execute in the scoring process. Their answers are expressions, lists
-# or formulas, which never need dunders, attribute access, lambdas or these builtins, so such answers score 0.
-EVALUATING_SCORERS = {"binary_matrix", "bitwise_arithmetic", "countdown", "intermediate_integration", "number_sorting",
-                      "polynomial_multiplication", "propositional_logic", "simple_integration", "spiral_matrix"}
-CODE_LIKE = re.compile(
-    r"__|\blambda\b|\bimport\b|[A-Za-z_)\]'\"]\s*\.\s*[A-Za-z_]|\b(?:open|eval|exec|compile|getattr|setattr|delattr|globals|locals"
-    r"|vars|input|breakpoint|exit|quit|help|type|object|super|print|dir|id|hash|iter|next|format|chr|ord)\s*\("
-)
+# These scorers hand the answer to sympy's parse_expr, which runs it as Python. Grading runs in a sandbox
+# (grading.py), but an answer that ran could still print a forged grade there, so they only ever see an
+# answer that is a plain formula (`plain_formula`): numbers, symbols, arithmetic and known math functions.
+SYMPY_SCORERS = {"countdown", "intermediate_integration", "polynomial_multiplication", "simple_integration"}
+# These scorers `eval` the answer only to give a list-shaped answer 0.1; r1ci scores anything below 1.0 as 0,
+# so they are graded by their exact-match rule alone and never evaluate anything.
+EXACT_ONLY = {"binary_matrix": lambda answer, oracle: answer == oracle,
+              "spiral_matrix": lambda answer, oracle: answer.strip() == oracle.strip()}
+FUNCTIONS = {"sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "acot", "sinh", "cosh", "tanh",
+             "coth", "asinh", "acosh", "atanh", "exp", "log", "ln", "sqrt", "cbrt", "Abs", "abs", "sign", "floor",
+             "ceiling", "factorial", "binomial", "gamma", "erf", "Max", "Min", "max", "min", "Rational",
+             "Integral"}  # reasoning-gym writes some intermediate_integration answers as Integral(...)
+CONSTANTS = {"pi", "E", "I", "oo", "C"}
+OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitXor, ast.UAdd, ast.USub)
 # Datasets that precompute `size` items up front, or cap it, get a smaller stream.
 SIZE = {"acre": 1_000}
 # Where reasoning-gym's defaults give fewer than 200 distinct questions: Tower of Hanoi has only ~90 with
@@ -63,15 +69,18 @@ class ReasoningGymTask(Task):
             if answer.strip().lower() == item["answer"].strip().lower():
                 return Grade(1.0, "correct")
             return Grade(0.0, f"expected {item['answer']}")
-        if self.name in EVALUATING_SCORERS and CODE_LIKE.search(answer):
-            return Grade(0.0, "answer looks like code, which this task's scorer would execute; refused")
+        if self.name in EXACT_ONLY:
+            if EXACT_ONLY[self.name](answer, item["answer"]):
+                return Grade(1.0, "correct")
+            return Grade(0.0, "incorrect")
+        if self.name in SYMPY_SCORERS and (why := plain_formula(answer, item["metadata"].get("variable"))):
+            return Grade(0.0, f"not a plain formula ({why}); this task's scorer only takes formulas")
         entry = {"question": item["question"], "answer": item["answer"], "metadata": item["metadata"]}
         score = float(self.dataset(0).score_answer(answer, entry) or 0.0)
         if score >= 1.0:
             return Grade(1.0, "correct")
         # Binary like every other task (and the paper's reward); reasoning-gym's format credit is only reported.
         return Grade(0.0, f"incorrect (reasoning-gym partial score {score:.2f})" if score > 0 else "incorrect")
-
 
     def wrong_answer(self, item: Item) -> str:
         """A well-formed wrong answer: by default the answer of a nearby item that differs from this one.
@@ -86,6 +95,43 @@ class ReasoningGymTask(Task):
             if answer.strip() != item["answer"].strip():
                 return answer
         return super().wrong_answer(item)
+
+
+def plain_formula(answer: str, variable: str | None = None) -> str | None:
+    """Why `answer` is not a plain formula, or None when it is one.
+
+    A plain formula is what sympy's parser may run without acting: numbers, names that become symbols,
+    arithmetic, and calls of `FUNCTIONS` by name. An allowlist over the syntax tree, not a filter over the
+    text: no attribute, subscript, string, keyword, lambda or comprehension can appear, and no name that
+    the parser would resolve to a Python builtin or a sympy object other than the known functions.
+    """
+    try:
+        tree = ast.parse(answer.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return f"cannot parse it: {type(exc).__name__}"
+    reserved = reserved_names()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS) or node.keywords:
+                return "calls something other than a math function"
+        elif isinstance(node, ast.Name):
+            if node.id.startswith("_") or (node.id in reserved and node.id not in FUNCTIONS | CONSTANTS
+                                           and node.id != variable):
+                return f"uses the name {node.id!r}"
+        elif isinstance(node, ast.Constant):
+            if not isinstance(node.value, (int, float, complex)) or isinstance(node.value, bool):
+                return "holds a constant that is not a number"
+        elif not isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Load, *OPERATORS)):
+            return f"holds a {type(node).__name__}"
+    return None
+
+
+@lru_cache(maxsize=1)
+def reserved_names() -> frozenset[str]:
+    """Names sympy's parser resolves to an object (sympy's namespace and Python's builtins), not a symbol."""
+    import sympy
+
+    return frozenset(dir(sympy)) | frozenset(dir(builtins))
 
 
 def _one_step_short(item: Item) -> str:

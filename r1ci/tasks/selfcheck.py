@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from r1ci.tasks import get_task
+from r1ci.tasks.grading import default_grader
 
 MIN_DISTINCT = 200
 MALFORMED = ["", "   ", "((((", "]]]>>>", "\x00\ufffd\u202e", "🙂" * 50, "9" * 5000, "x" * 25_000, None, 12, ["A"]]
@@ -33,7 +34,7 @@ class CheckResult:
 
 
 def check_task(task_id: str, n: int = MIN_DISTINCT, seed: int = 0, originals_root: Path | None = None) -> CheckResult:
-    task = get_task(task_id)
+    task, grader = get_task(task_id), default_grader()
     result = CheckResult(task_id)
     start = time.perf_counter()
     try:
@@ -43,24 +44,23 @@ def check_task(task_id: str, n: int = MIN_DISTINCT, seed: int = 0, originals_roo
         result.items, result.expected = len(items), n
         if result.items < result.expected:
             result.problems.append(f"only {result.items} distinct items (wanted {result.expected})")
-        for item in items:
-            if task.score(task.reference_answer(item), item) >= 1.0:
-                result.reference_ok += 1
-            if task.score(task.wrong_answer(item), item) < 1.0:
-                result.wrong_rejected += 1
+        grades = grader.grade_many([(task, answer, item) for item in items
+                                    for answer in (task.reference_answer(item), task.wrong_answer(item))])
+        result.reference_ok = sum(g.score >= 1.0 for g in grades[0::2])
+        result.wrong_rejected = sum(g.score < 1.0 for g in grades[1::2])
         if result.reference_ok < len(items):
             result.problems.append(f"{len(items) - result.reference_ok} reference answers scored below 1.0")
         if result.wrong_rejected < len(items):
             result.problems.append(f"{len(items) - result.wrong_rejected} wrong answers scored 1.0")
-        for bad in MALFORMED:
-            grade = task.grade(bad, items[0])
+        for bad, grade in zip(MALFORMED, grader.grade_many([(task, bad, items[0]) for bad in MALFORMED])):
             if grade.score != 0.0 or not grade.reason:
                 result.malformed_ok = False
                 result.problems.append(f"malformed answer {str(bad)[:20]!r} scored {grade.score}")
         if originals_root is not None and task_id.startswith("symbench/"):
             originals = task.load_originals(originals_root)
             result.originals = len(originals)
-            result.originals_ok = sum(task.score(o["answer"], o) >= 1.0 for o in originals)
+            result.originals_ok = sum(g.score >= 1.0 for g in grader.grade_many([(task, o["answer"], o)
+                                                                                 for o in originals]))
             if result.originals_ok < result.originals:
                 result.problems.append(f"{result.originals - result.originals_ok} original references scored below 1.0")
     except Exception as e:  # a crashing task is a failed check, not a crashed command

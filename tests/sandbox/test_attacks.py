@@ -3,7 +3,11 @@
 Every test ends with `assert_healthy`: a fresh script still runs correctly and no process is left behind.
 """
 
+import asyncio
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +26,7 @@ def assert_healthy(sandbox):
     time.sleep(0.2)
     baseline = min(stray_processes(sandbox) for _ in range(3))
     yield
-    r = sandbox.run("import os\nprint(sum(range(10)), os.getcwd(), os.listdir('.'))")
+    r = sandbox.submit("import os\nprint(sum(range(10)), os.getcwd(), os.listdir('.'))").result(timeout=30)
     assert r.stdout == "45 /tmp []\n", (r.stdout, r.stderr)
     deadline = time.monotonic() + 5  # one reading can catch a spare worker being forked: retry a while
     while (stray := stray_processes(sandbox)) > baseline and time.monotonic() < deadline:
@@ -132,12 +136,15 @@ def _accept(server):
 def test_killing_parent_and_siblings_harms_nobody(sandbox):
     sibling = sandbox.submit("import time\ntime.sleep(1.5)\nprint('sibling alive')", Limits(timeout=5))
     time.sleep(0.3)
-    killer = ("import os, signal\nkilled = 0\nfor pid in [0, os.getppid(), *range(1, 4096)]:\n    try:\n"
+    killer = ("import os, signal\nkilled = 0\nfor pid in [os.getppid(), *range(1, 4096)]:\n    try:\n"
               "        os.kill(pid, signal.SIGKILL) if pid != os.getpid() else None\n        killed += 1\n"
-              "    except (ProcessLookupError, PermissionError):\n        pass\nprint('done')\n"
-              "os.kill(-1, signal.SIGKILL)")
+              "    except (ProcessLookupError, PermissionError):\n        pass\nprint('done', flush=True)\n"
+              "try:\n    os.kill(-1, signal.SIGKILL)\nexcept ProcessLookupError:\n    print('nobody else', flush=True)\n"
+              "os.kill(0, signal.SIGKILL)")
     r = sandbox.run(killer, SHORT)
-    assert r.stdout == "done\n"  # it tried everything; os.kill(-1) finds nobody to kill
+    # It tried everything and reached no one but itself: its supervisor (pid 1 of its namespace) ignores it,
+    # and its namespace and process group hold nobody else.
+    assert r.stdout == "done\nnobody else\n" and r.signal == "SIGKILL"
     assert sibling.result().stdout == "sibling alive\n"
 
 
@@ -183,7 +190,218 @@ def test_syscalls_that_widen_the_sandbox_are_refused(sandbox):
     assert r.stdout == "-1 1\n-1 1\n1000\n", r.stderr
 
 
-def test_poisoned_status_pipe_and_exit_codes_still_report(sandbox):
-    r = sandbox.run("import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'garbage')\n"
-                    "    except OSError:\n        pass\nprint('ok')")
-    assert r.stdout == "ok\n"
+
+def test_scripts_the_host_cannot_parse_still_run(sandbox):
+    # Routing parses a script that names numpy or sympy; nesting this deep makes ast.parse raise.
+    for code in ("import numpy\n" + "-" * 3000 + "1", "import sympy\nx = " + "-" * 100_000 + "1"):
+        r = sandbox.submit(code).result(timeout=30)
+        assert r.status in ("error", "memory") and ("RecursionError" in r.stderr or "MemoryError" in r.stderr)
+
+
+def test_cancelled_calls_leave_the_pool_answering(sandbox):
+    async def cancel_many():
+        tasks = [asyncio.create_task(sandbox.arun("import time\ntime.sleep(0.3)")) for _ in range(8)]
+        await asyncio.sleep(0.1)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(0.5)  # the running ones answer now, for futures nobody wants any more
+
+    asyncio.run(cancel_many())
+    assert sandbox.submit("print('still here')").result(timeout=10).stdout == "still here\n"
+    assert sandbox._running == 0 and not sandbox._waiting  # every worker slot came back
+
+
+# Finds pipes among its descriptors (without /proc) and writes to each: one is its worker's status pipe.
+WRITE_TO_EVERY_PIPE = ("import os, stat, struct, time\n"
+                       "def frame(body):\n    return struct.pack('>I', len(body)) + body\n"
+                       "payload = {payload}\n"
+                       "for fd in range(3, 51):\n"
+                       "    try:\n"
+                       "        if stat.S_ISFIFO(os.fstat(fd).st_mode):\n"
+                       "            os.write(fd, payload)\n"
+                       "            for _ in range(2000):  # 128 MB more, in case someone buffers it\n"
+                       "                os.write(fd, b'x' * 65536)\n"
+                       "    except OSError:\n"
+                       "        pass\n"
+                       "print('still running')\ntime.sleep(10)")
+
+
+@pytest.mark.parametrize("payload", [
+    "frame(b'[' * 100_000)",                       # nested too deep for any JSON parser's recursion
+    "struct.pack('>I', 2**32 - 1) + b'x' * 65536",  # announces 4 GB
+    "frame(b'{\"exit\": \"0\", \"memory\": []}')",  # the right keys, the wrong types
+], ids=["deep", "huge", "wrong-types"])
+def test_writing_to_the_status_channel_ends_only_that_script(sandbox, payload):
+    rss = sandbox.stats()["light"]["rss_kb"]
+    sibling = sandbox.submit("import time\ntime.sleep(1)\nprint('sibling done')", Limits(timeout=10))
+    began = time.monotonic()
+    r = sandbox.submit(WRITE_TO_EVERY_PIPE.format(payload=payload), Limits(timeout=8)).result(timeout=20)
+    assert r.status == "killed" and r.signal == "SIGKILL" and not r.timed_out, (r, r.stderr)
+    assert "status channel" in r.stderr and time.monotonic() - began < 5
+    assert sibling.result(timeout=10).stdout == "sibling done\n"
+    assert sandbox.stats()["light"]["rss_kb"] < rss + 32 * 1024  # the dispatcher buffered nothing
+
+
+def test_a_session_writing_to_its_channel_loses_only_its_state(sandbox):
+    with sandbox.session(Limits(timeout=5)) as s:
+        assert s.run("x = 1").ok
+        r = s.run(WRITE_TO_EVERY_PIPE.format(payload="b'garbage'"))
+        assert r.status == "killed" and r.session_lost and "status channel" in r.stderr
+        assert s.run("print('x' in globals())").stdout == "False\n"
+
+
+# Shrinks every pipe it can reach and forges the end of its call, then never reads its next job.
+PARK = ("import fcntl, json, os, stat, struct, time\nbody = json.dumps({'exit': 0, 'memory': False}).encode()\n"
+        "for fd in range(3, 51):\n    try:\n        if stat.S_ISFIFO(os.fstat(fd).st_mode):\n"
+        "            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 4096)\n"
+        "            os.write(fd, struct.pack('>I', len(body)) + body)\n    except OSError:\n        pass\n"
+        "time.sleep(3600)")
+BIG_CALL = "x = 1\n" + "#" * 300_000  # far more than a shrunk pipe holds
+
+
+def test_a_session_that_parks_its_pipes_stalls_nothing(sandbox):
+    with sandbox.session(Limits(timeout=2)) as s:
+        assert s.run(PARK).status in ("ok", "timeout")
+        began = time.monotonic()
+        stuck = s.submit(BIG_CALL)
+        time.sleep(0.3)
+        others = sandbox.submit("import numpy\nprint('others run')")  # the same (heavy) pool
+        assert others.result(timeout=10).stdout == "others run\n"
+        r = stuck.result(timeout=10)
+        assert r.timed_out and r.session_lost and time.monotonic() - began < 5
+        assert s.run("print('fresh')").stdout == "fresh\n"
+
+
+TICKING = ("import os, threading, time\n"
+           "def tick(path):\n    while True:\n        with open(path, 'a') as f:\n"
+           "            f.write(f'{time.monotonic()}\\n')\n        time.sleep(0.01)\n")
+
+
+def test_nothing_of_a_session_runs_between_its_calls(sandbox):
+    # A thread, a child and a grandchild in a session of its own each write the time every 10 ms.
+    start = (TICKING + "threading.Thread(target=tick, args=('/tmp/thread',), daemon=True).start()\n"
+             "if os.fork() == 0:\n    if os.fork() == 0:\n        os.setsid()\n        tick('/tmp/grandchild')\n"
+             "    tick('/tmp/child')\ntime.sleep(0.3)")
+    check = ("import time\ntime.sleep(0.3)\nfor name in ('thread', 'child', 'grandchild'):\n"
+             "    stamps = [float(x) for x in open('/tmp/' + name).read().split()]\n"
+             "    print(name, sum(s < {ended} for s in stamps) > 3, [s for s in stamps if {ended} < s < {resumed}],"
+             " sum(s > {resumed} for s in stamps) > 3)")
+    with sandbox.session(Limits(timeout=5)) as s:
+        assert s.run(start).ok
+        ended = time.monotonic()  # the same clock as inside (no time namespace)
+        time.sleep(1)
+        resumed = time.monotonic()
+        r = s.run(check.format(ended=ended, resumed=resumed))
+        # They ran during both calls, and not at all between them.
+        assert r.stdout == "thread True [] True\nchild True [] True\ngrandchild True [] True\n", r.stderr
+
+
+HOST = """
+import time
+from r1ci.sandbox import Limits, LocalSandbox
+sandbox = LocalSandbox(workers=2)
+busy, parked = sandbox.session(Limits(timeout=60)), sandbox.session(Limits(timeout=60))
+busy.run("import os, subprocess, threading\\n"
+         "def burn():\\n    while True:\\n        pass\\n"
+         "threading.Thread(target=burn, daemon=True).start()\\n"
+         "subprocess.Popen(['sleep', '4321'])\\n"
+         "if os.fork() == 0:\\n    os.setsid()\\n    burn()")
+busy.submit("while True:\\n    pass")
+parked.run(PARK)
+parked.submit(BIG_CALL)
+time.sleep(0.5)
+print("busy", flush=True)
+time.sleep(60)
+"""
+
+
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """pid: (parent, state, start time) of every process on the machine."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[int(entry)] = (int(fields[1]), fields[0], fields[19])
+    return out
+
+
+def test_nothing_outlives_a_killed_host(sandbox, tmp_path):
+    # Its pools hold a busy session (threads, processes) and a session whose next job cannot be handed over.
+    script = tmp_path / "host.py"
+    script.write_text(f"PARK, BIG_CALL = {PARK!r}, {BIG_CALL!r}\n{HOST}")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    host = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env, cwd=REPO)
+    watchdog = threading.Timer(60, host.kill)  # a host that hangs ends its readline below
+    watchdog.start()
+    try:
+        assert host.stdout.readline() == b"busy\n"
+        procs = _processes()
+        tree, grew = {host.pid}, True
+        while grew:
+            before = len(tree)
+            tree |= {pid for pid, (parent, _, _) in procs.items() if parent in tree}
+            grew = len(tree) > before
+        tree.discard(host.pid)
+        inside = {pid: procs[pid][2] for pid in tree}
+        assert len(inside) >= 10  # bwrap, zygotes, fork servers, dispatchers, workers, the session's processes
+    finally:
+        watchdog.cancel()
+        host.kill()
+        host.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        now = _processes()
+        alive = [pid for pid, started in inside.items()
+                 if pid in now and now[pid][2] == started and now[pid][1] != "Z"]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive, alive
+
+
+def _shmem_kb() -> int:
+    with open("/proc/meminfo") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("Shmem:"))
+
+
+def test_dev_is_read_only_and_nothing_left_there_reaches_the_next_script(sandbox):
+    shmem = _shmem_kb()
+    attack = ("import os\ndef attempt(what, act):\n    try:\n        act()\n        print(what, 'done')\n"
+              "    except OSError as e:\n        print(what, e.strerror)\n"
+              "attempt('x', lambda: open('/dev/x', 'w').write('left behind'))\n"
+              "attempt('stdout', lambda: (os.unlink('/dev/stdout'), os.symlink('/dev/null', '/dev/stdout')))\n"
+              "attempt('big', lambda: open('/dev/big', 'wb').write(b'\\0' * 200 * 2**20))\n"
+              "attempt('shm', lambda: open('/dev/shm/big', 'wb').write(b'\\0' * 200 * 2**20))\n")
+    r = sandbox.run(attack, Limits(file_size_mb=512))
+    assert r.stdout == ("x Read-only file system\nstdout Read-only file system\nbig Read-only file system\n"
+                        "shm done\n"), r.stderr
+    r = sandbox.run("import os\nprint(os.path.exists('/dev/x'), os.path.exists('/dev/big'), os.listdir('/dev/shm'),"
+                    " os.readlink('/dev/stdout'))\nopen('/dev/null', 'w').write('x')\n"
+                    "print(len(open('/dev/zero', 'rb').read(8)), len(open('/dev/urandom', 'rb').read(8)))")
+    assert r.stdout == "False False [] /proc/self/fd/1\n8 8\n", r.stderr
+    deadline = time.monotonic() + 3  # the 200 MB in its /dev/shm go with its worker
+    while _shmem_kb() > shmem + 100 * 1024 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _shmem_kb() < shmem + 100 * 1024
+
+
+def test_memory_that_no_rlimit_counts_is_refused(sandbox):
+    memfd = ("import os\nchunk = b'\\0' * 2**20\nfds = []\nfor _ in range(16):\n"
+             "    fds.append(os.memfd_create('hoard'))\n    for _ in range(64):\n        os.write(fds[-1], chunk)\n"
+             "print('held', 64 * len(fds), 'MB')")
+    r = sandbox.run(memfd, Limits(memory_mb=64))
+    assert r.exit_code == 1 and "held" not in r.stdout
+    assert "PermissionError: [Errno 1] Operation not permitted" in r.stderr
+    sysv = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.shmat.restype = ctypes.c_void_p\n"
+            "print(libc.msgget(0, 0o1600), ctypes.get_errno(), libc.semget(0, 1, 0o1600), ctypes.get_errno())\n"
+            "for _ in range(16):\n    shm = libc.shmget(0, 64 * 2**20, 0o1600)\n    if shm == -1:\n"
+            "        raise OSError(ctypes.get_errno(), 'shmget: ' + os.strerror(ctypes.get_errno()))\n"
+            "    addr = libc.shmat(shm, None, 0)\n    ctypes.memset(addr, 1, 64 * 2**20)\n"
+            "    libc.shmdt(ctypes.c_void_p(addr))\nprint('held')")
+    r = sandbox.run(sysv, Limits(memory_mb=64))
+    assert r.stdout == "-1 1 -1 1\n" and "PermissionError: [Errno 1] shmget: Operation not permitted" in r.stderr

@@ -4,10 +4,11 @@ import asyncio
 import os
 import shutil
 import signal
+import time
 
 import pytest
 
-from r1ci.sandbox import Limits, LocalSandbox, Result, SandboxError, SandboxUnavailable
+from r1ci.sandbox import Limits, LocalSandbox, Result, SandboxError, SandboxUnavailable, local
 from r1ci.sandbox.core import clip, clip_text
 from r1ci.sandbox.local import imports_heavy
 
@@ -39,6 +40,8 @@ def test_exit_codes(sandbox):
 def test_stdin_and_files(sandbox):
     r = sandbox.run("import sys\nprint(sys.stdin.read().upper())", stdin="abc")
     assert r.stdout == "ABC\n"
+    r = sandbox.run("import os, sys\nprint(len(sys.stdin.read()), os.listdir('.'))", stdin="x" * 2**20)
+    assert r.stdout == "1048576 []\n"  # more than a pipe holds, and no file left to see
     r = sandbox.run("print(open('data.txt').read().split())", files={"data.txt": "1 2 3"})
     assert r.stdout == "['1', '2', '3']\n"
     with pytest.raises(ValueError, match="plain names"):
@@ -69,6 +72,8 @@ def test_heavy_routing():
     assert not imports_heavy("print('numpy')", heavy)
     assert not imports_heavy("import numpyish", heavy)
     assert not imports_heavy("import numpy as (", heavy)  # a syntax error runs light and reports itself
+    for deep in ("-" * 3000 + "1", "-" * 100_000 + "1"):  # RecursionError, MemoryError in ast.parse
+        assert imports_heavy("import numpy\n" + deep, heavy)
 
 
 def test_preloaded_modules_work_in_both_pools(sandbox):
@@ -204,3 +209,45 @@ def test_odd_scripts_and_output_are_reported_not_crashed(sandbox):
     assert raw.stdout.endswith("ok\n") and "\ufffd" in raw.stdout
     with pytest.raises(TypeError, match="code must be a str"):
         sandbox.run(b"print(1)")
+
+
+def test_ctypes_callbacks_and_multiprocessing_work(sandbox):
+    code = ("import ctypes, multiprocessing, multiprocessing.shared_memory\n"
+            "libc = ctypes.CDLL(None)\nCMP = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int), "
+            "ctypes.POINTER(ctypes.c_int))\narr = (ctypes.c_int * 4)(3, 1, 4, 2)\n"
+            "libc.qsort(arr, 4, ctypes.sizeof(ctypes.c_int), CMP(lambda a, b: a[0] - b[0]))\n"
+            "def square(x):\n    return x * x\n"
+            "with multiprocessing.Pool(2) as pool:\n    squares = pool.map(square, range(4))\n"
+            "shared = multiprocessing.shared_memory.SharedMemory(create=True, size=4096)\nshared.buf[0] = 7\n"
+            "value = multiprocessing.Value('i', 5)\n"
+            "print(list(arr), squares, shared.buf[0], value.value)\nshared.close()\nshared.unlink()")
+    r = sandbox.run(code)
+    assert r.stdout == "[1, 2, 3, 4] [0, 1, 4, 9] 7 5\n", r.stderr
+
+
+def test_child_exits_do_not_write_into_the_scripts_files(sandbox):
+    # The fork server's SIGCHLD wake-up descriptor once stayed live in workers, at a number a script reuses.
+    r = sandbox.run("import subprocess\nfiles = [open(f'f{i}', 'wb') for i in range(8)]\n"
+                    "subprocess.run(['true'])\nfor f in files:\n    f.close()\n"
+                    "print(sum(len(open(f'f{i}', 'rb').read()) for i in range(8)))")
+    assert r.stdout == "0\n", r.stderr
+
+
+def test_sessions_end_when_idle_or_old(monkeypatch):
+    monkeypatch.setattr(local, "SESSION_IDLE", 1.0)
+    monkeypatch.setattr(local, "SESSION_LIFETIME", 3.0)
+    count = "n = globals().get('n', 0) + 1\nprint(n)"
+    with LocalSandbox(workers=1, eager=False) as sb, sb.session() as s:
+        assert [s.run(count).stdout for _ in range(2)] == ["1\n", "2\n"]
+        time.sleep(1.5)
+        idle = s.run(count)
+        assert idle.stdout == "1\n" and idle.session_lost and "state was lost" in idle.message()
+        began, seen = time.monotonic(), []
+        while time.monotonic() - began < 4.5:  # a call every 0.3 s: never idle, but older than 3 s
+            r = s.run(count)
+            seen.append((int(r.stdout), r.session_lost, time.monotonic() - began))
+            time.sleep(0.3)
+    lost = [lost for _, lost, _ in seen]
+    assert lost.count(True) == 1, seen
+    i = lost.index(True)  # the first call past the session's 3 s starts afresh, once
+    assert [n for n, _, _ in seen] == [*range(2, i + 2), *range(1, len(seen) - i + 1)] and 2.5 < seen[i][2] < 4

@@ -1,28 +1,55 @@
 """The remote backend against a real HTTP server on loopback: `r1ci sandbox serve`, SandboxFusion's API."""
 
+import json
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from r1ci.cli import app
 from r1ci.sandbox import Limits, SandboxError, SandboxUnavailable
 from r1ci.sandbox.remote import RemoteSandbox, fusion_result
 
 R1CI = str(Path(sys.executable).with_name("r1ci"))
 
 
-@pytest.fixture(scope="module")
-def server():
-    proc = subprocess.Popen([R1CI, "sandbox", "serve", "--port", "0", "--workers", "2"], stdout=subprocess.PIPE,
+@contextmanager
+def serve(*flags):
+    proc = subprocess.Popen([R1CI, "sandbox", "serve", "--port", "0", *flags], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     assert "listening on" in line, proc.stderr.read()
-    yield line.rsplit(" ", 1)[1].strip()
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield line.rsplit(" ", 1)[1].strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve("--workers", "2") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def small_server():
+    """One worker, one place in the queue, a 300 MB memory ceiling and 1000 bytes of output per stream."""
+    with serve("--workers", "1", "--max-queue", "1", "--max-memory-mb", "300", "--max-output-bytes", "1000") as url:
+        yield url
+
+
+def run_code(url: str, code: str, **fields) -> dict:
+    return httpx.post(f"{url}/run_code", json={"code": code, "language": "python", **fields}, timeout=60).json()
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +125,129 @@ def test_plain_sandboxfusion_answers_are_understood():
                                                                  "return_code": None, "stdout": "x" * 50, "stderr": ""}}
     r = fusion_result(plain, Limits(output_bytes=64))
     assert r.timed_out and r.status == "timeout" and r.stdout == "x" * 50
+    killed = {"status": "Failed", "message": "", "run_result": {"status": "Finished", "execution_time": 0.1,
+                                                                  "return_code": -9, "stdout": "", "stderr": ""}}
+    r = fusion_result(killed, Limits())
+    assert (r.exit_code, r.signal, r.status) == (None, "SIGKILL", "killed")
+    with pytest.raises(SandboxError, match="could not run the script: no python"):
+        fusion_result({"status": "Failed", "run_result": {"status": "Error", "stderr": "no python"}}, Limits())
+    with pytest.raises(SandboxError, match="not a SandboxFusion run result"):
+        fusion_result({"status": "Failed", "run_result": {"status": "Crashed"}}, Limits())
     with pytest.raises(SandboxError, match="failed: boom"):
         fusion_result({"status": "SandboxError", "message": "boom"}, Limits())
     with pytest.raises(SandboxError, match="not a SandboxFusion answer"):
         fusion_result({"weird": 1}, Limits())
+
+
+# Issue 12, finding 8: where SandboxFusion's own clients (veRL's) notice a difference.
+
+def test_a_signal_ends_the_run_finished_with_minus_its_number(server, remote):
+    """SandboxFusion passes on Popen.returncode: Finished, return code -N. veRL's tool drops the output of any
+    run that is not Finished, and scores it as a runtime error only if it is Finished with a non-zero code."""
+    answer = run_code(server, "import ctypes\nprint('before', flush=True)\nctypes.string_at(0)", run_timeout=5)
+    assert answer["status"] == "Failed" and answer["run_result"]["status"] == "Finished"
+    assert answer["run_result"]["return_code"] == -11 and answer["run_result"]["stdout"] == "before\n"
+    r = remote.run("import ctypes\nctypes.string_at(0)")
+    assert (r.exit_code, r.signal, r.status) == (None, "SIGSEGV", "killed")
+    memory = run_code(server, "x = bytearray(8 * 2**30)", memory_limit_MB=100)["run_result"]
+    assert (memory["status"], memory["return_code"]) == ("Finished", 1) and "MemoryError" in memory["stderr"]
+    timeout = run_code(server, "while True: pass", run_timeout=0.5)["run_result"]
+    assert (timeout["status"], timeout["return_code"]) == ("TimeLimitExceeded", None)
+
+
+@pytest.mark.parametrize("name, number", [("SIGKILL", 9), ("SIGTERM", 15)])
+def test_a_script_can_kill_itself(server, name, number):
+    answer = run_code(server, f"import os, signal\nos.kill(os.getpid(), signal.{name})\nprint('survived')",
+                      run_timeout=5)
+    assert answer["run_result"]["status"] == "Finished" and answer["run_result"]["stdout"] == ""
+    assert answer["run_result"]["return_code"] == -number and answer["r1ci"]["signal"] == name
+
+
+def test_output_is_not_cut_below_the_hard_maximum(server, small_server):
+    answer = run_code(server, "print('x' * 200_000)")
+    assert answer["run_result"]["stdout"] == "x" * 200_000 + "\n" and not answer["r1ci"]["output_truncated"]
+    flood = run_code(server, "import sys\nsys.stdout.write('x' * 3_000_000)")
+    assert flood["r1ci"]["output_truncated"] and len(flood["run_result"]["stdout"]) < 2**20 + 100
+    assert "bytes of output omitted" in flood["run_result"]["stdout"]
+    configured = run_code(small_server, "print('x' * 5000)")
+    assert configured["r1ci"]["output_truncated"] and len(configured["run_result"]["stdout"]) < 1100
+
+
+MAP = "import mmap\ntry:\n    mmap.mmap(-1, {} * 2**20, flags=mmap.MAP_PRIVATE)\n    print('ok')\n" \
+      "except OSError:\n    print('refused')"
+
+
+@pytest.mark.parametrize("request_mb, map_mb, outcome", [
+    (-1, 200, "ok"), (0, 200, "ok"), (-1, 400, "refused"),  # "no limit": the server's ceiling, 300 MB
+    (100, 200, "refused"), (10**6, 400, "refused"),          # a request's own limit, capped at the ceiling
+])
+def test_memory_limit_is_the_requests_up_to_the_servers_ceiling(small_server, request_mb, map_mb, outcome):
+    answer = run_code(small_server, MAP.format(map_mb), memory_limit_MB=request_mb)
+    assert answer["run_result"]["stdout"] == outcome + "\n"
+
+
+def test_no_limit_is_not_a_gigabyte(server):
+    assert run_code(server, MAP.format(2048), memory_limit_MB=-1)["run_result"]["stdout"] == "ok\n"
+
+
+def test_memory_limit_counts_the_interpreter(server):
+    assert run_code(server, MAP.format(195), memory_limit_MB=200)["run_result"]["stdout"] == "refused\n"
+
+
+def verl_call(url: str, code: str, timeout: int, memory_limit_mb: int = 1024):
+    """One test case the way veRL's reward client (reward_score/sandbox_fusion/utils.py) sends and scores it:
+    its payload on a fresh connection, a timeout of compile + run timeout + 10 s, retries on HTTP 504 only (3
+    tries, 1 s then 2 s apart), any other failure an API error; then -1 sandbox error, -3 timeout, -2 runtime
+    error, True success."""
+    payload = json.dumps({"compile_timeout": timeout, "run_timeout": timeout, "code": code, "stdin": None,
+                          "memory_limit_MB": memory_limit_mb, "language": "python", "files": {}, "fetch_files": []})
+    request = urllib.request.Request(f"{url}/run_code", data=payload.encode(),
+                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
+    for attempt in range(3):
+        try:
+            with urllib.request.urlopen(request, timeout=2 * timeout + 10) as response:
+                answer = json.load(response)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 504 and attempt < 2:
+                time.sleep(attempt + 1)
+                continue
+            return "api_error"
+        except (OSError, ValueError):  # refused, timed out, not JSON
+            return "api_error"
+        if answer["status"] == "SandboxError":
+            return -1
+        if answer["status"] == "Failed":
+            return -3 if answer["run_result"]["status"] == "TimeLimitExceeded" else -2
+        return True
+
+
+def test_verl_at_its_default_concurrency_gets_no_api_errors(server):
+    """veRL keeps 64 requests in flight (reward.sandbox_fusion.max_concurrent); on 2 workers, 62 of 64 loops
+    wait, and each is answered within its run_timeout instead of outliving the client's 2 x 2 + 10 s."""
+    start = time.monotonic()
+    with ThreadPoolExecutor(64) as pool:
+        scores = list(pool.map(lambda _: verl_call(server, "while True: pass", timeout=2), range(64)))
+    assert scores == [-3] * 64
+    assert time.monotonic() - start < 2 + 3
+
+
+def test_past_the_queue_a_request_is_refused_at_once(small_server):
+    with ThreadPoolExecutor(2) as pool:
+        pool.submit(run_code, small_server, "while True: pass", run_timeout=3)
+        time.sleep(1.0)  # that one holds the only worker
+        queued = pool.submit(run_code, small_server, "print(1)", run_timeout=1)
+        time.sleep(0.3)  # this one the only place in the queue
+        start = time.monotonic()
+        response = httpx.post(f"{small_server}/run_code", json={"code": "print(2)"}, timeout=10)
+        assert response.status_code == 503 and time.monotonic() - start < 1
+        assert response.json()["status"] == "SandboxError" and "busy" in response.json()["message"]
+        never_ran = queued.result(timeout=10)
+        assert never_ran["run_result"]["status"] == "TimeLimitExceeded" and "did not run" in never_ran["message"]
+
+
+def test_serve_flags_are_documented_and_checked():
+    runner = CliRunner()
+    help_text = " ".join(runner.invoke(app, ["sandbox", "serve", "--help"]).output.split())
+    assert all(flag in help_text for flag in ("--max-output-bytes", "--max-memory-mb", "--max-queue"))
+    result = runner.invoke(app, ["sandbox", "serve", "--max-output-bytes", str(2**21)])
+    assert result.exit_code == 2 and "must be 64 to 1048576" in result.output

@@ -3,6 +3,7 @@
 import pytest
 
 from r1ci.tasks import get_task
+from r1ci.tasks.grading import default_grader
 from r1ci.tasks.symbench import GENERATED
 
 
@@ -17,10 +18,11 @@ def test_generator_is_deterministic_and_seeded(task):
 
 
 def test_generated_items_are_solved_and_wrong_answers_fail(task):
-    for i in range(30):
-        item = task.item(i)
-        assert task.score(item["answer"], item) == 1.0, item["id"]
-        assert task.score(task.wrong_answer(item), item) < 1.0, item["id"]
+    items = [task.item(i) for i in range(30)]
+    right, wrong = scores(task, [(item["answer"], item) for item in items]), \
+        scores(task, [(task.wrong_answer(item), item) for item in items])
+    for item, r, w in zip(items, right, wrong):
+        assert r == 1.0 and w < 1.0, item["id"]
 
 
 def test_default_config_gives_distinct_questions(task):
@@ -28,8 +30,16 @@ def test_default_config_gives_distinct_questions(task):
 
 
 def test_codesteer_references_pass_and_wrong_answers_fail(task, symbench_dir):
-    for item in task.load_originals(symbench_dir):
-        assert task.score(item["answer"], item) == 1.0, item["id"]
-        assert task.score(task.wrong_answer(item), item) < 1.0, item["id"]
-        if "reference" in item["metadata"]:
-            assert task.score(item["metadata"]["reference"], item) == 1.0, item["id"]
+    items = task.load_originals(symbench_dir)
+    right = scores(task, [(item["answer"], item) for item in items])
+    wrong = scores(task, [(task.wrong_answer(item), item) for item in items])
+    for item, r, w in zip(items, right, wrong):
+        assert r == 1.0 and w < 1.0, item["id"]
+    published = [item for item in items if "reference" in item["metadata"]]
+    for item, r in zip(published, scores(task, [(item["metadata"]["reference"], item) for item in published])):
+        assert r == 1.0, item["id"]
+
+
+def scores(task, pairs):
+    """Many answers graded in one go (one sandbox script per batch, not one per answer)."""
+    return [g.score for g in default_grader().grade_many([(task, answer, item) for answer, item in pairs])]

@@ -1,0 +1,193 @@
+"""Grading never runs a model's answer in the host, and no answer can stall, crash or outlast its bound.
+
+Each attack from the security review (issue 12, findings 1 and 2) is here: the answer, then the proof that it
+was contained (no file written, no exit, a 0 with the reason, within the bound) and that grading still works.
+"""
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from r1ci.tasks import get_task
+from r1ci.tasks.base import Grade, Task
+from r1ci.tasks.grading import Grader, default_grader
+from r1ci.tasks.rg import plain_formula
+
+BOUND = 1.0  # seconds per answer in these tests' grader
+SLACK = 15.0  # generous: the bound is what the grader enforces, the slack only absorbs a loaded machine
+
+
+@pytest.fixture(scope="module")
+def grader():
+    g = Grader(timeout=BOUND)
+    yield g
+    g.close()
+
+
+def marker_attacks(marker) -> list[str]:
+    """Ways to reach `open`, `exec` or `os` without the bare `name(` form that a text filter looks for."""
+    hexed = "".join(f"\\x{ord(c):02x}" for c in f"open('{marker}', 'w').write('x')")
+    return [f"(open)('{marker}', 'w')", f"exec('{hexed}')", f"(__import__)('os').system('touch {marker}')",
+            f"getattr(__builtins__, 'open')('{marker}', 'w')", f"[].__class__.__base__.__subclasses__()",
+            f"(lambda: open('{marker}', 'w'))()", "(exit)()", "(quit)()", "breakpoint()",
+            f"eval(chr(111)+chr(112)+chr(101)+chr(110))('{marker}', 'w')",
+            "print('r1ci-grade [1.0, \"correct\"]')"]  # a forged result line
+
+
+@pytest.mark.parametrize("name", ["simple_integration", "intermediate_integration", "polynomial_multiplication",
+                                  "countdown", "binary_matrix", "spiral_matrix", "number_sorting",
+                                  "bitwise_arithmetic", "propositional_logic"])
+def test_answers_that_are_code_never_run_and_score_zero(name, grader, tmp_path):
+    """These reasoning-gym scorers pass answers to sympy's parse_expr or to eval (or did, before r1ci)."""
+    task, marker = get_task(f"rg/{name}"), tmp_path / "pwned"
+    item = task.item(0)
+    attacks = marker_attacks(marker)
+    grades = grader.grade_many([(task, attack, item) for attack in attacks] + [(task, item["answer"], item)])
+    for attack, grade in zip(attacks, grades):
+        assert grade.score == 0.0 and grade.reason, (attack, grade)
+    assert grades[-1] == Grade(1.0, "correct")
+    assert not marker.exists()
+
+
+def test_plain_formula_is_an_allowlist():
+    for ok in ["x**2/2 + C", "-3*X**4/4 + sin(X) + C", "(25 - 5) * 4 + 3", "exp(2*x)*log(x) - sqrt(3)*pi", "2.5e3*x",
+               "-3*Integral(x*cos(2*x), x) + C"]:
+        assert plain_formula(ok, "x") is None, ok
+    for bad, why in [("(open)('f')", "calls"), ("x.real", "Attribute"), ("x[0]", "Subscript"), ("'a'", "constant"),
+                     ("f(x)", "calls"), ("sin(x, evaluate=False)", "calls"), ("lambda: 1", "Lambda"),
+                     ("[x for x in y]", "ListComp"), ("open", "name"), ("__x", "name"), ("S(1)", "calls"),
+                     ("preview", "name"), ("x if y else z", "IfExp"), ("-" * 3000 + "1", "cannot parse"),
+                     ("(" * 300 + ")" * 300, "cannot parse"), ("x; y", "cannot parse"), ("x = 1", "cannot parse")]:
+        reason = plain_formula(bad, "x")
+        assert reason is not None and why in reason, (bad, reason)
+
+
+HANGS = [  # (task, answer): each took from seconds to forever in the host before grading moved out
+    ("rg/polynomial_multiplication", "9**9**9"),
+    ("rg/simple_integration", "factorial(10**8)"),
+    ("rg/countdown", "9**9**9**9"),
+    ("rg/propositional_logic", " ∧ ".join(["P"] * 1500)),
+    ("symbench/pooling", "1e100000000," + ",".join(["1"] * 8)),
+    ("symbench/math_counting_probability", "9^{9^{9}}"),
+]
+
+
+def test_hostile_answers_are_cut_at_the_bound_and_their_batch_is_unharmed(grader):
+    """One batch: every hang scores 0 "timed out" within its bound; the good answers around them score 1."""
+    requests = []
+    for task_id, answer in HANGS:
+        task = get_task(task_id)
+        item = task.item(0)
+        requests += [(task, task.reference_answer(item), item), (task, answer, item)]
+    began = time.monotonic()
+    grades = grader.grade_many(requests)
+    elapsed = time.monotonic() - began
+    for (task, answer, _), grade in zip(requests, grades):
+        if answer in dict(HANGS).values():
+            assert grade.score == 0.0 and grade.reason, (task.id, grade)
+        else:
+            assert grade == Grade(1.0, "correct"), (task.id, grade)
+    timed_out = sum("timed out" in g.reason for g in grades)
+    assert timed_out >= 3  # the rest fail fast (a parse error, an overflow) or are cut at the bound
+    assert elapsed < len(HANGS) * 2 * BOUND + SLACK
+
+
+def test_grading_off_the_main_thread_is_bounded_too(grader):
+    """math-verify's own timeout needs SIGALRM, i.e. the main thread; ours does not."""
+    task = get_task("symbench/math_counting_probability")
+    item = task.item(0)
+    out = {}
+
+    def grade():
+        began = time.monotonic()
+        out["grade"], out["seconds"] = grader.grade(task, "9^{9^{9^{9}}}", item), time.monotonic() - began
+
+    thread = threading.Thread(target=grade)
+    thread.start()
+    thread.join(60)
+    assert out["grade"].score == 0.0 and out["seconds"] < 2 * BOUND + SLACK
+
+
+def test_grading_does_not_block_the_event_loop(grader):
+    task = get_task("rg/polynomial_multiplication")
+    item = task.item(0)
+
+    async def main():
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.05)
+                ticks += 1
+
+        beat = asyncio.create_task(ticker())
+        hostile, good = await asyncio.gather(grader.agrade(task, "9**9**9", item),
+                                             grader.agrade(task, item["answer"], item))
+        beat.cancel()
+        return hostile, good, ticks
+
+    hostile, good, ticks = asyncio.run(main())
+    assert "timed out" in hostile.reason and good.score == 1.0
+    assert ticks >= 10  # the loop ran on for the whole second the hostile answer was being graded
+
+
+def test_the_host_runs_no_checker(monkeypatch, grader):
+    """Task.grade goes to the grading sandbox: a checker broken in this process is never called."""
+    task = get_task("rg/gcd")
+
+    def explode(*_):
+        raise AssertionError("a checker ran in the host")
+
+    monkeypatch.setattr(type(task), "_grade", explode)
+    item = task.item(0)
+    assert grader.grade(task, item["answer"], item) == Grade(1.0, "correct")
+    assert task.grade(item["answer"], item).score == 1.0  # the default grader, too
+
+
+class Exiting(Task):
+    def item(self, index, seed=0):
+        return {"id": str(index), "task": self.id, "question": "", "answer": "a", "metadata": {}}
+
+    def _grade(self, answer, item):
+        raise SystemExit(3)
+
+
+def test_grade_in_process_lets_nothing_out():
+    grade = Exiting("symbench", "exiting", "train").grade_in_process("a", {"answer": "a"})
+    assert grade.score == 0.0 and "SystemExit" in grade.reason
+
+
+def test_bad_records_fail_alone(grader):
+    gcd = get_task("rg/gcd")
+    item = gcd.item(0)
+    unknown = Exiting("rg", "no_such_task", "train")
+    grades = grader.grade_many([(unknown, "a", item), (gcd, item["answer"], item), (gcd, None, item)])
+    assert grades[0].score == 0.0 and "cannot grade" in grades[0].reason
+    assert grades[1] == Grade(1.0, "correct") and grades[2] == Grade(0.0, "no answer")
+
+
+def test_memory_is_bounded():
+    """A grader that needs more memory than its limit fails that grade (0, with the reason), nothing more."""
+    task = get_task("rg/polynomial_multiplication")
+    item = task.item(0)
+    starved = Grader(timeout=5, memory_mb=1)
+    try:
+        grade = starved.grade(task, item["answer"], item)
+        assert grade.score == 0.0 and "grading failed" in grade.reason
+    finally:
+        starved.close()
+    assert default_grader().grade(task, item["answer"], item).score == 1.0
+
+
+def test_a_forked_process_gets_its_own_grader():
+    import os
+
+    first = default_grader()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if default_grader() is not first else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
