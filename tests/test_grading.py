@@ -5,6 +5,7 @@ was contained (no file written, no exit, a 0 with the reason, within the bound) 
 """
 
 import asyncio
+import json
 import threading
 import time
 
@@ -191,3 +192,12 @@ def test_a_forked_process_gets_its_own_grader():
         os._exit(0 if default_grader() is not first else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_items_whose_metadata_is_not_json_are_graded(grader):
+    task = get_task("rg/gsm_symbolic")
+    items = [task.item(i) for i in (72, 123, 166)]  # these keep a Fraction in their metadata
+    with pytest.raises(TypeError):
+        json.dumps(items[0])
+    grades = grader.grade_many([(task, item["answer"], item) for item in items])
+    assert all(g == Grade(1.0, "correct") for g in grades), grades

@@ -157,8 +157,10 @@ class Grader:
 
     def _submit(self, records: list[tuple[Task, Any, Item]]) -> "Future[Result]":
         lines = [json.dumps({"budget": self.timeout})]
+        # default=str: a few reasoning-gym items keep a Fraction in their metadata (gsm_symbolic); no checker
+        # reads those values, and a grade must not fail on how its item is stored
         lines += [json.dumps({"task": task.id, "config": getattr(task, "config", {}), "answer": answer,
-                              "item": item}, ensure_ascii=False) for task, answer, item in records]
+                              "item": item}, ensure_ascii=False, default=str) for task, answer, item in records]
         # One record starts at once, so its script needs little more than `timeout`; see the module's bounds.
         wall = 2 * self.timeout if len(records) > 1 else self.timeout + STARTUP
         return self.sandbox.submit(SCRIPT, replace(self.limits, timeout=wall), stdin="\n".join(lines) + "\n")
