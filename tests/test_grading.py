@@ -111,7 +111,9 @@ def test_grading_off_the_main_thread_is_bounded_too(grader):
     assert out["grade"].score == 0.0 and out["seconds"] < 2 * BOUND + SLACK
 
 
-def test_grading_does_not_block_the_event_loop(grader):
+def test_grading_does_not_block_the_event_loop():
+    """Not while a hostile answer is graded, nor while the grading pool starts (a fresh grader here)."""
+    grader = Grader(timeout=BOUND)
     task = get_task("rg/polynomial_multiplication")
     item = task.item(0)
 
@@ -130,7 +132,10 @@ def test_grading_does_not_block_the_event_loop(grader):
         beat.cancel()
         return hostile, good, ticks
 
-    hostile, good, ticks = asyncio.run(main())
+    try:
+        hostile, good, ticks = asyncio.run(main())
+    finally:
+        grader.close()
     assert "timed out" in hostile.reason and good.score == 1.0
     assert ticks >= 10  # the loop ran on for the whole second the hostile answer was being graded
 

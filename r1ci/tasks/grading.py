@@ -96,7 +96,8 @@ def grade_records() -> None:
 # --- the host side ----------------------------------------------------------------------------------------
 
 def package_paths() -> tuple[str, ...]:
-    """Where the sandbox finds r1ci: nothing extra when it is installed, its checkout when it is editable."""
+    """Where the sandbox finds r1ci: nothing extra when it is installed, its checkout (bound read-only, in the
+    grading pool only: model-written scripts never see it) when it is editable."""
     root = Path(r1ci.__file__).resolve().parent.parent
     return () if root.name in ("site-packages", "dist-packages") else (str(root),)
 
@@ -147,10 +148,11 @@ class Grader:
         return grades
 
     async def agrade(self, task: Task, answer: Any, item: Item) -> Grade:
-        """`grade` for asyncio: waits in the sandbox's threads, so the event loop keeps running."""
+        """`grade` for asyncio: the event loop keeps running while the sandbox grades, and while it starts (or
+        restarts) the grading pool, which takes seconds and so is done in a thread."""
         grade = task.precheck(answer, item)
         while grade is None:
-            future = self._submit([(task, answer, item)])
+            future = await asyncio.to_thread(self._submit, [(task, answer, item)])
             await asyncio.wait([asyncio.wrap_future(future)])
             grade = self._collect(future, 1)[0]
         return grade
