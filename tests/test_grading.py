@@ -206,3 +206,14 @@ def test_items_whose_metadata_is_not_json_are_graded(grader):
         json.dumps(items[0])
     grades = grader.grade_many([(task, item["answer"], item) for item in items])
     assert all(g == Grade(1.0, "correct") for g in grades), grades
+
+
+def test_a_cut_result_line_sends_the_rest_again():
+    from concurrent.futures import Future
+
+    from r1ci.sandbox import Result
+
+    future = Future()
+    future.set_result(Result(stdout='r1ci-grade [1.0, "correct"]\nr1ci-grade [0.0, "inc\n[... 9 bytes omitted ...]\n',
+                             exit_code=0))
+    assert Grader()._collect(future, 3) == [Grade(1.0, "correct"), None, None]

@@ -32,6 +32,7 @@ from typing import Any
 
 import r1ci
 from r1ci.sandbox import Limits, LocalSandbox, Result, SandboxError, SandboxUnavailable
+from r1ci.sandbox.local import HEAVY_WARMUP
 from r1ci.tasks.base import Grade, Item, Task
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,9 @@ STARTUP = 1.0            # seconds a grading script may take to start, read its 
 BATCH = 128              # records per grading script (a fork per batch, not per answer)
 MAX_REASON = 300         # characters of a grade's reason sent back
 PRELOAD = ("numpy", "sympy", "reasoning_gym", "math_verify", "r1ci")
-WARMUP = "from r1ci.tasks.grading import warm_up\nwarm_up()\n"
+# The code sandbox's heavy warm-up first: numpy and sympy load some submodules lazily, which a worker could
+# not do where the environment lives under /tmp (each worker's private /tmp hides it).
+WARMUP = HEAVY_WARMUP + "from r1ci.tasks.grading import warm_up\nwarm_up()\n"
 SCRIPT = "from r1ci.tasks.grading import grade_records\ngrade_records()\n"
 MARK = "r1ci-grade "     # prefix of a result line; anything else on stdout is ignored
 
@@ -180,8 +183,11 @@ class Grader:
         grades: list[Grade | None] = []
         for line in result.stdout.splitlines():
             if line.startswith(MARK) and len(grades) < n:
-                score, reason = json.loads(line[len(MARK):])
-                grades.append(Grade(float(score), reason))
+                try:
+                    score, reason = json.loads(line[len(MARK):])
+                    grades.append(Grade(float(score), str(reason)))
+                except (ValueError, TypeError):  # a line cut by the output limit: it and the rest go again
+                    break
         if len(grades) < n and (not result.ok or not grades):
             grades.append(Grade(0.0, self._failure(result)))
         return grades + [None] * (n - len(grades))
