@@ -176,16 +176,26 @@ def test_bad_records_fail_alone(grader):
 
 
 def test_memory_is_bounded():
-    """A grader that needs more memory than its limit fails that grade (0, with the reason), nothing more."""
-    task = get_task("rg/polynomial_multiplication")
-    item = task.item(0)
-    starved = Grader(timeout=5, memory_mb=1)
+    """Grading scripts run under the grader's memory limit; a grade that runs out scores 0 with the reason."""
+    from concurrent.futures import Future
+
+    from r1ci.sandbox import Result
+
+    small = Grader(timeout=5, memory_mb=32)
     try:
-        grade = starved.grade(task, item["answer"], item)
-        assert grade.score == 0.0 and "grading failed" in grade.reason
+        probe = small.sandbox.run("import sympy\nx = bytearray(64 * 2**20)", small.limits)
+        assert probe.memory_exceeded
+        task = get_task("rg/polynomial_multiplication")
+        item = task.item(0)
+        assert small.grade(task, item["answer"], item).score == 1.0
     finally:
-        starved.close()
-    assert default_grader().grade(task, item["answer"], item).score == 1.0
+        small.close()
+    died = Future()
+    died.set_result(Result(stdout='r1ci-grade [1.0, "correct"]\n', stderr="MemoryError", exit_code=1,
+                           memory_exceeded=True))
+    first, second, third = Grader(memory_mb=32)._collect(died, 3)
+    assert first == Grade(1.0, "correct") and third is None
+    assert second == Grade(0.0, "grading ran out of memory (limit 32 MB)")
 
 
 def test_a_forked_process_gets_its_own_grader():
