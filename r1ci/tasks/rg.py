@@ -10,7 +10,7 @@ import builtins
 import hashlib
 import json
 from collections import deque
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import reasoning_gym
 
@@ -53,6 +53,12 @@ class ReasoningGymTask(Task):
         size = self.config.get("size", SIZE.get(self.name, DEFAULT_SIZE))
         return reasoning_gym.create_dataset(self.name, **{**self.config, "seed": rg_seed(self.name, seed), "size": size})
 
+    @cached_property
+    def scorer(self):
+        """The dataset whose `score_answer` grades (any seed's would do): kept for the task's lifetime, so the
+        grading pool builds it once, before it forks (`dataset`'s cache holds only the last 8 of all tasks)."""
+        return self.dataset(0)
+
     def item(self, index: int, seed: int = 0) -> Item:
         dataset = self.dataset(seed)
         if not 0 <= index < len(dataset):
@@ -76,7 +82,7 @@ class ReasoningGymTask(Task):
         if self.name in SYMPY_SCORERS and (why := plain_formula(answer, item["metadata"].get("variable"))):
             return Grade(0.0, f"not a plain formula ({why}); this task's scorer only takes formulas")
         entry = {"question": item["question"], "answer": item["answer"], "metadata": item["metadata"]}
-        score = float(self.dataset(0).score_answer(answer, entry) or 0.0)
+        score = float(self.scorer.score_answer(answer, entry) or 0.0)
         if score >= 1.0:
             return Grade(1.0, "correct")
         # Binary like every other task (and the paper's reward); reasoning-gym's format credit is only reported.
