@@ -303,10 +303,10 @@ def sandbox_serve(
     max_queue: Annotated[int, typer.Option(min=0, help="Requests that may wait for a worker (veRL keeps up to 64 "
                                            "in flight); beyond them a request gets HTTP 503 at once.")] = 256,
     timeout: Annotated[float, typer.Option(help="Wall-clock limit of requests that set no run_timeout.")] = 10.0,
-    max_memory_mb: Annotated[int, typer.Option(help="Memory ceiling per script process, in MB on top of the "
-                                               "preloaded interpreter: a request's memory_limit_MB is capped "
-                                               "here, and 0 or -1 (SandboxFusion's 'no limit', its default) get "
-                                               "this much.")] = 4096,
+    max_memory_mb: Annotated[int, typer.Option(help="Memory ceiling per script process, in MB, the interpreter "
+                                               "included (as SandboxFusion counts memory_limit_MB): a request's "
+                                               "memory_limit_MB is capped here, and 0 or -1 (SandboxFusion's 'no "
+                                               "limit', its default) get this much.")] = 4096,
     max_output_bytes: Annotated[Optional[int], typer.Option(help="Output kept per stream; beyond it head and tail "
                                                             "are kept and the cut is marked (default: "
                                                             "SandboxFusion's, no cut, up to the hard maximum "

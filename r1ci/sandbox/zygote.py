@@ -221,7 +221,7 @@ def is_exit(frame) -> bool:
 
 
 def is_death(frame) -> bool:
-    """{"died": wait status, "cpu": seconds}: a session's interpreter died during a call, from its supervisor."""
+    """{"died": wait status, "cpu": seconds}: the interpreter running a call died, from its supervisor."""
     return (isinstance(frame, dict) and frame.keys() == {"died", "cpu"} and type(frame["died"]) is int
             and 0 <= frame["died"] < 1 << 16 and type(frame["cpu"]) in (int, float)
             and 0 <= frame["cpu"] < math.inf)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from r1ci.atomic import atomic_path
-from r1ci.protocol import RESULTS_HEADER, extract_answer, prose
+from r1ci.protocol import RESULTS_HEADER, final_answer, prose
 from r1ci.tasks import get_task
 from r1ci.tasks.base import Item
 
@@ -67,7 +67,7 @@ def model_answer(transcript: str) -> str | None:
     """
     head, *results = transcript.split(RESULTS_HEADER)
     tail = prose(results[-1]).rsplit("\n", 1)[-1] if results else ""
-    return extract_answer(prose(head) + "\n" + tail)
+    return final_answer(head + "\n" + tail)
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: dict | None = None,
