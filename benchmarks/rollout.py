@@ -1,11 +1,19 @@
-"""Rollout overhead: multi-turn rollouts with code calls against plain generation of the same tokens.
+"""Rollout speed, two cases.
 
-The tiny model (CPU) runs every forward pass for real, but its tokens are scripted, so that both runs
+Overhead of code calls (default): multi-turn rollouts with code calls against plain generation of the same
+tokens. The tiny model (CPU) runs every forward pass for real, but its tokens are scripted, so that both runs
 generate exactly the same text: in `ci` mode the text stops at two code blocks that run in the sandbox; in
 the baseline (`text` mode) it is generated straight through. The ratio of wall times is what code
 execution adds once the engine hides it behind other trajectories' generation (target: <= 1.15).
 
+Decoding speed (`--smollm2 DIR`, a checkpoint from `r1ci model smollm2`): r1ci's transformers backend
+against `model.generate` on the same model, prompts and token counts (greedy, end of turn suppressed, so
+every row decodes exactly `--tokens`), in float32 and, where the CPU has bf16 units, bfloat16; and against
+llama.cpp on the same GGUF when `llama-cpp-python` is installed (`pip install -e ".[bench]"`), the speed
+anchor on a CPU.
+
     .venv/bin/python benchmarks/rollout.py [--n 16] [--concurrency 16]
+    .venv/bin/python benchmarks/rollout.py --smollm2 /tmp/smollm2 [--n 8] [--tokens 64]
 """
 
 import argparse
@@ -19,7 +27,8 @@ from pathlib import Path
 import torch
 
 from r1ci import protocol
-from r1ci.backends.hf import HFBackend
+from r1ci.backends import Sampling
+from r1ci.backends.hf import HFBackend, sample
 from r1ci.models import build_tiny
 from r1ci.rollout import RolloutConfig, rollout_many
 from r1ci.sandbox import LocalSandbox
@@ -84,12 +93,105 @@ def measure(model_dir: Path, items: list[dict], mode: str, concurrency: int, san
             "code_calls": sum(t.metrics["code_calls"] for t in trajs), "correct": sum(t.correct for t in trajs)}
 
 
+class NoEndOfTurn(HFBackend):
+    """Greedy decoding that never ends a turn: every row decodes exactly its token limit."""
+
+    def choose(self, logits, request, generator, step):
+        logits = logits.clone()
+        logits[list(self.eos_ids)] = float("-inf")
+        return sample(logits, 0.0, 1.0, generator)
+
+
+def smollm2_prompts(backend: HFBackend, n: int) -> list[list[int]]:
+    tasks = ("rg/basic_arithmetic", "symbench/number_multiply", "rg/prime_factorization", "rg/gcd")
+    items = [item for t in tasks for item in get_task(t).items(n // len(tasks) + 1, seed=0)][:n]
+    return [backend.encode_prompt([{"role": "system", "content": protocol.system_prompt("ci")},
+                                   {"role": "user", "content": item["question"]}]) for item in items]
+
+
+def r1ci_decode(backend: HFBackend, prompts: list[list[int]], tokens: int) -> tuple[float, list[list[int]]]:
+    async def run():
+        return await asyncio.gather(*(backend.generate(p, tokens, (), Sampling(temperature=0.0)) for p in prompts))
+
+    began = time.perf_counter()
+    gens = asyncio.run(run())
+    return time.perf_counter() - began, [g.token_ids for g in gens]
+
+
+def hf_generate(model, prompts: list[list[int]], tokens: int, pad_id: int) -> tuple[float, list[list[int]]]:
+    width = max(len(p) for p in prompts)
+    ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts])
+    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+    began = time.perf_counter()
+    with torch.inference_mode():
+        out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, min_new_tokens=tokens,
+                             do_sample=False, pad_token_id=pad_id)
+    return time.perf_counter() - began, out[:, width:].tolist()
+
+
+def llama_cpp_decode(gguf: Path, prompts: list[list[int]], tokens: int) -> float | None:
+    """Wall time of llama.cpp decoding the same prompts one after another (its Python API has no batching)."""
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        return None
+    llm = Llama(model_path=str(gguf), n_ctx=2048, n_threads=torch.get_num_threads(), verbose=False)
+    eos = llm.token_eos()
+
+    def no_eos(_, scores):
+        scores[eos] = -float("inf")
+        return scores
+
+    began = time.perf_counter()
+    for p in prompts:
+        llm.reset()
+        made = 0
+        for _ in llm.generate(p, temp=0.0, logits_processor=[no_eos]):
+            made += 1
+            if made == tokens:
+                break
+    return time.perf_counter() - began
+
+
+def smollm2_case(model_dir: Path, n: int, tokens: int, repeats: int) -> None:
+    from r1ci.models import bf16_is_fast, smollm2_gguf
+
+    dtypes = ["float32"] + (["bfloat16"] if bf16_is_fast() else [])
+    print(f"CPU: {torch.backends.cpu.get_cpu_capability()}, {torch.get_num_threads()} threads; {n} prompts x "
+          f"{tokens} new tokens; medians of {repeats} alternating runs")
+    for dtype in dtypes:
+        backend = NoEndOfTurn(str(model_dir), dtype=dtype, max_batch=n)
+        prompts = smollm2_prompts(backend, n)
+        r1ci_decode(backend, prompts[:2], 4), hf_generate(backend.model, prompts[:2], 4, backend.pad_id)  # warm-up
+        walls = {"r1ci": [], "generate": []}
+        for _ in range(repeats):
+            wall, ours = r1ci_decode(backend, prompts, tokens)
+            walls["r1ci"].append(wall)
+            wall, theirs = hf_generate(backend.model, prompts, tokens, backend.pad_id)
+            walls["generate"].append(wall)
+        same = sum(a == b for a, b in zip(ours, theirs))
+        median = {k: statistics.median(v) for k, v in walls.items()}
+        print(f"{dtype:9} r1ci backend {n * tokens / median['r1ci']:6.1f} tokens/s, model.generate "
+              f"{n * tokens / median['generate']:6.1f} tokens/s: r1ci/generate speed {median['generate'] / median['r1ci']:.2f}x "
+              f"({same}/{n} rows decode the same tokens)")
+        del backend
+    llama = llama_cpp_decode(smollm2_gguf(), prompts, tokens)
+    if llama is None:
+        print("llama.cpp: not installed (pip install -e '.[bench]' adds llama-cpp-python)")
+    else:
+        print(f"llama.cpp (Q4_1 GGUF, one prompt at a time) {n * tokens / llama:6.1f} tokens/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=16, help="trajectories per run")
+    parser.add_argument("--n", type=int, default=16, help="trajectories (or prompts) per run")
     parser.add_argument("--concurrency", type=int, default=16, help="trajectories in flight")
     parser.add_argument("--repeats", type=int, default=5, help="alternating runs of each; medians are reported")
+    parser.add_argument("--smollm2", type=Path, help="a SmolLM2 checkpoint (r1ci model smollm2): the decoding case")
+    parser.add_argument("--tokens", type=int, default=64, help="new tokens per prompt in the decoding case")
     args = parser.parse_args()
+    if args.smollm2:
+        return smollm2_case(args.smollm2, args.n, args.tokens, args.repeats)
     items = get_task("rg/gcd").items(args.n, seed=0)
     runs = {"text": [], "ci": []}
     with tempfile.TemporaryDirectory() as tmp, LocalSandbox(workers=2) as sandbox:

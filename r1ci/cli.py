@@ -430,19 +430,23 @@ def synth_command(
                                          "checkpoint PATH, vllm:PATH, or openai:URL:MODEL (e.g. GPT-4o).")] = "scripted",
     split: Annotated[str, typer.Option(help="Tasks of this split: train (SFT data) or test.")] = "train",
     tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: the split's tasks the "
-                                                 "teacher can do; the scripted teacher knows a few).")] = None,
+                                                 "teacher can do; the scripted teacher knows 74 train tasks).")] = None,
     per_task: Annotated[int, typer.Option(help="At most this many trajectories per task (the paper: 70).")] = 70,
     seed: Annotated[int, typer.Option(help="Picks the questions (and the scripted teacher's phrasings).")] = 0,
     candidates: Annotated[int, typer.Option(help="Model teachers: tries per question, one prompt phrasing each.")] = 2,
     two_step_share: Annotated[float, typer.Option(help="Scripted teacher: share of two-step trajectories (a first "
                                                   "script that fails or answers part, then a fix).")] = 0.3,
+    self_check_share: Annotated[float, typer.Option(help="Scripted teacher: share of trajectories that run a second "
+                                                    "script to check the answer before giving it.")] = 0.2,
+    text_out: Annotated[Optional[Path], typer.Option(help="Scripted teacher: also write the text-mode counterparts "
+                                                     "(worked solution or direct answer, same questions) here.")] = None,
     workers: Workers = None,
     insecure: Insecure = False,
 ):
     """Synthesise SFT trajectories with a teacher, keeping only those whose final answer is correct."""
     from r1ci.backends import BackendError, load_backend
     from r1ci.sandbox import LocalSandbox, SandboxError
-    from r1ci.synth import PROGRAMS, summary, synthesize_scripted, synthesize_with_backend, write_trajectories
+    from r1ci.synth import PROGRAMS, summary, synthesize_pairs, synthesize_with_backend, write_trajectories
     from r1ci.tasks.grading import use_insecure_grading
 
     chosen = select(split, None, tasks)
@@ -450,11 +454,14 @@ def synth_command(
         chosen = [t for t in chosen if t in PROGRAMS]
     if not chosen:
         fail(f"no {split} task for this teacher (the scripted teacher knows {', '.join(sorted(PROGRAMS))})")
+    if text_out is not None and teacher != "scripted":
+        fail("--text-out needs the scripted teacher (a model teacher writes ci trajectories only)")
+    text = []
     try:
         use_insecure_grading(insecure)
         with LocalSandbox(workers, insecure=insecure) as sandbox:
             if teacher == "scripted":
-                trajectories = synthesize_scripted(chosen, per_task, sandbox, seed, two_step_share)
+                trajectories, text = synthesize_pairs(chosen, per_task, sandbox, seed, two_step_share, self_check_share)
             else:
                 trajectories = synthesize_with_backend(load_backend(teacher), chosen, per_task, sandbox, seed,
                                                        candidates)
@@ -462,6 +469,9 @@ def synth_command(
         fail(str(e))
     write_trajectories(trajectories, out)
     console.print(f"kept {json.dumps(summary(trajectories))} -> {out}")
+    if text_out is not None:
+        write_trajectories(text, text_out)
+        console.print(f"text-mode counterparts of the same questions -> {text_out}")
 
 
 @app.command("sft")
@@ -479,8 +489,8 @@ def sft_command(
     multi_turn_weight: Annotated[int, typer.Option(help="Repeat multi-turn trajectories this many times.")] = 2,
     save_steps: Annotated[int, typer.Option(help="Checkpoint every this many steps (kept: the last two).")] = 100,
     report_to: Annotated[str, typer.Option(help="none, tensorboard or trackio.")] = "none",
-    bf16: Annotated[Optional[bool], typer.Option("--bf16/--no-bf16", help="bf16 (default: GPUs that support it, "
-                                                 "and autocast on CPU).")] = None,
+    bf16: Annotated[Optional[bool], typer.Option("--bf16/--no-bf16", help="bf16 autocast (default: where bf16 is "
+                                                 "fast: GPUs that support it, CPUs with AMX or AVX-512 BF16).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of data order and initialisation of new heads.")] = 0,
 ):
     """Fine-tune on trajectories with the loss on model-written tokens only (TRL SFTTrainer).
@@ -591,8 +601,8 @@ def rl_command(
     free_turns: Annotated[int, typer.Option(help="Turns allowed before the turn penalty.")] = 6,
     save_steps: Annotated[int, typer.Option(help="Checkpoint every this many steps (kept: the last two).")] = 25,
     report_to: Annotated[str, typer.Option(help="none, tensorboard or trackio.")] = "none",
-    bf16: Annotated[Optional[bool], typer.Option("--bf16/--no-bf16", help="bf16 (default: GPUs that support it, "
-                                                 "and autocast on CPU).")] = None,
+    bf16: Annotated[Optional[bool], typer.Option("--bf16/--no-bf16", help="bf16 autocast (default: where bf16 is "
+                                                 "fast: GPUs that support it, CPUs with AMX or AVX-512 BF16).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of data order and sampling.")] = 0,
     workers: Workers = None,
     insecure: Insecure = False,
@@ -742,6 +752,31 @@ def study_curriculum(
     for variant, row in result["summary"].items():
         console.print(f"{variant}: gain {row['mean_gain']:+.1%} ± {row['stdev']:.1%} over {seeds} seeds "
                       f"({', '.join(f'{g:+.1%}' for g in row['per_seed'])})")
+
+
+@study_app.command("learning")
+def study_learning(
+    config: Annotated[Path, typer.Option(help="A pipeline config (e.g. configs/pipeline/smollm2.toml): each seed "
+                                         "runs it whole, with its `seed` set to 0, 1, ...")],
+    out: Annotated[Path, typer.Option(help="Folder for every seed's pipeline, the text-SFT and plain-GRPO arms, "
+                                      "their evaluations and learning.json; re-running resumes.")],
+    seeds: Annotated[int, typer.Option(help="Seeds; the spread is over these.")] = 3,
+    bbh_dir: BBHDir = None,
+    symbench_dir: SymbenchDir = None,
+):
+    """The paper's two comparisons on one model: code-interpreter SFT against text-only SFT (same questions, same
+    training tokens), and plain GRPO against the 4-stage potential curriculum after the same SFT (same steps).
+    Writes one record per evaluation, with counts per task (the format of results/learning-smollm2.json)."""
+    from r1ci.study import run_learning_study
+
+    use_data_dirs(bbh_dir, symbench_dir)
+    if seeds < 1:
+        fail("--seeds must be positive")
+    try:
+        result = run_learning_study(config, out, seeds, log=print)
+    except (ValueError, OSError) as e:
+        fail(str(e))
+    console.print(f"{len(result['runs'])} evaluation records -> {out / 'learning.json'}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ out both (held-out accuracy; a fixed dataset such as BBH gives its next question
     out/config.toml        the configuration of this run
     out/base/              the starting model (built here for `model.tiny`, else `model.path` is used)
     out/sft-data.jsonl     the teacher's trajectories          out/sft/      the SFT model
+    out/sft-data-text.jsonl  (scripted teacher) their text-mode counterparts, same questions
     out/potential/         the potential table and histogram   out/rl/       the GRPO stages, metrics
     out/eval/<model>-<mode>/   evaluation runs                 out/report.md and results.json
 """
@@ -37,7 +38,8 @@ class ModelSection:
 class SynthSection:
     teacher: str = "scripted"        # or a checkpoint, vllm:PATH, openai:URL:MODEL
     per_task: int = 70
-    two_step_share: float = 0.3
+    two_step_share: float = 0.3      # scripted: share whose first script fails or answers part, then a fix
+    self_check_share: float = 0.2    # scripted: share that checks its answer with a second script
     candidates: int = 2
 
 
@@ -52,6 +54,7 @@ class PotentialSection:
 class EvalSection:
     split: str = "train"             # train: held-out questions of the pipeline's tasks; test: the 37 test tasks
     tasks: list[str] | None = None   # default: the pipeline's tasks (split train) or all test tasks
+    unseen_tasks: list[str] = field(default_factory=list)  # test tasks evaluated as well (never trained on)
     n_per_task: int = 20
     modes: list[str] = field(default_factory=lambda: ["ci", "text"])
     temperature: float = 0.0
@@ -110,6 +113,10 @@ def load_config(path: Path) -> PipelineConfig:
     missing = sorted(set(config.tasks) - set(list_tasks("train")))
     if missing:
         raise ValueError(f"{path}: not train tasks: {', '.join(missing)} (see `r1ci tasks list --split train`)")
+    not_test = sorted(set(config.eval.unseen_tasks) - set(list_tasks("test")))
+    if not_test:
+        raise ValueError(f"{path}: [eval] unseen_tasks must be test tasks, not {', '.join(not_test)} "
+                         f"(see `r1ci tasks list --split test`)")
     return config
 
 
@@ -191,12 +198,14 @@ class Pipeline:
 
     def step_synth(self, log) -> None:
         from r1ci.sandbox import LocalSandbox
-        from r1ci.synth import summary, synthesize_scripted, synthesize_with_backend, write_trajectories
+        from r1ci.synth import summary, synthesize_pairs, synthesize_with_backend, write_trajectories
 
         s = self.config.synth
         with LocalSandbox(self.config.workers) as sandbox:
             if s.teacher == "scripted":
-                data = synthesize_scripted(self.config.tasks, s.per_task, sandbox, self.config.seed, s.two_step_share)
+                data, text = synthesize_pairs(self.config.tasks, s.per_task, sandbox, self.config.seed,
+                                              s.two_step_share, s.self_check_share)
+                write_trajectories(text, self.out / "sft-data-text.jsonl")  # the text-only arm of a study
             else:
                 from r1ci.backends import load_backend
 
@@ -238,16 +247,27 @@ class Pipeline:
         result = train_rl(str(self.out / "sft"), read_table(self.out / "potential"), self.out / "rl", settings)
         log(f"  {result['steps']} steps over stages {result['stages']}")
 
-    def eval_runs(self) -> list[tuple[str, str, str]]:
-        """(name, model path, mode) of every evaluation: before training, after SFT, after RL."""
+    def eval_runs(self) -> list[tuple[str, str, str, bool]]:
+        """(name, model path, mode, unseen) of every evaluation: before training, after SFT, after RL; on the
+        held-out questions of [eval], and on its unseen test tasks when it names some."""
         models = [("base", self.base), ("sft", str(self.out / "sft")), ("rl", str(self.out / "rl" / "model"))]
-        return [(name, path, mode) for name, path in models for mode in self.config.eval.modes]
+        sets = [False] + ([True] if self.config.eval.unseen_tasks else [])
+        return [(name, path, mode, unseen) for unseen in sets for name, path in models
+                for mode in self.config.eval.modes]
 
-    def eval_config(self, model_path: str, mode: str):
+    @staticmethod
+    def eval_name(name: str, mode: str, unseen: bool) -> str:
+        return f"{name}-{mode}" + ("-unseen" if unseen else "")
+
+    def eval_config(self, model_path: str, mode: str, unseen: bool = False):
         """How this pipeline evaluates a model: held-out questions of [eval], every run on the same ones."""
         from r1ci.evaluate import EvalConfig
 
         e = self.config.eval
+        if unseen:
+            return EvalConfig(model=self.sampler(model_path), split="test", tasks=e.unseen_tasks,
+                              n_per_task=e.n_per_task, mode=mode, temperature=e.temperature,
+                              seed=self.config.seed + 2, max_new_tokens=e.max_new_tokens, workers=self.config.workers)
         return EvalConfig(model=self.sampler(model_path), split=e.split,
                           tasks=e.tasks or (self.config.tasks if e.split == "train" else None),
                           n_per_task=e.n_per_task, mode=mode, temperature=e.temperature, seed=self.config.seed + 2,
@@ -257,10 +277,11 @@ class Pipeline:
     def step_eval(self, log) -> None:
         from r1ci.evaluate import evaluate
 
-        for name, path, mode in self.eval_runs():
-            summary = evaluate(self.eval_config(path, mode), self.out / "eval" / f"{name}-{mode}",
+        for name, path, mode, unseen in self.eval_runs():
+            summary = evaluate(self.eval_config(path, mode, unseen), self.out / "eval" / self.eval_name(name, mode, unseen),
                                show_progress=False)
-            log(f"  {name} {mode}: {summary['overall']['accuracy']:.1%} of {summary['n_items']}")
+            log(f"  {name} {mode}{' unseen tasks' if unseen else ''}: {summary['overall']['accuracy']:.1%} of "
+                f"{summary['n_items']}")
 
     def step_report(self, log) -> None:
         results = self.results()
@@ -273,8 +294,9 @@ class Pipeline:
     def results(self) -> dict:
         from r1ci.evaluate import scores
 
-        evals = {f"{name}-{mode}": {"model": name, "mode": mode, **scores(self.out / "eval" / f"{name}-{mode}")}
-                 for name, _, mode in self.eval_runs()}
+        evals = {self.eval_name(name, mode, unseen): {"model": name, "mode": mode, "unseen": unseen,
+                                                      **scores(self.out / "eval" / self.eval_name(name, mode, unseen))}
+                 for name, _, mode, unseen in self.eval_runs()}
         from r1ci.potential import read_table, table_summary
 
         rl = json.loads((self.out / "rl" / "settings.json").read_text())
@@ -288,17 +310,21 @@ class Pipeline:
 def render_report(results: dict) -> str:
     evals = results["eval"]
     modes = sorted({r["mode"] for r in evals.values()})
-    lines = ["# r1ci pipeline report", "", f"Config `{results['config']}`; tasks: {', '.join(results['tasks'])}.", "",
-             "## Held-out accuracy", "", "Questions seen in SFT or RL are left out of every row.", "",
-             "| model | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
-    for name in ("base", "sft", "rl"):
-        cells = []
-        for mode in modes:
-            r = evals.get(f"{name}-{mode}")
-            cells.append(f"{r['accuracy']:.1%} ({r['correct']}/{r['questions']})" if r else "-")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines = ["# r1ci pipeline report", "", f"Config `{results['config']}`; tasks: {', '.join(results['tasks'])}.", ""]
+    for unseen, title, note in ((False, "Held-out accuracy", "Questions seen in SFT or RL are left out of every row."),
+                                (True, "Unseen test tasks", "Tasks never trained on.")):
+        if not any(r.get("unseen", False) == unseen for r in evals.values()):
+            continue
+        lines += [f"## {title}", "", note, "", "| model | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
+        for name in ("base", "sft", "rl"):
+            cells = []
+            for mode in modes:
+                r = evals.get(Pipeline.eval_name(name, mode, unseen))
+                cells.append(f"{r['accuracy']:.1%} ({r['correct']}/{r['questions']})" if r else "-")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
     sft, pot, rl = results["sft"], results["potential"], results["rl"]
-    lines += ["", "## Steps", "",
+    lines += ["## Steps", "",
               f"- SFT: {sft['examples']} examples, {sft['steps']} steps, final loss {sft['train_loss']:.3f}.",
               f"- Potential: {pot['questions']} questions, mean p {pot['mean_p']:.1%}, groups G1-G4 {pot['groups']}.",
               f"- GRPO: {rl['steps']} steps in {len(rl['plan'])} stage(s) (questions, steps): {rl['plan']}.",

@@ -58,7 +58,7 @@ class RLSettings:
     logging_steps: int = 1
     report_to: str = "none"
     seed: int = 0
-    bf16: bool | None = None         # None: on GPUs that support it, and as autocast on CPU
+    bf16: bool | None = None         # None: where bf16 is fast (r1ci.models.bf16_is_fast), as autocast
     workers: int | None = None
     insecure: bool = False
 

@@ -1,10 +1,10 @@
 """`r1ci study code-vs-text`: does learning to use the interpreter beat learning to answer directly?
 
 Two tiny models per seed start from the same random weights and train on the same questions with the same
-token budget: one on code-interpreter trajectories from the scripted teacher, one on text-only ones
-(question -> answer). Both are then evaluated with `r1ci eval` on held-out questions of the same tasks
-(another seed; no question seen in training is drawn), each in its own mode. Reported: accuracy per
-seed, mean and spread.
+token budget: one on code-interpreter trajectories from the scripted teacher, one on their text-mode
+counterparts (the teacher's worked solution in words where it has one, else the answer). Both are then
+evaluated with `r1ci eval` on held-out questions of the same tasks (another seed; no question seen in
+training is drawn), each in its own mode. Reported: accuracy per seed, mean and spread.
 """
 
 import json
@@ -12,14 +12,13 @@ import statistics
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from r1ci import protocol
 from r1ci.atomic import write_atomic
 from r1ci.evaluate import EvalConfig, evaluate, scores
 from r1ci.models import build_tiny
 from r1ci.sandbox import LocalSandbox
 from r1ci.sft import SFTSettings, build_dataset, train
-from r1ci.synth import synthesize_scripted, write_trajectories
-from r1ci.trajectory import Segment, Trajectory
+from r1ci.synth import synthesize_pairs, write_trajectories
+from r1ci.trajectory import Trajectory
 
 # Two tasks whose code route a copy-pretrained tiny model can learn (copy the expression into a print), and two
 # whose route needs numbers copied into named slots, which it did not learn in our budgets (see the README).
@@ -42,15 +41,6 @@ class StudySettings:
     max_new_tokens: int = 256
 
 
-def text_twin(traj: Trajectory) -> Trajectory:
-    """The same question answered directly: the text-mode prompt, then only the final answer."""
-    system = protocol.system_prompt("text")
-    return Trajectory(id=traj.id, task=traj.task, mode="text", question=traj.question, reference=traj.reference,
-                      system=system, segments=[Segment("prompt", system + "\n\n" + traj.question),
-                                               Segment("model", f"<<<{traj.answer}>>>")],
-                      answer=traj.answer, score=traj.score, stop="answer", metrics={"code_calls": 0})
-
-
 def mean_tokens(trajectories: list[Trajectory], tokenizer) -> float:
     rows = build_dataset(trajectories, tokenizer, multi_turn_weight=1)
     return statistics.mean(len(ids) for ids in rows["input_ids"])
@@ -62,8 +52,7 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
     out = Path(out)
     runs = []
     with LocalSandbox(workers) as sandbox:
-        ci_data = synthesize_scripted(list(settings.tasks), settings.per_task, sandbox, seed=1000)
-    text_data = [text_twin(t) for t in ci_data]
+        ci_data, text_data = synthesize_pairs(list(settings.tasks), settings.per_task, sandbox, seed=1000)
     write_trajectories(ci_data, out / "data" / "ci.jsonl")
     write_trajectories(text_data, out / "data" / "text.jsonl")
     for seed in range(settings.seeds):
@@ -148,3 +137,92 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
               "runs": runs, "summary": summary}
     write_atomic(out / "study.json", json.dumps(result, indent=1))
     return result
+
+
+# `r1ci study learning`: the paper's two comparisons on a real model, in the record format of
+# results/learning-smollm2.json.
+
+ARMS = ("sft-text", "grpo-plain")
+
+
+def seed_config(config_path: Path, seed: int, out: Path) -> Path:
+    """The pipeline config with its top-level `seed` set (written beside the seed's run)."""
+    import re
+
+    text = Path(config_path).read_text()
+    line = f"seed = {seed}"
+    text = re.sub(r"(?m)^seed\s*=\s*\d+\s*$", line, text) if re.search(r"(?m)^seed\s*=", text) else line + "\n" + text
+    write_atomic(out / "config.toml", text)
+    return out / "config.toml"
+
+
+def eval_record(run_dir: Path, **fields) -> dict:
+    """One evaluation as counts: {..., n, correct, per_task: {task: [n, correct]}}."""
+    summary = json.loads((Path(run_dir) / "summary.json").read_text())
+    per_task = {t: [row["n"], round(row["accuracy"] * row["n"])] for t, row in summary["by_task"].items()}
+    return {**fields, "n": sum(n for n, _ in per_task.values()), "correct": sum(c for _, c in per_task.values()),
+            "per_task": per_task}
+
+
+def run_learning_study(config_path: Path, out: Path, seeds: int = 3, log=print) -> dict:
+    """Per seed: the whole pipeline (untrained, code-interpreter SFT, GRPO by the 4-stage potential curriculum,
+    evaluated in ci and text modes on held-out and unseen questions), then the two other arms on the same
+    questions: text-only SFT of the same base with as many training tokens as the ci SFT, evaluated in text
+    mode; and plain GRPO (one stage over every question) from the same SFT model for the same number of steps.
+    Every piece marks itself done, so a killed study resumes where it stopped."""
+    from transformers import AutoTokenizer
+
+    from r1ci.evaluate import evaluate
+    from r1ci.pipeline import Pipeline
+    from r1ci.potential import read_table
+    from r1ci.rl import RLSettings, train_rl
+    from r1ci.synth import read_trajectories
+
+    out = Path(out)
+    command = f"r1ci study learning --config {config_path} --out {out} --seeds {seeds}"
+    records = []
+    for seed in range(seeds):
+        seed_dir = out / f"seed{seed}"
+        pipeline = Pipeline(seed_config(config_path, seed, seed_dir), seed_dir / "pipeline")
+        pipeline.run(log=log)
+        sets = [(False, "train-heldout")] + ([(True, "test")] if pipeline.config.eval.unseen_tasks else [])
+        evals = pipeline.out / "eval"
+        names = {"base": "untrained", "sft": "sft-ci", "rl": "grpo-curriculum"}
+        for unseen, tasks in sets:
+            for name, model in names.items():
+                for mode in pipeline.config.eval.modes:
+                    study = "grpo" if name == "rl" else "code-vs-text"
+                    records.append(eval_record(evals / Pipeline.eval_name(name, mode, unseen), study=study, seed=seed,
+                                               model=model, mode=mode, tasks=tasks, command=command))
+                    if name == "sft":  # the GRPO study's starting model
+                        records.append({**records[-1], "study": "grpo"})
+        # Text-only SFT with the ci SFT's training tokens.
+        text_dir = seed_dir / "sft-text"
+        if not (text_dir / "result.json").exists():
+            from r1ci.sft import SFTSettings, train
+
+            tokenizer = AutoTokenizer.from_pretrained(pipeline.base)
+            ci_data = read_trajectories(pipeline.out / "sft-data.jsonl")
+            text_data = read_trajectories(pipeline.out / "sft-data-text.jsonl")
+            settings = SFTSettings(**{"seed": seed, **pipeline.config.sft})
+            ci_steps = json.loads((pipeline.out / "sft" / "result.json").read_text())["steps"]
+            ratio = mean_tokens(ci_data, tokenizer) / mean_tokens(text_data, tokenizer)
+            steps = max(1, round(ci_steps * ratio))
+            result = train(pipeline.base, text_data, text_dir, replace(settings, max_steps=steps))
+            write_atomic(text_dir / "result.json", json.dumps({**result, "token_ratio": ratio}))
+        # Plain GRPO from the same SFT model, as many steps as the curriculum.
+        planned = RLSettings(**{"seed": seed, **pipeline.config.rl})
+        plain = replace(planned, stages=1, steps_per_stage=planned.stages * planned.steps_per_stage,
+                        workers=pipeline.config.workers)
+        train_rl(str(pipeline.out / "sft"), read_table(pipeline.out / "potential"), seed_dir / "grpo-plain", plain)
+        arms = (("sft-text", str(text_dir), "text", "code-vs-text"),
+                ("grpo-plain", str(seed_dir / "grpo-plain" / "model"), "ci", "grpo"))
+        for unseen, tasks in sets:
+            for model, path, mode, study in arms:
+                run_dir = seed_dir / "eval" / Pipeline.eval_name(model, mode, unseen)
+                evaluate(pipeline.eval_config(path, mode, unseen), run_dir, show_progress=False)
+                records.append(eval_record(run_dir, study=study, seed=seed, model=model, mode=mode, tasks=tasks,
+                                           command=command))
+        write_atomic(out / "learning.json", json.dumps({"config": str(config_path), "runs": records}, indent=1))
+        log(f"seed {seed} done")
+    return {"config": str(config_path), "runs": records}

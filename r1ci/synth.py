@@ -2,12 +2,14 @@
 
 Teachers: any backend (an OpenAI-compatible endpoint such as GPT-4o, as in the paper, or a local model),
 run through the rollout engine; or the scripted teacher, which writes a short program for tasks whose
-solution is one, runs it in the real sandbox and splices in its real output. For variety it picks among
-the protocol's prompt phrasings and its own, and some of its trajectories take two steps: a first script
-that fails or answers only part, then a second that fixes it. At most `per_task` trajectories per task.
+solution is one (the writers in r1ci.teacher), runs it in the real sandbox and splices in its real output.
+For variety it picks among the protocol's prompt phrasings and its own wording, some of its trajectories
+take two steps (a first script that fails or answers only part, then a second that fixes it), and some
+run a second script that checks the answer before giving it (the paper's self-checking). Each kept
+question also gets a text-mode counterpart: the writer's worked solution in words where it has one, else
+the direct answer. At most `per_task` trajectories per task.
 """
 
-import ast
 import asyncio
 import random
 from dataclasses import dataclass
@@ -16,70 +18,9 @@ from pathlib import Path
 from r1ci import protocol
 from r1ci.sandbox import Limits, Sandbox
 from r1ci.tasks import get_task
+from r1ci.teacher import PROGRAMS, Solution
 from r1ci.trajectory import Segment, Trajectory
 
-
-def _meta(item: dict, key: str):
-    value = item["metadata"][key]
-    try:
-        return ast.literal_eval(value) if isinstance(value, str) else value
-    except (ValueError, SyntaxError):
-        return value
-
-
-# Program writers: item -> a self-contained script that prints the answer in the task's format.
-def _number_multiply(item):
-    return f"import math\nnumbers = {_meta(item, 'numbers')!r}\nprint(math.prod(numbers))"
-
-
-def _letters(item):
-    return (f"word = {_meta(item, 'word')!r}\nletter = {_meta(item, 'letter')!r}\n"
-            "positions = [i + 1 for i, c in enumerate(word) if c == letter]\n"
-            "print(f'Count: {len(positions)}, Positions: {positions}')")
-
-
-def _base_conversion(item):
-    return (f"value = int({str(item['metadata']['source_repr'])!r}, {_meta(item, 'source_base')})\n"
-            f"base = {_meta(item, 'target_base')}\ndigits = '0123456789abcdefghijklmnopqrstuvwxyz'\n"
-            "out = ''\nwhile value:\n    out = digits[value % base] + out\n    value //= base\nprint(out or '0')")
-
-
-def _basic_arithmetic(item):
-    return (f"from fractions import Fraction\nexpression = {_meta(item, 'expression')!r}\n"
-            "result = eval(expression.replace('/', '*Fraction(1)/'))\n"
-            "print(result.numerator if result.denominator == 1 else float(result))")
-
-
-def _prime_factorization(item):
-    return (f"n = {_meta(item, 'number')}\nfactors, d = [], 2\nwhile d * d <= n:\n    while n % d == 0:\n"
-            "        factors.append(d)\n        n //= d\n    d += 1\nif n > 1:\n    factors.append(n)\n"
-            "print(' × '.join(map(str, factors)))")
-
-
-def _number_sorting(item):
-    return (f"numbers = {_meta(item, 'original_numbers')!r}\n"
-            f"ordered = sorted(numbers, key=float, reverse={_meta(item, 'direction') == 'descending'})\n"
-            "print(ordered)")
-
-
-def _expression(item, end):
-    """BBH questions that are one Python expression followed by `end`: the program evaluates it."""
-    expression = item["question"].split(end)[0].strip()
-    return f"print({expression})"
-
-
-def _boolean_expressions(item):
-    return _expression(item, " is\n")
-
-
-def _multistep_arithmetic(item):
-    return _expression(item, " =\n")
-
-
-PROGRAMS = {"symbench/number_multiply": _number_multiply, "bbh/boolean_expressions": _boolean_expressions,
-            "bbh/multistep_arithmetic_two": _multistep_arithmetic, "symbench/letters": _letters,
-            "rg/base_conversion": _base_conversion, "rg/basic_arithmetic": _basic_arithmetic,
-            "rg/prime_factorization": _prime_factorization, "rg/number_sorting": _number_sorting}
 
 OPENINGS = ("Let me compute this exactly with code.", "This is easy to get wrong by hand, so I will write a script.",
             "I'll solve it programmatically and print the result.", "A short Python program settles this.")
@@ -88,69 +29,110 @@ FIRST_TRIES = (  # (explanation of the first script, how it breaks)
     ("First attempt:", lambda code: code.replace("print(", "print(undefined_name, ", 1)),
 )
 FIXES = ("That was only part of it; now the full computation.", "The first script had a bug. Fixed version:")
+CHECKS = ("The script prints {answer}, so the answer is {answer}\nBefore I answer, let me verify it another way.",
+          "That gives {answer}. I think the answer is {answer}\nLet me check it with a second script first.")
 CLOSINGS = ("The script prints {answer}, so the answer is <<<{answer}>>>.",
             "The computation gives {answer}.\n<<<{answer}>>>", "So the final answer is <<<{answer}>>>.")
+CHECKED_CLOSINGS = ("The check passed, so the answer is <<<{answer}>>>.", "Verified.\n<<<{answer}>>>")
 
 
 @dataclass
 class Plan:
     item: dict
+    solution: Solution
     prompt_variant: int
     steps: list[tuple[str, str]]  # (text before the script, script)
+    check: str | None  # the text before the check script, when this trajectory checks its answer
     closing: str
 
 
-def plan(item: dict, rng: random.Random, two_step_share: float) -> Plan:
-    program = PROGRAMS[item["task"]](item)
-    steps = []
+def plan(item: dict, rng: random.Random, two_step_share: float, self_check_share: float = 0.0) -> Plan:
+    solution = PROGRAMS[item["task"]](item)
+    steps, check = [], None
     if rng.random() < two_step_share:
         intro, breaks = rng.choice(FIRST_TRIES)
-        steps.append((intro, breaks(program)))
-        steps.append((rng.choice(FIXES), program))
+        steps.append((intro, breaks(solution.code)))
+        steps.append((rng.choice(FIXES), solution.code))
     else:
-        steps.append((rng.choice(OPENINGS), program))
-    return Plan(item, rng.randrange(len(protocol.SYSTEM_PROMPTS["ci"])), steps, rng.choice(CLOSINGS))
+        steps.append((rng.choice(OPENINGS), solution.code))
+    if solution.check is not None and rng.random() < self_check_share:
+        check = rng.choice(CHECKS)
+    closing = rng.choice(CHECKED_CLOSINGS if check else CLOSINGS)
+    return Plan(item, solution, rng.randrange(len(protocol.SYSTEM_PROMPTS["ci"])), steps, check, closing)
 
 
 async def scripted_trajectory(p: Plan, sandbox: Sandbox, limits: Limits) -> Trajectory:
-    """Write the plan out as a ci trajectory, running each script for real."""
+    """Write the plan out as a ci trajectory, running each script for real. A check that does not pass makes
+    the trajectory unusable (score 0): the teacher never answers against its own failed check."""
+    from r1ci.rollout import self_checked
+
     item = p.item
     system = protocol.system_prompt("ci", p.prompt_variant)
     traj = Trajectory(id=item["id"], task=item["task"], mode="ci", question=item["question"],
                       reference=str(item["answer"]), system=system,
                       segments=[Segment("prompt", system + "\n\n" + item["question"])])
-    output = ""
-    for text, code in p.steps:
+
+    async def run(text: str, code: str) -> str:
         traj.segments.append(Segment("model", f"{text}\n```python\n{code}\n```\n"))
         result = await sandbox.arun(code, limits)
         traj.segments.append(Segment("tool", protocol.tool_text(result), code=code, status=result.status))
-        output = result.stdout.strip()
+        return result.stdout.strip()
+
+    for text, code in p.steps:
+        output = await run(text, code)
     answer = output.splitlines()[-1] if output else ""
+    checked = True
+    if p.check is not None:
+        verdict = await run(p.check.format(answer=answer), f"answer = {answer!r}\n" + p.solution.check)
+        checked = "check passed" in verdict
     traj.segments.append(Segment("model", p.closing.format(answer=answer)))
     traj.answer = protocol.final_answer(traj.model_text())
-    traj.score = (await get_task(item["task"]).agrade(traj.answer, item)).score if traj.answer is not None else 0.0
+    graded = traj.answer is not None and checked
+    traj.score = (await get_task(item["task"]).agrade(traj.answer, item)).score if graded else 0.0
     traj.stop = "answer"
-    code_calls = len(p.steps)
-    traj.metrics = {"code_calls": code_calls, "turns": traj.turns(), "timeouts": 0, "self_check": False,
-                    "teacher": "scripted", "prompt_variant": p.prompt_variant}
+    traj.metrics = {"code_calls": len(p.steps) + (p.check is not None), "turns": traj.turns(), "timeouts": 0,
+                    "self_check": self_checked(traj), "teacher": "scripted", "prompt_variant": p.prompt_variant}
     return traj
 
 
-def synthesize_scripted(tasks: list[str], per_task: int, sandbox: Sandbox, seed: int = 0,
-                        two_step_share: float = 0.3, limits: Limits | None = None) -> list[Trajectory]:
-    """Up to `per_task` correct trajectories per task, from questions of `seed` (rejection-sampled)."""
+def text_counterpart(traj: Trajectory, worked: str | None, prompt_variant: int = 0) -> Trajectory:
+    """The same question answered in text mode: the writer's worked solution, or only the final answer."""
+    system = protocol.system_prompt("text", prompt_variant)
+    reply = f"{worked}\n<<<{traj.answer}>>>" if worked else f"<<<{traj.answer}>>>"
+    return Trajectory(id=traj.id, task=traj.task, mode="text", question=traj.question, reference=traj.reference,
+                      system=system, segments=[Segment("prompt", system + "\n\n" + traj.question),
+                                               Segment("model", reply)],
+                      answer=traj.answer, score=traj.score, stop="answer",
+                      metrics={"code_calls": 0, "teacher": "scripted", "worked": worked is not None})
+
+
+def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, seed: int = 0, two_step_share: float = 0.3,
+                     self_check_share: float = 0.2, limits: Limits | None = None
+                     ) -> tuple[list[Trajectory], list[Trajectory]]:
+    """Up to `per_task` correct ci trajectories per task, from questions of `seed` (rejection-sampled), and
+    their text-mode counterparts on exactly the same questions."""
     unknown = [t for t in tasks if t not in PROGRAMS]
     if unknown:
         raise ValueError(f"the scripted teacher has no program for {', '.join(unknown)}; it knows "
                          f"{', '.join(sorted(PROGRAMS))}")
     rng = random.Random(seed)
-    plans = [plan(item, rng, two_step_share) for t in tasks for item in get_task(t).items(per_task, seed=seed)]
+    plans = [plan(item, rng, two_step_share, self_check_share)
+             for t in tasks for item in get_task(t).items(per_task, seed=seed)]
     limits = limits or Limits(timeout=10)
 
     async def run_all():
         return await asyncio.gather(*(scripted_trajectory(p, sandbox, limits) for p in plans))
 
-    return [t for t in asyncio.run(run_all()) if t.correct]
+    kept = [(t, p) for t, p in zip(asyncio.run(run_all()), plans) if t.correct]
+    text = [text_counterpart(t, p.solution.worked, rng.randrange(len(protocol.SYSTEM_PROMPTS["text"])))
+            for t, p in kept]
+    return [t for t, _ in kept], text
+
+
+def synthesize_scripted(tasks: list[str], per_task: int, sandbox: Sandbox, seed: int = 0, two_step_share: float = 0.3,
+                        self_check_share: float = 0.2, limits: Limits | None = None) -> list[Trajectory]:
+    """The ci trajectories of `synthesize_pairs`."""
+    return synthesize_pairs(tasks, per_task, sandbox, seed, two_step_share, self_check_share, limits)[0]
 
 
 def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: Sandbox, seed: int = 0,
@@ -197,5 +179,6 @@ def summary(trajectories: list[Trajectory]) -> dict:
     for t in trajectories:
         by_task[t.task] = by_task.get(t.task, 0) + 1
     multi = sum(t.metrics.get("code_calls", 0) > 1 for t in trajectories)
-    return {"trajectories": len(trajectories), "multi_turn": multi, "by_task": by_task}
+    checked = sum(bool(t.metrics.get("self_check")) for t in trajectories)
+    return {"trajectories": len(trajectories), "multi_turn": multi, "self_check": checked, "by_task": by_task}
 

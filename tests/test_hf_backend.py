@@ -13,7 +13,9 @@ from r1ci.backends.hf import HFBackend
 
 @pytest.fixture(scope="module")
 def backend(tiny_model_dir):
-    return HFBackend(str(tiny_model_dir))
+    # float32 pinned: these tests compare logprobs to a fresh forward pass at 1e-4, which bf16 (the default
+    # on CPUs with bf16 units) does not reach; the decoding logic under test is the same in both.
+    return HFBackend(str(tiny_model_dir), dtype="float32")
 
 
 def prompt(backend, text):
@@ -89,7 +91,7 @@ def test_vllm_backend_says_what_is_missing():
 
 
 def test_a_later_turn_reuses_the_cached_prefix_exactly(tiny_model_dir):
-    cached, fresh = HFBackend(str(tiny_model_dir)), HFBackend(str(tiny_model_dir))
+    cached, fresh = HFBackend(str(tiny_model_dir), dtype="float32"), HFBackend(str(tiny_model_dir), dtype="float32")
     first = Request(prompt(cached, "turn one"), 10, (), Sampling(temperature=0.0))
     other = Request(prompt(cached, "a different trajectory in the same batch"), 6, (), Sampling(temperature=0.0))
     turn = cached.run_batch([first, other])[0]

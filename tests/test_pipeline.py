@@ -48,6 +48,7 @@ max_new_tokens = 16
 
 [eval]
 n_per_task = 2
+unseen_tasks = ["rg/gcd"]
 modes = ["ci"]
 max_new_tokens = 16
 """
@@ -64,7 +65,8 @@ def toy_run(tmp_path_factory):
 
 def test_pipeline_runs_every_step_and_resumes(toy_run):
     config, out, results = toy_run
-    assert set(results["eval"]) == {"base-ci", "sft-ci", "rl-ci"}
+    assert set(results["eval"]) == {"base-ci", "sft-ci", "rl-ci", "base-ci-unseen", "sft-ci-unseen", "rl-ci-unseen"}
+    assert all(set(row["by_task"]) == {"rg/gcd"} for name, row in results["eval"].items() if row["unseen"])
     trained = questions_in([out / "sft-data.jsonl", out / "potential" / "potential.jsonl"])
     for name, row in results["eval"].items():
         evaluated = [json.loads(line)["question"] for line in (out / "eval" / name / "results.jsonl").open()]
@@ -72,7 +74,7 @@ def test_pipeline_runs_every_step_and_resumes(toy_run):
     assert results["sft"]["steps"] == 3 and results["rl"]["steps"] == 2
     assert results["potential"]["questions"] == 4 and sum(results["potential"]["groups"]) == 4
     report = (out / "report.md").read_text()
-    assert "| rl |" in report and "potential/potential.png" in report and (out / "rl" / "metrics.png").exists()
+    assert "| rl |" in report and "## Unseen test tasks" in report and "potential/potential.png" in report and (out / "rl" / "metrics.png").exists()
     seconds = json.loads((out / "results.json").read_text())["seconds"]
     # a re-run finds every step done and only reports
     again = subprocess.run([R1CI, "pipeline", "--config", str(config), "--out", str(out)], capture_output=True,
@@ -110,6 +112,7 @@ def test_curriculum_study_compares_equal_step_budgets(toy_run, tmp_path):
     ("[rl]\nnum_generations = 1", "at least 2"),
     ("colour = 1\ntasks = ['rg/gcd']", "unknown key(s) colour"),
     ("tasks = [", "cannot read the pipeline config"),
+    ('tasks = ["rg/ab"]\n[eval]\nunseen_tasks = ["rg/ab"]', "unseen_tasks must be test tasks, not rg/ab"),
 ])
 def test_bad_configs_name_the_problem(tmp_path, change, message):
     path = tmp_path / "bad.toml"
@@ -124,6 +127,8 @@ def test_bad_configs_name_the_problem(tmp_path, change, message):
 def test_shipped_configs_are_valid():
     root = Path(__file__).resolve().parents[1] / "configs" / "pipeline"
     tiny, qwen = load_config(root / "tiny.toml"), load_config(root / "qwen2.5-7b.toml")
+    smollm2 = load_config(root / "smollm2.toml")
+    assert smollm2.model.smollm2 and len(smollm2.eval.unseen_tasks) == 6 and smollm2.rl["beta"] == 0.0
     assert len(qwen.tasks) == 107 and qwen.rl["learning_rate"] == 1e-6 and qwen.rl["num_generations"] == 5
     assert tiny.model.path is None and tiny.synth.teacher == "scripted"
 
@@ -137,3 +142,34 @@ def test_default_pipeline_shows_a_held_out_gain(tmp_path):
     base, trained = results["eval"]["base-ci"], results["eval"]["rl-ci"]
     assert base["questions"] >= 50 and trained["questions"] == base["questions"]
     assert trained["correct"] > base["correct"], results["eval"]
+
+
+def test_learning_study_records_both_comparisons_as_counts(tmp_path):
+    from r1ci.study import run_learning_study
+
+    config = tmp_path / "toy.toml"
+    config.write_text(TOY.format(extra=""))
+    out = tmp_path / "study"
+    result = run_learning_study(config, out, seeds=1, log=lambda *_: None)
+    runs = result["runs"]
+    assert json.loads((out / "learning.json").read_text())["runs"] == runs
+    keys = {"study", "seed", "model", "mode", "tasks", "n", "correct", "per_task", "command"}
+    assert all(set(r) == keys and r["n"] == sum(n for n, _ in r["per_task"].values()) and
+               r["correct"] == sum(c for _, c in r["per_task"].values()) for r in runs)
+    seen = {(r["study"], r["model"], r["mode"], r["tasks"]) for r in runs}
+    for tasks in ("train-heldout", "test"):
+        assert {("code-vs-text", "untrained", "ci", tasks), ("code-vs-text", "sft-ci", "ci", tasks),
+                ("code-vs-text", "sft-text", "text", tasks), ("grpo", "sft-ci", "ci", tasks),
+                ("grpo", "grpo-plain", "ci", tasks), ("grpo", "grpo-curriculum", "ci", tasks)} <= seen
+    assert {t for r in runs if r["tasks"] == "test" for t in r["per_task"]} == {"rg/gcd"}
+    # the text arm trained on the same questions, with the ci arm's tokens (more steps of shorter rows)
+    text = json.loads((out / "seed0" / "sft-text" / "result.json").read_text())
+    assert text["token_ratio"] > 1 and text["steps"] == max(1, round(3 * text["token_ratio"]))
+    ci_questions = questions_in([out / "seed0" / "pipeline" / "sft-data.jsonl"])
+    assert questions_in([out / "seed0" / "pipeline" / "sft-data-text.jsonl"]) == ci_questions
+    plain = json.loads((out / "seed0" / "grpo-plain" / "settings.json").read_text())
+    assert plain["plan"] == [[4, 2]]  # one stage, the curriculum's two steps
+    # a finished study re-runs from its markers: nothing is trained again
+    stamp = (out / "seed0" / "sft-text" / "result.json").stat().st_mtime
+    assert run_learning_study(config, out, seeds=1, log=lambda *_: None)["runs"] == runs
+    assert (out / "seed0" / "sft-text" / "result.json").stat().st_mtime == stamp

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from r1ci.tasks import get_task
@@ -52,3 +54,28 @@ def test_an_empty_expected_answer_can_be_answered_empty():
     task = get_task("rg/ab")
     item = next(i for i in (task.item(k) for k in range(400)) if i["answer"] == "")
     assert task.score("", item) == 1.0 and task.score("A#", item) == 0.0
+
+
+DIGEST = """
+import hashlib, json
+from r1ci.tasks import get_task, list_tasks
+print("digests", json.dumps({t: hashlib.sha256(json.dumps([i["question"] for i in get_task(t).items(5, seed=0)]).encode())
+                  .hexdigest() for t in list_tasks(source="rg")}))
+"""
+
+
+def test_items_do_not_depend_on_the_processs_hash_seed():
+    """Two interpreters with different PYTHONHASHSEEDs draw the same questions for every task (three
+    reasoning-gym datasets drew from sets of strings, and gave other questions in every process)."""
+    import os
+    import subprocess
+    import sys
+
+    digests = []
+    for hash_seed in ("1", "2"):
+        run = subprocess.run([sys.executable, "-c", DIGEST], capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PYTHONHASHSEED": hash_seed})
+        assert run.returncode == 0, run.stderr[-2000:]
+        digests.append(json.loads(run.stdout.split("digests ", 1)[1]))  # some datasets print progress dots
+    differ = [t for t in digests[0] if digests[0][t] != digests[1][t]]
+    assert len(digests[0]) == 84 and not differ, differ

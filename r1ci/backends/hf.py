@@ -1,4 +1,4 @@
-"""The transformers backend: any local causal LM checkpoint, on CPU or GPU (bf16 where supported).
+"""The transformers backend: any local causal LM checkpoint, on CPU or GPU (bf16 where it is fast).
 
 It decodes with its own loop over the model's KV cache rather than `model.generate`, for two reasons: each
 request samples from its own seeded generator, so an item's tokens do not depend on what else is in the
@@ -24,8 +24,9 @@ class HFBackend(BatchedBackend):
 
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         if dtype is None:
-            use_bf16 = device.startswith("cuda") and torch.cuda.is_bf16_supported()
-            dtype = "bfloat16" if use_bf16 else "float32"
+            from r1ci.models import bf16_is_fast
+
+            dtype = "bfloat16" if bf16_is_fast(device) else "float32"
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)
             model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, dtype))

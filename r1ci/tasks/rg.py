@@ -39,6 +39,30 @@ SIZE = {"acre": 1_000}
 DEFAULTS = {"tower_of_hanoi": {"max_pegs": 6}}
 
 
+class SortedLetters(frozenset):
+    """A set that iterates in sorted order, and stays one under `-`. reasoning-gym draws letters with
+    `rng.choice(list(letters))` from a set of strings, whose order changes with Python's hash seed, so the
+    same seed gave other questions in every process (isomorphic_strings, ransom_note)."""
+
+    def __iter__(self):
+        return iter(sorted(frozenset.__iter__(self)))
+
+    def __sub__(self, other):
+        return SortedLetters(frozenset.__sub__(self, other))
+
+
+def make_deterministic(name: str, dataset):
+    """Items that depend only on the seed, not on the process's hash seed (tests/test_rg_tasks.py checks all 84)."""
+    if hasattr(dataset, "letters") and isinstance(dataset.letters, (set, frozenset)):
+        dataset.letters = SortedLetters(dataset.letters)
+    if name == "polynomial_multiplication":  # sympy's itermonomials returns a set
+        import sympy
+
+        unordered = dataset._get_monomials
+        dataset._get_monomials = lambda rng: sorted(unordered(rng), key=sympy.default_sort_key)
+    return dataset
+
+
 def rg_seed(name: str, seed: int) -> int:
     return int.from_bytes(hashlib.sha256(f"rg/{name}/{seed}".encode()).digest()[:4], "big")
 
@@ -51,7 +75,9 @@ class ReasoningGymTask(Task):
     @lru_cache(maxsize=8)
     def dataset(self, seed: int):
         size = self.config.get("size", SIZE.get(self.name, DEFAULT_SIZE))
-        return reasoning_gym.create_dataset(self.name, **{**self.config, "seed": rg_seed(self.name, seed), "size": size})
+        dataset = reasoning_gym.create_dataset(self.name, **{**self.config, "seed": rg_seed(self.name, seed),
+                                                             "size": size})
+        return make_deterministic(self.name, dataset)
 
     @cached_property
     def scorer(self):

@@ -1,0 +1,92 @@
+"""The scripted teacher's program writers, on real items of every task they cover: the scripts copy the
+question's values, run in the real sandbox, and nearly always produce an answer the task's checker accepts;
+checks verify, the self-check detector sees them, and text counterparts are graded correct too."""
+
+import ast
+import re
+
+import pytest
+
+from r1ci.synth import synthesize_pairs
+from r1ci.tasks import get_task
+from r1ci.teacher import PROGRAMS
+
+ITEMS = 12        # questions per task in the sandbox test
+MIN_KEPT = 0.9    # share of those whose trajectory the checker accepts
+SOURCES = ("symbench", "bbh", "rg")
+
+
+def data_block(code: str) -> list[ast.Assign]:
+    """The leading top-level literal assignments, up to the first blank line (imports may come first)."""
+    block = []
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not block:
+            continue
+        if block and node.lineno > block[-1].end_lineno + 1:
+            break
+        if isinstance(node, ast.Assign):
+            try:
+                ast.literal_eval(node.value)
+            except ValueError:
+                break
+            block.append(node)
+        else:
+            break
+    return block
+
+
+def leaves(node: ast.AST, code: str) -> list[str]:
+    """The source text of each number and the value of each string in a literal."""
+    out = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            out.append(sub.value)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, (int, float)) and not isinstance(sub.value, bool):
+            out.append(ast.get_source_segment(code, sub))
+    return out
+
+
+def test_teacher_covers_forty_train_tasks_from_all_sources():
+    train = {t for t in PROGRAMS if get_task(t).split == "train"}
+    assert train == set(PROGRAMS), "the teacher writes programs for train tasks only"
+    by_source = {s: sum(t.startswith(s + "/") for t in PROGRAMS) for s in SOURCES}
+    assert len(PROGRAMS) >= 40 and all(by_source.values()), by_source
+
+
+@pytest.mark.parametrize("task_id", sorted(PROGRAMS))
+def test_scripts_copy_the_questions_values(task_id):
+    for item in get_task(task_id).items(30, seed=11):
+        code = PROGRAMS[task_id](item).code
+        block = data_block(code)
+        if not block:  # a script without data must paste a piece of the question verbatim (an expression)
+            pasted = [line for line in code.splitlines() if len(line) >= 12 and
+                      re.sub(r"^print\((.*)\)$", r"\1", line) in item["question"]]
+            assert pasted, f"{task_id}: the script neither opens with the question's values nor copies it:\n{code}"
+            continue
+        for assign in block:
+            for leaf in leaves(assign.value, code):
+                assert leaf in item["question"], (f"{task_id}: {leaf!r} in the data block is not written in the "
+                                                  f"question:\n{code}")
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_scripts_solve_the_tasks_in_the_sandbox(source, sandbox):
+    tasks = sorted(t for t in PROGRAMS if t.startswith(source + "/"))
+    ci, text = synthesize_pairs(tasks, ITEMS, sandbox, seed=5, two_step_share=0.3, self_check_share=1.0)
+    kept = {t: sum(traj.task == t for traj in ci) for t in tasks}
+    asked = {t: len(get_task(t).items(ITEMS, seed=5)) for t in tasks}
+    low = {t: f"{kept[t]}/{asked[t]}" for t in tasks if kept[t] < MIN_KEPT * asked[t]}
+    assert not low, f"the checker rejected the teacher's answer too often: {low}"
+    assert all(traj.correct and traj.segments[-1].kind == "model" for traj in ci)
+    for traj in ci:  # every script's output is real: no script of a kept trajectory was cut off or crashed
+        assert all(s.status in ("ok", "error") for s in traj.segments if s.kind == "tool")
+    checked = [traj for traj in ci if PROGRAMS[traj.task](_item(traj)).check is not None]
+    assert all(traj.metrics["self_check"] for traj in checked)
+    assert [t.id for t in text] == [t.id for t in ci]
+    for traj in text:
+        assert traj.mode == "text" and get_task(traj.task).score(traj.answer, _item(traj)) == 1.0
+
+
+def _item(traj):
+    task = get_task(traj.task)
+    return next(item for item in task.items(ITEMS, seed=5) if item["id"] == traj.id)
