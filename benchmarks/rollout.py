@@ -110,8 +110,12 @@ def smollm2_prompts(backend: HFBackend, n: int) -> list[list[int]]:
 
 
 def r1ci_decode(backend: HFBackend, prompts: list[list[int]], tokens: int) -> tuple[float, list[list[int]]]:
+    async def one(p):
+        with backend.track():  # as the rollout engine does: a batch waits for every request in flight
+            return await backend.generate(p, tokens, (), Sampling(temperature=0.0))
+
     async def run():
-        return await asyncio.gather(*(backend.generate(p, tokens, (), Sampling(temperature=0.0)) for p in prompts))
+        return await asyncio.gather(*(one(p) for p in prompts))
 
     began = time.perf_counter()
     gens = asyncio.run(run())
