@@ -83,3 +83,18 @@ def test_check_passes_and_writes_a_report(tmp_path, symbench_dir):
     assert [r["passed"] for r in rows] == [True] * 3
     assert rows[0]["originals"] > 0 and rows[0]["originals_ok"] == rows[0]["originals"]
     assert rows[1]["items"] == 250  # a fixed dataset is checked whole
+
+
+def test_synth_writes_ci_trajectories_and_their_text_twins(tmp_path):
+    ci, text = tmp_path / "ci.jsonl", tmp_path / "text.jsonl"
+    result = run("synth", "--tasks", "rg/prime_factorization,symbench/number_multiply", "--per-task", "4",
+                 "--self-check-share", "1.0", "--two-step-share", "0", "--out", str(ci), "--text-out", str(text),
+                 "--workers", "1")
+    assert result.exit_code == 0, result.output
+    ci_rows = [json.loads(line) for line in ci.read_text().splitlines()]
+    text_rows = [json.loads(line) for line in text.read_text().splitlines()]
+    assert len(ci_rows) == 8 and [r["id"] for r in ci_rows] == [r["id"] for r in text_rows]
+    assert all(r["metrics"]["self_check"] and r["metrics"]["code_calls"] == 2 for r in ci_rows)  # both have checks
+    assert all(r["mode"] == "text" and r["answer"] == c["answer"] for r, c in zip(text_rows, ci_rows))
+    refused = run("synth", "--teacher", "some/model", "--out", str(ci), "--text-out", str(text))
+    assert refused.exit_code == 2 and "--text-out needs the scripted teacher" in refused.output
