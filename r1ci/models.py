@@ -105,6 +105,7 @@ def pretrain_copying(model, tokenizer, steps: int, seed: int, batch: int = 32, l
     specials = set(tokenizer.all_special_ids)
     vocabulary = [i for i in range(len(tokenizer)) if i not in specials]
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
+    bf16 = bf16_is_fast()
     model.train()
     for _ in range(steps):
         # Half the sequences repeat tokens (drawn from a few), so copying must follow position, not just content.
@@ -114,7 +115,7 @@ def pretrain_copying(model, tokenizer, steps: int, seed: int, batch: int = 32, l
         sequence = torch.cat([first, first], dim=1)
         labels = sequence.clone()
         labels[:, :length + 1] = -100  # only the repeat is predictable
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16_is_fast()):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             loss = model(input_ids=sequence, labels=labels).loss
         loss.backward()
         optimizer.step()

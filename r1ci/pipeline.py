@@ -264,15 +264,14 @@ class Pipeline:
         from r1ci.evaluate import EvalConfig
 
         e = self.config.eval
-        if unseen:
-            return EvalConfig(model=self.sampler(model_path), split="test", tasks=e.unseen_tasks,
-                              n_per_task=e.n_per_task, mode=mode, temperature=e.temperature,
-                              seed=self.config.seed + 2, max_new_tokens=e.max_new_tokens, workers=self.config.workers)
-        return EvalConfig(model=self.sampler(model_path), split=e.split,
-                          tasks=e.tasks or (self.config.tasks if e.split == "train" else None),
-                          n_per_task=e.n_per_task, mode=mode, temperature=e.temperature, seed=self.config.seed + 2,
-                          max_new_tokens=e.max_new_tokens, exclude=self.training_data(with_rl=True),
-                          workers=self.config.workers)
+        if unseen:  # test tasks: nothing of them was trained on
+            split, tasks, exclude = "test", e.unseen_tasks, []
+        else:
+            split, exclude = e.split, self.training_data(with_rl=True)
+            tasks = e.tasks or (self.config.tasks if e.split == "train" else None)
+        return EvalConfig(model=self.sampler(model_path), split=split, tasks=tasks, n_per_task=e.n_per_task,
+                          mode=mode, temperature=e.temperature, seed=self.config.seed + 2,
+                          max_new_tokens=e.max_new_tokens, exclude=exclude, workers=self.config.workers)
 
     def step_eval(self, log) -> None:
         from r1ci.evaluate import evaluate
