@@ -44,7 +44,7 @@ from trl import GRPOConfig, GRPOTrainer  # noqa: E402
 from trl.chat_template_utils import qwen2_5_chat_template  # noqa: E402
 
 from r1ci import protocol  # noqa: E402
-from r1ci.models import build_tiny  # noqa: E402
+from r1ci.models import TinyModel, build_tiny  # noqa: E402
 from r1ci.reward import RewardWeights, reward_functions  # noqa: E402
 from r1ci.rl import InterpreterRollouts, RLSettings, make_trainer_class  # noqa: E402
 from r1ci.sandbox import Limits, LocalSandbox  # noqa: E402
@@ -272,7 +272,7 @@ def main() -> None:
     items = get_task("symbench/number_multiply").items(args.prompts, seed=0)
     runs = {"r1ci": [], "trl": []}
     with tempfile.TemporaryDirectory() as tmp, LocalSandbox(workers=2) as sandbox:
-        model_dir = build_tiny(Path(tmp) / "tiny", copy_steps=0)
+        model_dir = build_tiny(Path(tmp) / "tiny", TinyModel(copy_steps=0))
         for _ in range(args.repeats):
             for path in runs:
                 runs[path].append(run_path(path, model_dir, items, sandbox, args, Path(tmp)))

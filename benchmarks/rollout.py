@@ -29,7 +29,7 @@ import torch
 from r1ci import protocol
 from r1ci.backends import Sampling
 from r1ci.backends.hf import HFBackend, sample
-from r1ci.models import build_tiny
+from r1ci.models import TinyModel, build_tiny
 from r1ci.rollout import RolloutConfig, rollout_many
 from r1ci.sandbox import LocalSandbox
 from r1ci.tasks import get_task
@@ -199,7 +199,7 @@ def main() -> None:
     items = get_task("rg/gcd").items(args.n, seed=0)
     runs = {"text": [], "ci": []}
     with tempfile.TemporaryDirectory() as tmp, LocalSandbox(workers=2) as sandbox:
-        model_dir = build_tiny(Path(tmp) / "tiny", copy_steps=0)
+        model_dir = build_tiny(Path(tmp) / "tiny", TinyModel(copy_steps=0))
         measure(model_dir, items[:2], "ci", 2, sandbox)  # warm-up
         for _ in range(args.repeats):
             for mode in runs:

@@ -1,4 +1,9 @@
-"""The `r1ci` command line."""
+"""The `r1ci` command line.
+
+Commands that run a stage take their flags from that stage's settings class (r1ci.settings.with_settings):
+a flag's default, help text and check are the field's, declared once. This module parses and reports; the
+work happens in the stage modules.
+"""
 
 import json
 import os
@@ -9,6 +14,16 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from r1ci.evaluate import EvalConfig
+from r1ci.models import TinyModel
+from r1ci.potential import PotentialConfig
+from r1ci.rl import RLSettings
+from r1ci.sandbox import Limits
+from r1ci.settings import INSECURE_HELP, WORKERS_HELP, with_settings
+from r1ci.sft import SFTSettings
+from r1ci.study import StudySettings
+from r1ci.synth import SynthSettings
 
 app = typer.Typer(help="r1ci: teach language models to reason with a code interpreter.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -189,34 +204,14 @@ sandbox_app = typer.Typer(help="The code sandbox: run a script, benchmark it, or
                           no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
 
-Workers = Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the CPU count).")]
-Exclude = Annotated[Optional[list[Path]], typer.Option(
-    help="A JSONL file of questions to leave out: trajectories (SFT data) or a potential.jsonl (RL questions). "
-    "Repeat the flag for several files. Evaluating on the train split, this keeps the score held out.")]
-Insecure = Annotated[bool, typer.Option(
-    "--insecure", help="Run without bubblewrap and namespaces (rlimits only): scripts can read your files and use "
-    "the network. Only for machines where isolation is impossible; the sandbox refuses to start otherwise.")]
-
-
-def sandbox_limits(timeout, cpu_time, memory_mb, processes, file_size_mb, output_bytes):
-    from r1ci.sandbox import Limits
-
-    try:
-        return Limits(timeout=timeout, cpu_time=cpu_time, memory_mb=memory_mb, processes=processes,
-                      file_size_mb=file_size_mb, output_bytes=output_bytes)
-    except ValueError as e:
-        fail(str(e))
-
+Workers = Annotated[Optional[int], typer.Option(help=WORKERS_HELP)]
+Insecure = Annotated[bool, typer.Option("--insecure", help=INSECURE_HELP)]
 
 @sandbox_app.command("run")
+@with_settings(fail, limits=(Limits, {"memory_includes_interpreter"}))
 def sandbox_run(
     script: Annotated[str, typer.Argument(help="Python file to run, or - to read the script from stdin.")],
-    timeout: Annotated[float, typer.Option(help="Wall-clock limit in seconds; past it the process tree is killed.")] = 10.0,
-    cpu_time: Annotated[Optional[float], typer.Option(help="CPU-time limit in seconds (default: the timeout).")] = None,
-    memory_mb: Annotated[int, typer.Option(help="Memory the script may allocate, in MB, on top of the interpreter.")] = 1024,
-    processes: Annotated[int, typer.Option(help="Processes and threads the script may have at once.")] = 64,
-    file_size_mb: Annotated[int, typer.Option(help="Largest file the script may write, in MB.")] = 64,
-    output_bytes: Annotated[int, typer.Option(help="Output kept per stream; beyond it head and tail are kept.")] = 65536,
+    limits: Limits,
     stdin_file: Annotated[Optional[Path], typer.Option("--stdin", help="File whose text the script reads on stdin.")] = None,
     remote: Annotated[Optional[str], typer.Option(help="Run on a SandboxFusion-compatible service at this URL "
                                                   "(e.g. http://host:8080) instead of locally.")] = None,
@@ -241,7 +236,6 @@ def sandbox_run(
             fail(f"no such script: {script}")
         code = path.read_text(errors="replace")
     stdin = stdin_file.read_text() if stdin_file else None
-    limits = sandbox_limits(timeout, cpu_time, memory_mb, processes, file_size_mb, output_bytes)
     try:
         sandbox = RemoteSandbox(remote, limits) if remote else LocalSandbox(1, limits, insecure=insecure, eager=False)
         with sandbox:
@@ -302,7 +296,7 @@ def sandbox_serve(
                                                    "their run_timeout.")] = None,
     max_queue: Annotated[int, typer.Option(min=0, help="Requests that may wait for a worker (veRL keeps up to 64 "
                                            "in flight); beyond them a request gets HTTP 503 at once.")] = 256,
-    timeout: Annotated[float, typer.Option(help="Wall-clock limit of requests that set no run_timeout.")] = 10.0,
+    timeout: Annotated[float, typer.Option(help="Wall-clock limit of requests that set no run_timeout.")] = Limits.timeout,
     max_memory_mb: Annotated[int, typer.Option(help="Memory ceiling per script process, in MB, the interpreter "
                                                "included (as SandboxFusion counts memory_limit_MB): a request's "
                                                "memory_limit_MB is capped here, and 0 or -1 (SandboxFusion's 'no "
@@ -341,25 +335,13 @@ app.add_typer(model_app, name="model")
 
 
 @model_app.command("tiny")
-def model_tiny(
-    out: Annotated[Path, typer.Option(help="Folder to save the tokenizer and model in.")],
-    vocab_size: Annotated[int, typer.Option(help="BPE vocabulary size to train.")] = 4096,
-    hidden: Annotated[int, typer.Option(help="Hidden size.")] = 128,
-    layers: Annotated[int, typer.Option(help="Transformer layers.")] = 4,
-    heads: Annotated[int, typer.Option(help="Attention heads.")] = 4,
-    intermediate: Annotated[int, typer.Option(help="MLP size.")] = 512,
-    copy_steps: Annotated[int, typer.Option(help="Steps of copy pretraining (random sequences, each repeated "
-                                            "once), a stand-in for pretraining; 0: purely random weights.")] = 300,
-    seed: Annotated[int, typer.Option(help="Seed of the random weights and the copy pretraining.")] = 0,
-):
+@with_settings(fail, spec=TinyModel)
+def model_tiny(out: Annotated[Path, typer.Option(help="Folder to save the tokenizer and model in.")], spec: TinyModel):
     """A byte-level BPE tokenizer trained here and a Qwen2ForCausalLM (the Qwen-2.5 architecture), random but
     for a short copy pretraining."""
     from r1ci.models import build_tiny
 
-    if min(vocab_size, hidden, layers, heads, intermediate) < 1 or hidden % heads or copy_steps < 0:
-        fail("sizes must be positive, --copy-steps at least 0 and --hidden a multiple of --heads")
-    build_tiny(out, vocab_size=vocab_size, hidden=hidden, layers=layers, heads=heads, intermediate=intermediate,
-               copy_steps=copy_steps, seed=seed)
+    build_tiny(out, spec)
     console.print(f"saved a tiny model to {out}")
 
 
@@ -376,26 +358,10 @@ def model_smollm2(out: Annotated[Path, typer.Option(help="Folder to save the con
 
 
 @app.command("eval")
+@with_settings(fail, config=EvalConfig)
 def eval_command(
-    model: Annotated[str, typer.Option(help="A local checkpoint folder (transformers), vllm:PATH, or "
-                                       "openai:URL:MODEL for any OpenAI-compatible server.")],
     out: Annotated[Path, typer.Option(help="Run folder: results are appended there, so re-running resumes.")],
-    split: Annotated[str, typer.Option(help="Which tasks: test (the paper's 37) or train.")] = "test",
-    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids, a subset of the split.")] = None,
-    n_per_task: Annotated[int, typer.Option(help="Questions per task (after --exclude; fixed datasets: at most "
-                                            "what they have).")] = 10,
-    mode: Annotated[str, typer.Option(help="ci: multi-turn with the interpreter (the paper's); text: no "
-                                      "interpreter; code: one program whose output is the answer.")] = "ci",
-    temperature: Annotated[float, typer.Option(help="Sampling temperature (0: greedy).")] = 0.6,
-    top_p: Annotated[float, typer.Option(help="Nucleus sampling mass.")] = 1.0,
-    seed: Annotated[int, typer.Option(help="Picks the questions and seeds each one's sampling.")] = 0,
-    max_new_tokens: Annotated[int, typer.Option(help="Model tokens per question, all turns together.")] = 1024,
-    turn_tokens: Annotated[int, typer.Option(help="Tokens per backend call (a turn may take several).")] = 512,
-    timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
-    concurrency: Annotated[int, typer.Option(help="Questions in flight at once.")] = 64,
-    exclude: Exclude = None,
-    workers: Workers = None,
-    insecure: Insecure = False,
+    config: EvalConfig,
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
 ):
@@ -405,18 +371,13 @@ def eval_command(
     report.html into --out. A killed run resumes where it stopped when given the same settings.
     """
     from r1ci.backends import BackendError
-    from r1ci.evaluate import EvalConfig, EvalError, evaluate
+    from r1ci.evaluate import evaluate
     from r1ci.sandbox import SandboxError
 
     use_data_dirs(bbh_dir, symbench_dir)
     try:
-        config = EvalConfig(model=model, split=split, tasks=comma_list(tasks) or None, n_per_task=n_per_task,
-                            mode=mode, temperature=temperature, top_p=top_p, seed=seed, max_new_tokens=max_new_tokens,
-                            turn_tokens=turn_tokens, timeout=timeout, exclude=[str(path) for path in exclude or []],
-                            concurrency=concurrency, workers=workers, insecure=insecure)
-        config.rollout()  # validates mode and sizes
         summary = evaluate(config, out)
-    except (EvalError, BackendError, SandboxError, ValueError, FileNotFoundError) as e:
+    except (BackendError, SandboxError, ValueError, FileNotFoundError) as e:
         fail(str(e))
     overall = summary["overall"]
     console.print(f"{summary['n_items']} questions, accuracy {overall.get('accuracy', 0):.1%}, "
@@ -424,47 +385,25 @@ def eval_command(
 
 
 @app.command("synth")
+@with_settings(fail, settings=SynthSettings)
 def synth_command(
     out: Annotated[Path, typer.Option(help="JSONL file of trajectories to write.")],
-    teacher: Annotated[str, typer.Option(help="scripted (short solution programs, run for real), a local "
-                                         "checkpoint PATH, vllm:PATH, or openai:URL:MODEL (e.g. GPT-4o).")] = "scripted",
-    split: Annotated[str, typer.Option(help="Tasks of this split: train (SFT data) or test.")] = "train",
-    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: the split's tasks the "
-                                                 "teacher can do; the scripted teacher knows 74 train tasks).")] = None,
-    per_task: Annotated[int, typer.Option(help="At most this many trajectories per task (the paper: 70).")] = 70,
-    seed: Annotated[int, typer.Option(help="Picks the questions (and the scripted teacher's phrasings).")] = 0,
-    candidates: Annotated[int, typer.Option(help="Model teachers: tries per question, one prompt phrasing each.")] = 2,
-    two_step_share: Annotated[float, typer.Option(help="Scripted teacher: share of two-step trajectories (a first "
-                                                  "script that fails or answers part, then a fix).")] = 0.3,
-    self_check_share: Annotated[float, typer.Option(help="Scripted teacher: share of trajectories that run a second "
-                                                    "script to check the answer before giving it.")] = 0.2,
+    settings: SynthSettings,
     text_out: Annotated[Optional[Path], typer.Option(help="Scripted teacher: also write the text-mode counterparts "
                                                      "(worked solution or direct answer, same questions) here.")] = None,
-    workers: Workers = None,
-    insecure: Insecure = False,
 ):
     """Synthesise SFT trajectories with a teacher, keeping only those whose final answer is correct."""
-    from r1ci.backends import BackendError, load_backend
+    from r1ci.backends import BackendError
     from r1ci.sandbox import LocalSandbox, SandboxError
-    from r1ci.synth import PROGRAMS, summary, synthesize_pairs, synthesize_with_backend, write_trajectories
+    from r1ci.synth import summary, synthesize, write_trajectories
     from r1ci.tasks.grading import use_insecure_grading
 
-    chosen = select(split, None, tasks)
-    if teacher == "scripted" and not tasks:
-        chosen = [t for t in chosen if t in PROGRAMS]
-    if not chosen:
-        fail(f"no {split} task for this teacher (the scripted teacher knows {', '.join(sorted(PROGRAMS))})")
-    if text_out is not None and teacher != "scripted":
+    if text_out is not None and settings.teacher != "scripted":
         fail("--text-out needs the scripted teacher (a model teacher writes ci trajectories only)")
-    text = []
     try:
-        use_insecure_grading(insecure)
-        with LocalSandbox(workers, insecure=insecure) as sandbox:
-            if teacher == "scripted":
-                trajectories, text = synthesize_pairs(chosen, per_task, sandbox, seed, two_step_share, self_check_share)
-            else:
-                trajectories = synthesize_with_backend(load_backend(teacher), chosen, per_task, sandbox, seed,
-                                                       candidates)
+        use_insecure_grading(settings.insecure)
+        with LocalSandbox(settings.workers, insecure=settings.insecure) as sandbox:
+            trajectories, text = synthesize(settings, sandbox)
     except (ValueError, BackendError, SandboxError) as e:
         fail(str(e))
     write_trajectories(trajectories, out)
@@ -475,29 +414,18 @@ def synth_command(
 
 
 @app.command("sft")
+@with_settings(fail, settings=SFTSettings)
 def sft_command(
     model: Annotated[str, typer.Option(help="Checkpoint folder to start from (e.g. from `r1ci model tiny`).")],
     data: Annotated[Path, typer.Option(help="Trajectories JSONL from `r1ci synth`.")],
     out: Annotated[Path, typer.Option(help="Folder for checkpoints and the final model; re-running resumes.")],
-    epochs: Annotated[float, typer.Option(help="Passes over the data (the paper: 3).")] = 3.0,
-    max_steps: Annotated[int, typer.Option(help="Stop after this many optimizer steps (-1: use --epochs).")] = -1,
-    batch_size: Annotated[int, typer.Option(help="Trajectories per device and step.")] = 8,
-    learning_rate: Annotated[float, typer.Option(help="Peak learning rate (cosine schedule, 3% warm-up).")] = 2e-5,
-    max_length: Annotated[int, typer.Option(help="Longer trajectories are left out, not cut.")] = 2048,
-    packing: Annotated[bool, typer.Option(help="Pack trajectories into full rows (helps on GPUs with "
-                                          "flash-attention; slower on CPU).")] = False,
-    multi_turn_weight: Annotated[int, typer.Option(help="Repeat multi-turn trajectories this many times.")] = 2,
-    save_steps: Annotated[int, typer.Option(help="Checkpoint every this many steps (kept: the last two).")] = 100,
-    report_to: Annotated[str, typer.Option(help="none, tensorboard or trackio.")] = "none",
-    bf16: Annotated[Optional[bool], typer.Option("--bf16/--no-bf16", help="bf16 autocast (default: where bf16 is "
-                                                 "fast: GPUs that support it, CPUs with AMX or AVX-512 BF16).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of data order and initialisation of new heads.")] = 0,
+    settings: SFTSettings,
 ):
     """Fine-tune on trajectories with the loss on model-written tokens only (TRL SFTTrainer).
 
     Multi-GPU: `accelerate launch --config_file configs/accelerate/multi_gpu.yaml $(which r1ci) sft ...`.
     """
-    from r1ci.sft import SFTSettings, train
+    from r1ci.sft import train
     from r1ci.synth import read_trajectories
 
     if not data.is_file():
@@ -506,11 +434,6 @@ def sft_command(
         trajectories = read_trajectories(data)
     except ValueError as e:
         fail(str(e))
-    if report_to not in ("none", "tensorboard", "trackio"):
-        fail("--report-to must be none, tensorboard or trackio")
-    settings = SFTSettings(epochs=epochs, max_steps=max_steps, batch_size=batch_size, learning_rate=learning_rate,
-                           max_length=max_length, packing=packing, multi_turn_weight=multi_turn_weight,
-                           save_steps=save_steps, report_to=report_to, bf16=bf16, seed=seed)
     try:
         result = train(model, trajectories, out, settings)
     except (ValueError, OSError) as e:
@@ -520,49 +443,24 @@ def sft_command(
 
 
 @app.command("potential")
+@with_settings(fail, config=PotentialConfig)
 def potential_command(
-    model: Annotated[str, typer.Option(help="The model to measure (usually the SFT model): a checkpoint folder, "
-                                       "vllm:PATH or openai:URL:MODEL.")],
     out: Annotated[Path, typer.Option(help="Folder for samples.jsonl (appended: re-running resumes), "
                                       "potential.jsonl and potential.png.")],
-    split: Annotated[str, typer.Option(help="Tasks of this split (RL trains on train).")] = "train",
-    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: all of the split).")] = None,
-    n_per_task: Annotated[int, typer.Option(help="Questions per task.")] = 50,
-    seed: Annotated[int, typer.Option(help="Picks the questions (use another seed than the SFT data's) and "
-                                      "seeds the sampling.")] = 1,
-    exclude: Exclude = None,
-    mix: Annotated[Optional[str], typer.Option(help="Samples per question as mode:temperature:count, comma-separated;"
-                                               " N is the sum (default: ci and text at 0.6 and 1.0, 5 each).")] = None,
-    thresholds: Annotated[str, typer.Option(help="Lower bounds of groups G1, G2, G3 on the potential; G4 is the "
-                                            "rest.")] = "0.64,0.48,0.32",
-    max_new_tokens: Annotated[int, typer.Option(help="Model tokens per sample, all turns together.")] = 1024,
-    timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
-    concurrency: Annotated[int, typer.Option(help="Samples in flight at once.")] = 64,
-    workers: Workers = None,
-    insecure: Insecure = False,
+    config: PotentialConfig,
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
 ):
     """Sample every question N times; p = share correct, improvement potential 4p(1-p), curriculum groups."""
     from r1ci.backends import BackendError
-    from r1ci.evaluate import EvalError, questions_in, select_items
-    from r1ci.potential import DEFAULT_MIX, PotentialConfig, estimate, parse_mix, table_summary
+    from r1ci.potential import estimate, table_summary
     from r1ci.sandbox import SandboxError
 
     use_data_dirs(bbh_dir, symbench_dir)
     try:
-        bounds = tuple(float(x) for x in thresholds.split(","))
-        if list(bounds) != sorted(bounds, reverse=True) or not all(0 <= b <= 1 for b in bounds):
-            raise ValueError("--thresholds must be decreasing values between 0 and 1, e.g. 0.64,0.48,0.32")
-        config = PotentialConfig(model=model, mix=mix or DEFAULT_MIX, max_new_tokens=max_new_tokens,
-                                 timeout=timeout, seed=seed, thresholds=bounds, concurrency=concurrency,
-                                 workers=workers, insecure=insecure)
-        n_samples = sum(spec.count for spec in parse_mix(config.mix))
-        items = select_items(split, comma_list(tasks) or None, n_per_task, seed,
-                             questions_in(exclude or []))
-        console.print(f"{len(items)} questions x {n_samples} samples")
-        rows = estimate(items, config, out)
-    except (EvalError, BackendError, SandboxError, ValueError, FileNotFoundError) as e:
+        console.print(f"{len(config.items())} questions x {config.samples_per_question()} samples")
+        rows = estimate(config, out)
+    except (BackendError, SandboxError, ValueError, FileNotFoundError) as e:
         fail(str(e))
     summary = table_summary(rows, len(config.thresholds) + 1)
     console.print(f"mean p {summary['mean_p']:.1%}; groups " +
@@ -570,42 +468,14 @@ def potential_command(
 
 
 @app.command("rl")
+@with_settings(fail, settings=RLSettings)
 def rl_command(
     model: Annotated[str, typer.Option(help="Checkpoint to start from (the SFT model; GRPO without SFT gains "
                                        "almost nothing, as the paper found).")],
     potential: Annotated[Path, typer.Option(help="The `r1ci potential` folder (or its potential.jsonl): the "
                                             "questions and their groups.")],
     out: Annotated[Path, typer.Option(help="Run folder: stage checkpoints, metrics; re-running resumes.")],
-    stages: Annotated[int, typer.Option(help="Curriculum stages: stage k trains on groups G1..Gk, the last on all "
-                                        "(1: plain GRPO over everything).")] = 4,
-    steps_per_stage: Annotated[int, typer.Option(help="Optimizer steps per stage (the paper: 150).")] = 150,
-    order: Annotated[str, typer.Option(help="potential (the paper's) or difficulty (the same stage sizes, "
-                                       "easiest questions first): an ablation.")] = "potential",
-    num_generations: Annotated[int, typer.Option(help="Completions per question, the GRPO group (the paper: 5).")] = 5,
-    prompts_per_step: Annotated[int, typer.Option(help="Questions per optimizer step and device.")] = 16,
-    micro_batch: Annotated[Optional[int], typer.Option(help="Completions per forward/backward pass (gradient "
-                                                       "accumulation; default: the whole step).")] = None,
-    learning_rate: Annotated[float, typer.Option(help="Constant learning rate (the paper: 1e-6).")] = 1e-6,
-    beta: Annotated[float, typer.Option(help="KL weight against the starting model, low-variance estimator "
-                                        "(the paper: 0.001; 0 skips the reference model).")] = 0.001,
-    epsilon: Annotated[float, typer.Option(help="PPO clipping range.")] = 0.2,
-    loss_type: Annotated[str, typer.Option(help="TRL's loss normalisation: dapo, grpo, dr_grpo, bnpo, ...")] = "dapo",
-    temperature: Annotated[float, typer.Option(help="Sampling temperature of the rollouts (the paper: 1.0).")] = 1.0,
-    max_new_tokens: Annotated[int, typer.Option(help="Model tokens per completion, all turns together.")] = 1024,
-    timeout: Annotated[float, typer.Option(help="Seconds per script.")] = 10.0,
-    dynamic_sampling: Annotated[bool, typer.Option(help="Leave groups whose rewards are all equal out of the "
-                                                   "loss (they have no advantage).")] = False,
-    reward_correct: Annotated[float, typer.Option(help="Weight of a correct answer.")] = 1.0,
-    reward_format: Annotated[float, typer.Option(help="Weight of +1 for well-formed turns, -1 otherwise.")] = 0.1,
-    reward_turns: Annotated[float, typer.Option(help="Weight of -1 for more than --free-turns turns.")] = 0.1,
-    free_turns: Annotated[int, typer.Option(help="Turns allowed before the turn penalty.")] = 6,
-    save_steps: Annotated[int, typer.Option(help="Checkpoint every this many steps (kept: the last two).")] = 25,
-    report_to: Annotated[str, typer.Option(help="none, tensorboard or trackio.")] = "none",
-    bf16: Annotated[Optional[bool], typer.Option("--bf16/--no-bf16", help="bf16 autocast (default: where bf16 is "
-                                                 "fast: GPUs that support it, CPUs with AMX or AVX-512 BF16).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of data order and sampling.")] = 0,
-    workers: Workers = None,
-    insecure: Insecure = False,
+    settings: RLSettings,
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
 ):
@@ -614,22 +484,12 @@ def rl_command(
     Multi-GPU: `accelerate launch --config_file configs/accelerate/multi_gpu.yaml $(which r1ci) rl ...`.
     """
     from r1ci.potential import read_table
-    from r1ci.reward import RewardWeights
-    from r1ci.rl import RLSettings, train_rl
+    from r1ci.rl import train_rl
     from r1ci.sandbox import SandboxError
 
     use_data_dirs(bbh_dir, symbench_dir)
-    if report_to not in ("none", "tensorboard", "trackio"):
-        fail("--report-to must be none, tensorboard or trackio")
     try:
         rows = read_table(potential)
-        settings = RLSettings(
-            stages=stages, steps_per_stage=steps_per_stage, order=order, num_generations=num_generations,
-            prompts_per_step=prompts_per_step, micro_batch=micro_batch, learning_rate=learning_rate, beta=beta,
-            epsilon=epsilon, loss_type=loss_type, temperature=temperature, max_new_tokens=max_new_tokens,
-            timeout=timeout, dynamic_sampling=dynamic_sampling,
-            reward=RewardWeights(reward_correct, reward_format, reward_turns, free_turns), save_steps=save_steps,
-            report_to=report_to, bf16=bf16, seed=seed, workers=workers, insecure=insecure)
         result = train_rl(model, rows, out, settings)
     except (ValueError, OSError, SandboxError) as e:
         fail(str(e))
@@ -686,38 +546,22 @@ app.add_typer(study_app, name="study")
 
 
 @study_app.command("code-vs-text")
+@with_settings(fail, settings=StudySettings)
 def study_code_vs_text(
     out: Annotated[Path, typer.Option(help="Folder for data, models, evaluations and study.json.")],
-    seeds: Annotated[int, typer.Option(help="Seeds (model initialisations); the spread is over these.")] = 3,
-    per_task: Annotated[int, typer.Option(help="Training questions per task.")] = 150,
-    eval_per_task: Annotated[int, typer.Option(help="Evaluated questions per task, none of them seen in "
-                                               "training (fixed datasets: at most what is left).")] = 100,
-    ci_steps: Annotated[int, typer.Option(help="Training steps of the code-interpreter model (the text model "
-                                          "gets as many tokens).")] = 400,
-    tasks: Annotated[Optional[str], typer.Option(help="Comma-separated train tasks the scripted teacher solves "
-                                                 "(default: boolean_expressions, multistep_arithmetic_two, "
-                                                 "number_multiply, prime_factorization).")] = None,
+    settings: StudySettings,
     workers: Workers = None,
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
 ):
     """Two tiny models from the same weights and token budget, one trained on code-interpreter trajectories and
     one on direct answers, evaluated on held-out questions; accuracy per seed, mean and spread."""
-    from r1ci.study import TASKS, StudySettings, run_study
-    from r1ci.synth import PROGRAMS
+    from r1ci.study import run_study
 
     use_data_dirs(bbh_dir, symbench_dir)
-    if min(seeds, per_task, eval_per_task, ci_steps) < 1:
-        fail("--seeds, --per-task, --eval-per-task and --ci-steps must be positive")
-    chosen = tuple(comma_list(tasks)) if tasks else TASKS
-    unknown = sorted(set(chosen) - set(PROGRAMS))
-    if unknown or not chosen:
-        fail(f"the scripted teacher does not solve {', '.join(unknown) or 'an empty task list'}; it solves "
-             f"{', '.join(sorted(PROGRAMS))}")
-    result = run_study(out, StudySettings(tasks=chosen, seeds=seeds, per_task=per_task, eval_per_task=eval_per_task,
-                                          ci_steps=ci_steps), workers)
+    result = run_study(out, settings, workers)
     for mode, row in result["summary"].items():
-        console.print(f"{mode}: accuracy {row['mean']:.1%} ± {row['stdev']:.1%} over {seeds} seeds "
+        console.print(f"{mode}: accuracy {row['mean']:.1%} ± {row['stdev']:.1%} over {settings.seeds} seeds "
                       f"({', '.join(f'{a:.1%}' for a in row['per_seed'])})")
 
 

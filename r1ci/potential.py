@@ -19,11 +19,12 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from r1ci.atomic import write_atomic
 from r1ci.backends import Sampling, load_backend
-from r1ci.evaluate import append_record, load_results
+from r1ci.plots import potential_histogram
 from r1ci.rollout import RolloutConfig, rollout_jobs
+from r1ci.runs import append_record, load_results, questions_in, select_items, write_atomic
 from r1ci.sandbox import Limits, LocalSandbox
+from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
 from r1ci.tasks import get_task
 from r1ci.tasks.grading import use_insecure_grading
 
@@ -70,16 +71,38 @@ def group_of(potential: float, thresholds: tuple[float, ...] = THRESHOLDS) -> in
 
 @dataclass
 class PotentialConfig:
-    model: str
-    mix: str = DEFAULT_MIX
-    max_new_tokens: int = 1024
-    turn_tokens: int = 512
-    timeout: float = 10.0
-    seed: int = 0
-    thresholds: tuple[float, ...] = THRESHOLDS
-    concurrency: int = 64
-    workers: int | None = None
-    insecure: bool = False
+    model: str = setting(help="The model to measure (usually the SFT model): a checkpoint folder, vllm:PATH or "
+                              "openai:URL:MODEL.")
+    split: str = setting("train", "Tasks of this split (RL trains on train).")
+    tasks: list[str] | None = setting(None, "Task ids (default: all of the split).")
+    n_per_task: int = setting(50, "Questions per task (after `exclude`).")
+    seed: int = setting(1, "Picks the questions (use another seed than the SFT data's) and seeds the sampling.")
+    exclude: list[str] = setting(help="JSONL files of questions to leave out: the SFT data's trajectories, so that "
+                                      "RL questions are new to the model.", factory=list)
+    mix: str = setting(DEFAULT_MIX, "Samples per question as mode:temperature:count, comma-separated; N is the sum.")
+    thresholds: tuple[float, ...] = setting(THRESHOLDS, "Lower bounds of groups G1, G2, G3 on the potential; G4 is "
+                                                        "the rest.")
+    max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per sample, all turns together.")
+    turn_tokens: int = setting(RolloutConfig.turn_tokens, "Tokens per backend call (a turn may take several).")
+    timeout: float = setting(Limits.timeout, "Seconds per script.")
+    concurrency: int = setting(64, "Samples in flight at once.")
+    workers: int | None = workers_setting()
+    insecure: bool = insecure_setting()
+
+    def __post_init__(self):
+        self.thresholds = tuple(float(b) for b in self.thresholds)
+        if list(self.thresholds) != sorted(self.thresholds, reverse=True) or \
+                not all(0 <= b <= 1 for b in self.thresholds):
+            raise ValueError(f"thresholds must be decreasing values between 0 and 1, e.g. 0.64,0.48,0.32; got "
+                             f"{','.join(map(str, self.thresholds))}")
+        check_positive(self, "n_per_task", "concurrency", "workers")
+        parse_mix(self.mix)
+
+    def items(self) -> list[dict]:
+        return select_items(self.split, self.tasks, self.n_per_task, self.seed, questions_in(self.exclude))
+
+    def samples_per_question(self) -> int:
+        return sum(spec.count for spec in parse_mix(self.mix))
 
 
 def sample_jobs(items: list[dict], config: PotentialConfig) -> list[tuple[dict, RolloutConfig]]:
@@ -94,8 +117,9 @@ def sample_jobs(items: list[dict], config: PotentialConfig) -> list[tuple[dict, 
     return jobs
 
 
-def estimate(items: list[dict], config: PotentialConfig, out: Path, backend=None) -> list[dict]:
+def estimate(config: PotentialConfig, out: Path, backend=None) -> list[dict]:
     """Sample what is left, then write the table and the histogram. Returns the table's rows."""
+    items = config.items()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "config.json", json.dumps(asdict(config), indent=1))
@@ -115,7 +139,8 @@ def estimate(items: list[dict], config: PotentialConfig, out: Path, backend=None
             asyncio.run(rollout_jobs(todo, tasks, backend, sandbox, config.concurrency, on_done=record))
     rows = table(items, done.values(), config.thresholds)
     write_atomic(out / "potential.jsonl", "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
-    plot_histogram(rows, config.thresholds, out / "potential.png")
+    write_atomic(out / "potential.png", potential_histogram([r["potential"] for r in rows], config.thresholds,
+                                                           group_sizes(rows, len(config.thresholds) + 1)))
     return rows
 
 
@@ -161,21 +186,3 @@ def group_sizes(rows: list[dict], groups: int = len(THRESHOLDS) + 1) -> list[int
 def table_summary(rows: list[dict], groups: int = len(THRESHOLDS) + 1) -> dict:
     return {"questions": len(rows), "groups": group_sizes(rows, groups),
             "mean_p": sum(r["p"] for r in rows) / max(1, len(rows))}
-
-
-def plot_histogram(rows: list[dict], thresholds: tuple[float, ...], path: Path) -> None:
-    from matplotlib.figure import Figure
-
-    from r1ci.report import png
-
-    fig = Figure(figsize=(6, 3.2))
-    ax = fig.add_subplot()
-    ax.hist([r["potential"] for r in rows], bins=20, range=(0, 1), color="#4c72b0")
-    for bound in thresholds:
-        ax.axvline(bound, color="#c44e52", linestyle="--", linewidth=1)
-    sizes = group_sizes(rows, len(thresholds) + 1)
-    ax.set_title("Improvement potential 4p(1-p): " + ", ".join(f"G{k} {n}" for k, n in enumerate(sizes, 1)),
-                 fontsize=9)
-    ax.set_xlabel("potential")
-    ax.set_ylabel("questions")
-    write_atomic(path, png(fig))

@@ -3,7 +3,8 @@
 The model reasons in text and, when it wants, writes one Python script in a ```python block. The script
 runs in the sandbox and its output comes back after the line `Code Execution Results:`; the model goes on.
 The final answer is the last `<<<...>>>` of model-written text (never of what the interpreter printed),
-except in `code` mode, where the one program's output is the answer. At most 8 code calls per question.
+except in `code` mode, where the one program's output is the answer. At most `MAX_CODE_CALLS` code calls per
+question unless the rollout sets another limit (`RolloutConfig.max_code_calls`); the prompt states the limit.
 """
 
 import re
@@ -16,23 +17,24 @@ CODE_OPEN = "```python"
 CODE_FENCE = "```"
 RESULTS_HEADER = "Code Execution Results:"
 MAX_CODE_CALLS = 8
-MAX_OUTPUT_CHARS = 2000  # what the model sees of one script's output; the sandbox keeps more
+MAX_OUTPUT_BYTES = 2000  # what the model sees of one script's output (UTF-8 bytes); the sandbox keeps more
 # Generation pauses here: a closed code block (the fence and its newline) or a finished answer.
 STOP_STRINGS = {"ci": ("```\n", ">>>"), "text": (">>>",), "code": ("```\n",)}
 
 # The line CodeSteer appends to every SymBench and BIG-Bench Hard question; we add it to Reasoning-Gym's too.
 ANSWER_INSTRUCTION = "Output final answer with the format <<<answer>>>."
 
-# Several phrasings per mode: SFT data draws on all of them, evaluation uses the first.
-SYSTEM_PROMPTS = {
+# Several phrasings per mode: SFT data draws on all of them, evaluation uses the first. `{code_calls}` is the
+# rollout's limit on code calls, filled in by `system_prompt` ("8 times"); templates hold no other braces.
+PROMPT_TEMPLATES = {
     "ci": (
         "You are a careful problem solver with a Python interpreter. Reason step by step. Whenever computing, "
         "searching or checking would help, write one complete Python script in a ```python code block that "
         "prints what you need; it is run, and its output is shown to you after the line 'Code Execution "
-        "Results:'. You may run code up to 8 times. End with your final answer in the format <<<answer>>>.",
+        "Results:'. You may run code up to {code_calls}. End with your final answer in the format <<<answer>>>.",
         "Solve the task below. You can execute Python: put a self-contained script inside ```python ... ``` "
         "and print the values you want to see. The printed output comes back under 'Code Execution "
-        "Results:'. Use code for exact arithmetic, search and verification, at most 8 times, and give the "
+        "Results:'. Use code for exact arithmetic, search and verification, at most {code_calls}, and give the "
         "final answer as <<<answer>>>.",
         "Think through the problem, and use Python code where text reasoning is error-prone. To run code, "
         "write a ```python block with a full script that prints its results; you will then see 'Code "
@@ -52,11 +54,18 @@ SYSTEM_PROMPTS = {
 }
 
 
-def system_prompt(mode: str, variant: int = 0) -> str:
-    if mode not in SYSTEM_PROMPTS:
+def system_prompt(mode: str, variant: int = 0, max_code_calls: int = MAX_CODE_CALLS) -> str:
+    """The mode's system prompt (phrasing `variant`, wrapping around), stating the limit on code calls."""
+    if mode not in PROMPT_TEMPLATES:
         raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-    phrasings = SYSTEM_PROMPTS[mode]
-    return phrasings[variant % len(phrasings)]
+    phrasings = PROMPT_TEMPLATES[mode]
+    times = f"{max_code_calls} time" + ("s" if max_code_calls > 1 else "")
+    return phrasings[variant % len(phrasings)].format(code_calls=times)
+
+
+# The phrasings with the default limit, as the model sees them.
+SYSTEM_PROMPTS = {mode: tuple(system_prompt(mode, i) for i in range(len(phrasings)))
+                  for mode, phrasings in PROMPT_TEMPLATES.items()}
 
 
 def extract_answer(text: str | None) -> str | None:
@@ -122,7 +131,7 @@ def tool_text(result: Result) -> str:
         notes.append(f"[the script {result.message()}]")
     if not output.strip() and not notes:
         notes.append("[the script printed nothing]")
-    shown, _ = clip_text(output, MAX_OUTPUT_CHARS)
+    shown, _ = clip_text(output, MAX_OUTPUT_BYTES)
     body = shown.rstrip("\n") + ("\n" if shown.strip() else "") + "\n".join(notes)
     return f"\n{RESULTS_HEADER}\n{body.rstrip()}\n"
 

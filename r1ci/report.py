@@ -1,4 +1,5 @@
-"""The evaluation report: a Markdown and a self-contained HTML page from a run's summary and trajectories.
+"""The reports: an evaluation's Markdown and self-contained HTML page from its summary and trajectories, and
+a pipeline run's report.md from its results.json.
 
 Scores come from the caller's summary and are only formatted here, so the report can never disagree with
 `summary.json`. Every string from a trajectory is model output or data we did not write: it is escaped in
@@ -7,14 +8,12 @@ HTML and kept inside fenced blocks in Markdown, never emitted as markup.
 
 import base64
 import html
-import io
 import re
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
-from r1ci.atomic import write_atomic
+from r1ci.plots import accuracy_by_task, code_calls
 from r1ci.protocol import CODE_BLOCKS
+from r1ci.runs import write_atomic
 
 PERCENT_KEYS = {"accuracy", "self_check_rate"}
 # (summary key, column header) of the metric tables; the same columns for overall, source and task.
@@ -159,45 +158,13 @@ def _plots(summary: dict) -> dict[str, bytes]:
     tasks = [(name, _number(stats.get("accuracy"))) for name, stats in _stat_rows(summary.get("by_task"))]
     tasks = [(name, acc) for name, acc in tasks if acc is not None]
     if tasks:
-        plots["accuracy"] = _accuracy_plot(tasks)
+        plots["accuracy"] = accuracy_by_task(tasks)
     hist = _dict(summary.get("code_calls_histogram"))
     bars = [(str(k), _number(v)) for k, v in sorted(hist.items(), key=lambda kv: _natural_key(kv[0]))]
     bars = [(k, v) for k, v in bars if v is not None]
     if bars:
-        plots["code_calls"] = _code_calls_plot(bars)
+        plots["code_calls"] = code_calls(bars)
     return plots
-
-
-def png(fig: Figure) -> bytes:
-    """Render through matplotlib's Agg canvas directly: no pyplot, no global backend, no display needed."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    return buf.getvalue()
-
-
-def _accuracy_plot(tasks: list[tuple[str, float]]) -> bytes:
-    fig = Figure(figsize=(8, 1.0 + 0.28 * len(tasks)))
-    ax = fig.add_subplot()
-    names, values = [n for n, _ in tasks], [100 * a for _, a in tasks]
-    ax.barh(range(len(tasks)), values, color="#4c72b0")
-    ax.set_yticks(range(len(tasks)), names, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 105)
-    ax.set_xlabel("accuracy (%)")
-    ax.set_title("Accuracy by task")
-    for i, v in enumerate(values):
-        ax.text(v + 1, i, f"{v:.1f}", va="center", fontsize=7)
-    return png(fig)
-
-
-def _code_calls_plot(bars: list[tuple[str, float]]) -> bytes:
-    fig = Figure(figsize=(6, 3.5))
-    ax = fig.add_subplot()
-    ax.bar([k for k, _ in bars], [v for _, v in bars], color="#55a868")
-    ax.set_xlabel("code calls in the question's trajectory")
-    ax.set_ylabel("questions")
-    ax.set_title("Code calls per question")
-    return png(fig)
 
 
 # ---------------------------------------------------------------- Markdown
@@ -385,3 +352,33 @@ def _html(summary: dict, plots: dict[str, bytes], chosen: list[dict]) -> str:
             f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")
 
+
+# ---------------------------------------------------------------- the pipeline's report
+
+
+def pipeline_report(results: dict) -> str:
+    """report.md of a pipeline run, from its results.json: accuracy before and after each training step."""
+    evals = results["eval"]
+    modes = sorted({r["mode"] for r in evals.values()})
+    lines = ["# r1ci pipeline report", "", f"Config `{results['config']}`; tasks: {', '.join(results['tasks'])}.", ""]
+    for unseen, title, note in ((False, "Held-out accuracy", "Questions seen in SFT or RL are left out of every row."),
+                                (True, "Unseen test tasks", "Tasks never trained on.")):
+        if not any(r.get("unseen", False) == unseen for r in evals.values()):
+            continue
+        lines += [f"## {title}", "", note, "", "| model | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
+        for name in ("base", "sft", "rl"):
+            cells = []
+            for mode in modes:
+                r = next((r for r in evals.values()
+                          if (r["model"], r["mode"], r.get("unseen", False)) == (name, mode, unseen)), None)
+                cells.append(f"{r['accuracy']:.1%} ({r['correct']}/{r['questions']})" if r else "-")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    sft, pot, rl = results["sft"], results["potential"], results["rl"]
+    lines += ["## Steps", "",
+              f"- SFT: {sft['examples']} examples, {sft['steps']} steps, final loss {sft['train_loss']:.3f}.",
+              f"- Potential: {pot['questions']} questions, mean p {pot['mean_p']:.1%}, groups G1-G4 {pot['groups']}.",
+              f"- GRPO: {rl['steps']} steps in {len(rl['plan'])} stage(s) (questions, steps): {rl['plan']}.",
+              "- Seconds per step: " + ", ".join(f"{k} {v:.0f}" for k, v in results["seconds"].items()) + ".",
+              "", "![potential](potential/potential.png)", "", "![GRPO metrics](rl/metrics.png)", ""]
+    return "\n".join(lines)

@@ -6,20 +6,22 @@
 
 Each part is a TRL reward function (`reward_funcs`); the weights are TRL's `reward_weights`, so
 `rewards/<part>/mean` shows up in the training logs. The parts read what the rollout measured, passed along
-by the rollout function as extra fields (`correct`, `well_formed`, `turns`).
+by the rollout function as extra fields (`reward_fields`); `correct` also logs the rollout's code calls, turns
+and answered share through TRL's `log_metric`, which averages them per step and across processes.
 """
 
 from dataclasses import dataclass
 
+from r1ci.settings import setting
 from r1ci.trajectory import Trajectory
 
 
 @dataclass(frozen=True)
 class RewardWeights:
-    correct: float = 1.0
-    format: float = 0.1
-    turns: float = 0.1
-    free_turns: int = 6          # more model turns than this costs `turns`
+    correct: float = setting(1.0, "Weight of a correct answer.")
+    format: float = setting(0.1, "Weight of +1 for well-formed turns, -1 otherwise.")
+    turns: float = setting(0.1, "Weight of -1 for more model turns than `free_turns`.")
+    free_turns: int = setting(6, "Model turns allowed before the turn penalty.")
 
     def as_list(self) -> list[float]:
         return [self.correct, self.format, self.turns]
@@ -34,13 +36,20 @@ def well_formed(traj: Trajectory) -> bool:
 
 
 def reward_fields(traj: Trajectory) -> dict:
-    """What the reward functions read about one trajectory."""
-    return {"correct": float(traj.correct), "well_formed": well_formed(traj), "turns": traj.turns()}
+    """What the reward functions read about one trajectory, and the rollout measurements they log."""
+    return {"correct": float(traj.correct), "well_formed": well_formed(traj), "turns": traj.turns(),
+            "code_calls": traj.metrics.get("code_calls", 0), "answered": traj.answer is not None}
+
+
+LOGGED = ("code_calls", "turns", "answered")  # per-step means in the training log, beside TRL's own metrics
 
 
 def reward_functions(weights: RewardWeights) -> list:
     """The three parts as TRL reward functions, named for the logs, in the order of `weights.as_list()`."""
-    def correct(correct: list[float], **_) -> list[float]:
+    def correct(correct: list[float], log_metric=None, **fields) -> list[float]:
+        if log_metric is not None:  # TRL's public path for custom metrics: averaged per step and across processes
+            for name in LOGGED:
+                log_metric(name, sum(float(v) for v in fields[name]) / len(fields[name]))
         return [float(c) for c in correct]
 
     def format(well_formed: list[bool], **_) -> list[float]:  # noqa: A001 - the part's name in TRL's logs

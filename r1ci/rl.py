@@ -20,16 +20,18 @@ the next, so every variant takes the same number of steps.
 
 import asyncio
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from r1ci.atomic import last_complete_checkpoint, write_atomic
 from r1ci.backends import Sampling
+from r1ci.plots import training_metrics
 from r1ci.potential import THRESHOLDS
 from r1ci.reward import RewardWeights, reward_fields, reward_functions
 from r1ci.rollout import RolloutConfig, rollout_jobs
+from r1ci.runs import last_complete_checkpoint, write_atomic
 from r1ci.sandbox import Limits, LocalSandbox
+from r1ci.settings import (bf16_setting, check_positive, check_report_to, insecure_setting, report_to_setting,
+                           setting, workers_setting)
 from r1ci.tasks import get_task
 from r1ci.tasks.grading import use_insecure_grading
 
@@ -38,29 +40,34 @@ ORDERS = ("potential", "difficulty")
 
 @dataclass
 class RLSettings:
-    stages: int = 4
-    steps_per_stage: int = 150
-    order: str = "potential"
-    num_generations: int = 5         # completions per question (the group)
-    prompts_per_step: int = 16       # questions per optimizer step, per device
-    micro_batch: int | None = None   # completions per forward/backward; None: the whole step at once
-    learning_rate: float = 1e-6
-    beta: float = 0.001              # KL to the starting model (TRL's low-variance estimator)
-    epsilon: float = 0.2             # PPO clipping
-    loss_type: str = "dapo"          # any of TRL's: grpo, dapo, dr_grpo, bnpo, ...
-    temperature: float = 1.0
-    max_new_tokens: int = 1024       # model tokens per completion, all turns together
-    turn_tokens: int = 512
-    timeout: float = 10.0            # seconds per script
-    dynamic_sampling: bool = False   # leave zero-advantage completions (all-equal groups) out of the loss
+    stages: int = setting(4, "Curriculum stages: stage k trains on groups G1..Gk, the last on all (1: plain GRPO "
+                             "over everything).")
+    steps_per_stage: int = setting(150, "Optimizer steps per stage (the paper: 150).")
+    order: str = setting("potential", "potential (the paper's) or difficulty (the same stage sizes, easiest "
+                                      "questions first): an ablation.")
+    num_generations: int = setting(5, "Completions per question, the GRPO group (the paper: 5).")
+    prompts_per_step: int = setting(16, "Questions per optimizer step and device.")
+    micro_batch: int | None = setting(None, "Completions per forward/backward pass (gradient accumulation; "
+                                            "default: the whole step at once).")
+    learning_rate: float = setting(1e-6, "Constant learning rate (the paper: 1e-6).")
+    beta: float = setting(0.001, "KL weight against the starting model, TRL's low-variance estimator (the paper: "
+                                 "0.001; 0 skips the reference model).")
+    epsilon: float = setting(0.2, "PPO clipping range.")
+    loss_type: str = setting("dapo", "TRL's loss normalisation: dapo, grpo, dr_grpo, bnpo, ...")
+    temperature: float = setting(1.0, "Sampling temperature of the rollouts (the paper: 1.0).")
+    max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per completion, all turns together.")
+    turn_tokens: int = setting(RolloutConfig.turn_tokens, "Tokens per backend call (a turn may take several).")
+    timeout: float = setting(Limits.timeout, "Seconds per script.")
+    dynamic_sampling: bool = setting(False, "Leave groups whose rewards are all equal out of the loss (they have "
+                                            "no advantage).")
     reward: RewardWeights = field(default_factory=RewardWeights)
-    save_steps: int = 25
-    logging_steps: int = 1
-    report_to: str = "none"
-    seed: int = 0
-    bf16: bool | None = None         # None: where bf16 is fast (r1ci.models.bf16_is_fast), as autocast
-    workers: int | None = None
-    insecure: bool = False
+    save_steps: int = setting(25, "Checkpoint every this many steps (kept: the last two).")
+    logging_steps: int = setting(1, "Log every this many steps.")
+    report_to: str = report_to_setting()
+    seed: int = setting(0, "Seed of data order and sampling.")
+    bf16: bool | None = bf16_setting()
+    workers: int | None = workers_setting()
+    insecure: bool = insecure_setting()
 
     def __post_init__(self):
         if isinstance(self.reward, dict):
@@ -73,6 +80,8 @@ class RLSettings:
             raise ValueError("steps_per_stage, num_generations and prompts_per_step must be positive")
         if self.num_generations < 2:
             raise ValueError("num_generations must be at least 2: GRPO compares completions within a group")
+        check_report_to(self.report_to)
+        check_positive(self, "learning_rate", "save_steps", "logging_steps", "micro_batch", "workers")
         if self.micro_batch and (self.prompts_per_step * self.num_generations) % self.micro_batch:
             raise ValueError(f"micro_batch ({self.micro_batch}) must divide prompts_per_step x num_generations "
                              f"({self.prompts_per_step * self.num_generations})")
@@ -134,13 +143,7 @@ class InterpreterRollouts:
                                                         concurrency=len(jobs)))
             finally:
                 model.train(was_training)
-        out = completions(trajectories, self.tokenizer.eos_token_id)
-        metrics = trainer._metrics["train"]  # TRL averages these per logging step, like its own
-        n = len(trajectories)
-        metrics["code_calls"].append(sum(t.metrics["code_calls"] for t in trajectories) / n)
-        metrics["turns"].append(sum(t.turns() for t in trajectories) / n)
-        metrics["answered"].append(sum(t.answer is not None for t in trajectories) / n)
-        return out
+        return completions(trajectories, self.tokenizer.eos_token_id)
 
 
 def completions(trajectories, eos_id: int) -> dict:
@@ -149,8 +152,7 @@ def completions(trajectories, eos_id: int) -> dict:
     A trajectory that stopped at its answer gets the end-of-turn token, masked: the protocol ends the turn
     there (SFT taught the model to), and TRL counts completions without one as truncated.
     """
-    out = {"prompt_ids": [], "completion_ids": [], "logprobs": [], "env_mask": [],
-           "correct": [], "well_formed": [], "turns": []}
+    out = {"prompt_ids": [], "completion_ids": [], "logprobs": [], "env_mask": []}
     for traj in trajectories:
         ids, logprobs, mask = [], [], []
         for segment in traj.segments[1:]:
@@ -165,7 +167,7 @@ def completions(trajectories, eos_id: int) -> dict:
         out["logprobs"].append(logprobs)
         out["env_mask"].append(mask)
         for key, value in reward_fields(traj).items():
-            out[key].append(value)
+            out.setdefault(key, []).append(value)
     return out
 
 
@@ -209,7 +211,7 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
     from datasets import Dataset
     from trl import GRPOConfig
 
-    from r1ci.sft import load_for_training
+    from r1ci.models import load_for_training
 
     model, tokenizer, bf16, gpu = load_for_training(start, settings.bf16)
     # TRL builds the KL reference from the model's name: keep it the run's starting model in every stage.
@@ -271,7 +273,9 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
     if final.is_symlink() or final.exists():
         final.unlink()
     final.symlink_to(Path(current).relative_to(out))
-    plot_metrics(read_metrics(metrics_path), [s for _, s in plan], out / "metrics.png")
+    figure = training_metrics(read_metrics(metrics_path), [s for _, s in plan])
+    if figure:
+        write_atomic(out / "metrics.png", figure)
     return {"model": str(final), "stages": [{"questions": len(r), "steps": s} for r, s in plan],
             "steps": sum(s for _, s in plan)}
 
@@ -287,29 +291,3 @@ def read_metrics(path: Path) -> list[dict]:
                 continue  # a line torn by a kill
             rows[row["step"]] = row
     return [rows[k] for k in sorted(rows)]
-
-
-PLOTTED = (("reward", "reward"), ("rewards/correct/mean", "accuracy"), ("code_calls", "code calls"),
-           ("completions/mean_length", "model tokens"), ("frac_reward_zero_std", "zero-variance groups"))
-
-
-def plot_metrics(rows: list[dict], stage_steps: list[int], path: Path) -> None:
-    from matplotlib.figure import Figure
-
-    from r1ci.report import png
-
-    shown = [(key, label) for key, label in PLOTTED if any(key in r for r in rows)]
-    if not shown:
-        return
-    fig = Figure(figsize=(3.2 * len(shown), 2.8))
-    boundaries = [sum(stage_steps[:k]) for k in range(1, len(stage_steps))]
-    for i, (key, label) in enumerate(shown):
-        ax = fig.add_subplot(1, len(shown), i + 1)
-        points = [(r["step"], r[key]) for r in rows if key in r and r[key] is not None and math.isfinite(r[key])]
-        ax.plot([s for s, _ in points], [v for _, v in points], color="#4c72b0", linewidth=1)
-        for b in boundaries:
-            ax.axvline(b, color="#c44e52", linestyle="--", linewidth=0.8)
-        ax.set_title(label, fontsize=9)
-        ax.set_xlabel("step", fontsize=8)
-    fig.tight_layout()
-    write_atomic(path, png(fig))

@@ -28,7 +28,7 @@ class RolloutConfig:
     prompt_variant: int = 0
     system_prompt: str | None = None  # instead of the mode's own phrasing (prompt_variant)
     sampling: Sampling = field(default_factory=Sampling)
-    limits: Limits = field(default_factory=lambda: Limits(timeout=10))
+    limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self):
         if self.mode not in protocol.MODES:
@@ -50,7 +50,7 @@ class TokenMismatch(AssertionError):
 
 async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: RolloutConfig) -> Trajectory:
     """One question through the protocol: prompt, model turns, code calls, answer, score."""
-    system = config.system_prompt or protocol.system_prompt(config.mode, config.prompt_variant)
+    system = config.system_prompt or protocol.system_prompt(config.mode, config.prompt_variant, config.max_code_calls)
     messages = [{"role": "system", "content": system},
                 {"role": "user", "content": item["question"]}]
     prompt = Segment("prompt", messages[0]["content"] + "\n\n" + messages[1]["content"])

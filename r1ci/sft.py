@@ -10,7 +10,9 @@ the prompt or what the interpreter printed; TRL turns it into labels. Multi-turn
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.atomic import last_complete_checkpoint
+from r1ci.models import load_for_training
+from r1ci.runs import last_complete_checkpoint
+from r1ci.settings import bf16_setting, check_positive, check_report_to, report_to_setting, setting
 from r1ci.trajectory import Trajectory, prompt_ids, text_ids
 
 
@@ -47,35 +49,30 @@ def build_dataset(trajectories: list[Trajectory], tokenizer, multi_turn_weight: 
 
 @dataclass
 class SFTSettings:
-    epochs: float = 3.0
-    batch_size: int = 8
-    learning_rate: float = 2e-5
-    max_length: int = 2048
-    packing: bool = False
-    multi_turn_weight: int = 2
-    max_steps: int = -1
-    save_steps: int = 100
-    logging_steps: int = 10
-    report_to: str = "none"
-    seed: int = 0
-    bf16: bool | None = None     # None: where bf16 is fast (r1ci.models.bf16_is_fast), as autocast
-    warmup_ratio: float = 0.03  # a fraction of the steps (transformers takes it as warmup_steps < 1)
+    epochs: float = setting(3.0, "Passes over the data (the paper: 3).")
+    batch_size: int = setting(8, "Trajectories per device and step.")
+    learning_rate: float = setting(2e-5, "Peak learning rate (cosine schedule after the warm-up).")
+    max_length: int = setting(2048, "Longer trajectories are left out, not cut.")
+    packing: bool = setting(False, "Pack trajectories into full rows (helps on GPUs with flash-attention; slower "
+                                   "on CPU).")
+    multi_turn_weight: int = setting(2, "Repeat multi-turn trajectories this many times (the paper up-weights "
+                                        "them).")
+    max_steps: int = setting(-1, "Stop after this many optimizer steps (-1: train for `epochs`).")
+    save_steps: int = setting(100, "Checkpoint every this many steps (kept: the last two).")
+    logging_steps: int = setting(10, "Log the loss every this many steps.")
+    report_to: str = report_to_setting()
+    seed: int = setting(0, "Seed of data order and initialisation of new heads.")
+    bf16: bool | None = bf16_setting()
+    warmup_ratio: float = setting(0.03, "Warm-up, as a fraction of the steps.")
 
-
-def load_for_training(model_path: str, bf16: bool | None):
-    """(model, tokenizer, bf16, gpu) for SFT and GRPO alike. Weights load in float32 and bf16 runs as autocast,
-    by default where it is fast: GPUs that support it, CPUs with bf16 units (r1ci.models.bf16_is_fast)."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from r1ci.models import bf16_is_fast
-
-    tokenizer = AutoTokenizer.from_pretrained(model_path)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
-    gpu = torch.cuda.is_available()
-    return model, tokenizer, bf16 if bf16 is not None else bf16_is_fast("cuda" if gpu else "cpu"), gpu
+    def __post_init__(self):
+        check_report_to(self.report_to)
+        check_positive(self, "epochs", "batch_size", "learning_rate", "max_length", "multi_turn_weight",
+                       "save_steps", "logging_steps")
+        if self.max_steps == 0 or self.max_steps < -1:
+            raise ValueError(f"max_steps must be positive, or -1 to train for `epochs`; got {self.max_steps}")
+        if not 0 <= self.warmup_ratio < 1:
+            raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
 
 
 def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: SFTSettings) -> dict:

@@ -9,15 +9,17 @@ training is drawn), each in its own mode. Reported: accuracy per seed, mean and 
 
 import json
 import statistics
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from r1ci.atomic import write_atomic
 from r1ci.evaluate import EvalConfig, evaluate, scores
-from r1ci.models import build_tiny
+from r1ci.models import TinyModel, build_tiny
+from r1ci.runs import write_atomic
 from r1ci.sandbox import LocalSandbox
+from r1ci.settings import check_positive, setting
 from r1ci.sft import SFTSettings, build_dataset, train
 from r1ci.synth import synthesize_pairs, write_trajectories
+from r1ci.teacher import PROGRAMS
 from r1ci.trajectory import Trajectory
 
 # Two tasks whose code route a copy-pretrained tiny model can learn (copy the expression into a print), and two
@@ -28,17 +30,24 @@ TASKS = ("bbh/boolean_expressions", "bbh/multistep_arithmetic_two", "symbench/nu
 
 @dataclass
 class StudySettings:
-    tasks: tuple[str, ...] = TASKS  # tasks the scripted teacher solves (r1ci.synth.PROGRAMS)
-    seeds: int = 3
-    per_task: int = 150          # training questions per task (BBH tasks have 250 in all)
-    eval_per_task: int = 100     # evaluated questions per task, none of them seen in training
-    ci_steps: int = 400          # optimizer steps of the code-interpreter model; the text model gets equal tokens
-    batch_size: int = 8
-    learning_rate: float = 2e-3
-    hidden: int = 128
-    layers: int = 4
-    copy_steps: int = 400        # copy pretraining of the shared starting weights (r1ci.models.pretrain_copying)
-    max_new_tokens: int = 256
+    tasks: tuple[str, ...] = setting(TASKS, "Train tasks the scripted teacher solves (r1ci.teacher.PROGRAMS).")
+    seeds: int = setting(3, "Seeds (model initialisations); the spread is over these.")
+    per_task: int = setting(150, "Training questions per task (BBH tasks have 250 in all).")
+    eval_per_task: int = setting(100, "Evaluated questions per task, none of them seen in training (fixed "
+                                      "datasets: at most what is left).")
+    ci_steps: int = setting(400, "Training steps of the code-interpreter model (the text model gets as many "
+                                 "tokens).")
+    batch_size: int = setting(8, "Trajectories per step.")
+    learning_rate: float = setting(2e-3, "Peak learning rate of both models.")
+    model: TinyModel = field(default_factory=lambda: TinyModel(copy_steps=400))  # the shared starting weights
+    max_new_tokens: int = setting(256, "Model tokens per evaluated question.")
+
+    def __post_init__(self):
+        check_positive(self, "seeds", "per_task", "eval_per_task", "ci_steps", "batch_size", "learning_rate")
+        unknown = sorted(set(self.tasks) - set(PROGRAMS))
+        if unknown or not self.tasks:
+            raise ValueError(f"the scripted teacher does not solve {', '.join(unknown) or 'an empty task list'}; "
+                             f"it solves {', '.join(sorted(PROGRAMS))}")
 
 
 def mean_tokens(trajectories: list[Trajectory], tokenizer) -> float:
@@ -56,8 +65,7 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
     write_trajectories(ci_data, out / "data" / "ci.jsonl")
     write_trajectories(text_data, out / "data" / "text.jsonl")
     for seed in range(settings.seeds):
-        base = build_tiny(out / f"seed{seed}" / "init", hidden=settings.hidden, layers=settings.layers,
-                          copy_steps=settings.copy_steps, seed=seed)
+        base = build_tiny(out / f"seed{seed}" / "init", replace(settings.model, seed=seed))
         tokenizer = AutoTokenizer.from_pretrained(base)
         tokens = {"ci": mean_tokens(ci_data, tokenizer), "text": mean_tokens(text_data, tokenizer)}
         for mode, data, steps in (("ci", ci_data, settings.ci_steps),
@@ -94,19 +102,17 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
     """After the same SFT (a finished `r1ci pipeline` run's), GRPO as one stage over all questions ("plain")
     against the multi-stage curriculum by improvement potential, with the same number of steps; each seed
     re-runs both from the SFT model. Reported: the held-out gain over the SFT model, per seed, mean, spread."""
-    from r1ci.pipeline import Pipeline
+    from r1ci.pipeline import Pipeline, section_settings
     from r1ci.potential import read_table
-    from r1ci.rl import RLSettings, train_rl
+    from r1ci.rl import train_rl
 
     pipeline_dir, out = Path(pipeline_dir), Path(out)
     pipeline = Pipeline(pipeline_dir / "config.toml", pipeline_dir)
     if not pipeline.done("potential"):
         raise ValueError(f"{pipeline_dir} has no finished SFT and potential steps; run `r1ci pipeline` first")
-    config = pipeline.config
     sft_model = str(pipeline_dir / "sft")
     rows = read_table(pipeline_dir / "potential")
-    base_rl = {"seed": config.seed, **config.rl}
-    planned = RLSettings(**base_rl)
+    planned = section_settings(pipeline.config, "rl", pipeline_dir)
     total_steps = planned.stages * planned.steps_per_stage
 
     def accuracy(model: str, run_dir: Path) -> float:
@@ -120,7 +126,7 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
             overrides = dict(VARIANTS[variant])
             if overrides.get("stages") == 1:
                 overrides["steps_per_stage"] = total_steps
-            settings = RLSettings(**{**base_rl, "seed": seed, "workers": workers, **overrides})
+            settings = replace(planned, seed=seed, workers=workers, **overrides)
             run_dir = out / f"seed{seed}" / variant
             result = train_rl(sft_model, rows, run_dir / "rl", settings)
             acc = accuracy(str(run_dir / "rl" / "model"), run_dir / "eval")
@@ -172,10 +178,9 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 3, log=print) 
     Every piece marks itself done, so a killed study resumes where it stopped."""
     from transformers import AutoTokenizer
 
-    from r1ci.evaluate import evaluate
-    from r1ci.pipeline import Pipeline
+    from r1ci.pipeline import Pipeline, section_settings
     from r1ci.potential import read_table
-    from r1ci.rl import RLSettings, train_rl
+    from r1ci.rl import train_rl
     from r1ci.synth import read_trajectories
 
     out = Path(out)
@@ -199,21 +204,18 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 3, log=print) 
         # Text-only SFT with the ci SFT's training tokens.
         text_dir = seed_dir / "sft-text"
         if not (text_dir / "result.json").exists():
-            from r1ci.sft import SFTSettings, train
-
             tokenizer = AutoTokenizer.from_pretrained(pipeline.base)
             ci_data = read_trajectories(pipeline.out / "sft-data.jsonl")
             text_data = read_trajectories(pipeline.out / "sft-data-text.jsonl")
-            settings = SFTSettings(**{"seed": seed, **pipeline.config.sft})
+            settings = section_settings(pipeline.config, "sft", pipeline.out)
             ci_steps = json.loads((pipeline.out / "sft" / "result.json").read_text())["steps"]
             ratio = mean_tokens(ci_data, tokenizer) / mean_tokens(text_data, tokenizer)
             steps = max(1, round(ci_steps * ratio))
             result = train(pipeline.base, text_data, text_dir, replace(settings, max_steps=steps))
             write_atomic(text_dir / "result.json", json.dumps({**result, "token_ratio": ratio}))
         # Plain GRPO from the same SFT model, as many steps as the curriculum.
-        planned = RLSettings(**{"seed": seed, **pipeline.config.rl})
-        plain = replace(planned, stages=1, steps_per_stage=planned.stages * planned.steps_per_stage,
-                        workers=pipeline.config.workers)
+        planned = section_settings(pipeline.config, "rl", pipeline.out)
+        plain = replace(planned, stages=1, steps_per_stage=planned.stages * planned.steps_per_stage)
         train_rl(str(pipeline.out / "sft"), read_table(pipeline.out / "potential"), seed_dir / "grpo-plain", plain)
         arms = (("sft-text", str(text_dir), "text", "code-vs-text"),
                 ("grpo-plain", str(seed_dir / "grpo-plain" / "model"), "ci", "grpo"))

@@ -17,9 +17,62 @@ from pathlib import Path
 
 from r1ci import protocol
 from r1ci.sandbox import Limits, Sandbox
-from r1ci.tasks import get_task
+from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
+from r1ci.tasks import get_task, list_tasks
 from r1ci.teacher import PROGRAMS, Solution
 from r1ci.trajectory import Segment, Trajectory
+
+
+@dataclass
+class SynthSettings:
+    teacher: str = setting("scripted", "scripted (short solution programs, run for real), a local checkpoint PATH, "
+                                       "vllm:PATH, or openai:URL:MODEL (e.g. GPT-4o).")
+    split: str = setting("train", "Tasks of this split: train (SFT data) or test.")
+    tasks: list[str] | None = setting(None, "Task ids (default: the split's tasks the teacher can do; the scripted "
+                                            "teacher knows 74 train tasks).")
+    per_task: int = setting(70, "At most this many trajectories per task (the paper: 70).")
+    seed: int = setting(0, "Picks the questions (and the scripted teacher's phrasings).")
+    candidates: int = setting(2, "Model teachers: tries per question, one prompt phrasing each.")
+    two_step_share: float = setting(0.3, "Scripted teacher: share of two-step trajectories (a first script that "
+                                         "fails or answers part, then a fix).")
+    self_check_share: float = setting(0.2, "Scripted teacher: share of trajectories that run a second script to "
+                                           "check the answer before giving it.")
+    workers: int | None = workers_setting()
+    insecure: bool = insecure_setting()
+
+    def __post_init__(self):
+        check_positive(self, "per_task", "candidates", "workers")
+        for name in ("two_step_share", "self_check_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
+
+    def task_ids(self) -> list[str]:
+        """The tasks to synthesise: those named (all must be in the split), else every task of the split that
+        the teacher can do."""
+        chosen = list_tasks(self.split)
+        if self.tasks:
+            wrong = sorted(set(self.tasks) - set(chosen))
+            if wrong:
+                raise ValueError(f"not {self.split} tasks: {', '.join(wrong)} (see `r1ci tasks list`)")
+            chosen = [t for t in chosen if t in self.tasks]
+        elif self.teacher == "scripted":
+            chosen = [t for t in chosen if t in PROGRAMS]
+        if not chosen:
+            raise ValueError(f"no {self.split} task for this teacher (the scripted teacher knows "
+                             f"{', '.join(sorted(PROGRAMS))})")
+        return chosen
+
+
+def synthesize(settings: SynthSettings, sandbox: Sandbox) -> tuple[list[Trajectory], list[Trajectory] | None]:
+    """The teacher's kept trajectories, and (scripted teacher only) their text-mode counterparts."""
+    tasks = settings.task_ids()
+    if settings.teacher == "scripted":
+        return synthesize_pairs(tasks, settings.per_task, sandbox, settings.seed, settings.two_step_share,
+                                settings.self_check_share)
+    from r1ci.backends import load_backend
+
+    return synthesize_with_backend(load_backend(settings.teacher), tasks, settings.per_task, sandbox, settings.seed,
+                                   settings.candidates), None
 
 
 OPENINGS = ("Let me compute this exactly with code.", "This is easy to get wrong by hand, so I will write a script.",
@@ -118,7 +171,7 @@ def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, seed: in
     rng = random.Random(seed)
     plans = [plan(item, rng, two_step_share, self_check_share)
              for t in tasks for item in get_task(t).items(per_task, seed=seed)]
-    limits = limits or Limits(timeout=10)
+    limits = limits or Limits()
 
     async def run_all():
         return await asyncio.gather(*(scripted_trajectory(p, sandbox, limits) for p in plans))
@@ -148,7 +201,7 @@ def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: S
     kept: dict[str, Trajectory] = {}
     for k in range(candidates):
         todo = [item for item in items if item["id"] not in kept]
-        config = RolloutConfig(max_new_tokens=max_new_tokens, prompt_variant=k, limits=limits or Limits(timeout=10),
+        config = RolloutConfig(max_new_tokens=max_new_tokens, prompt_variant=k, limits=limits or Limits(),
                                sampling=Sampling(temperature=temperature, seed=seed * 1000 + k))
         for traj in asyncio.run(rollout_many(todo, task_map, backend, sandbox, config)):
             if traj.correct:
@@ -158,7 +211,7 @@ def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: S
 
 
 def write_trajectories(trajectories: list[Trajectory], out: Path) -> None:
-    from r1ci.atomic import write_atomic
+    from r1ci.runs import write_atomic
 
     write_atomic(out, "".join(t.to_json() + "\n" for t in trajectories))
 

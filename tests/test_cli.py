@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from r1ci.cli import app
 from r1ci.tasks.export import compute_score
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "400"})  # rich wraps messages (long tmp paths) at the terminal width
 
 
 def run(*args):

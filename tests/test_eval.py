@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from r1ci.evaluate import EvalConfig, EvalError, evaluate, load_results, select_items
+from r1ci.evaluate import EvalConfig, EvalError, evaluate
+from r1ci.runs import RunError, load_results, select_items
 
 R1CI = str(Path(sys.executable).with_name("r1ci"))
 TASKS = ["rg/gcd", "rg/lcm"]
@@ -77,7 +78,7 @@ def test_torn_and_corrupt_result_files(tiny_model_dir, tmp_path):
     summary = evaluate(config(tiny_model_dir, n_per_task=1), tmp_path, show_progress=False)
     assert summary["n_items"] == 2
     path.write_text("not json\n" + "\n".join(lines) + "\n")
-    with pytest.raises(EvalError, match="line 1, is not a record"):
+    with pytest.raises(RunError, match="line 1, is not a record"):
         load_results(path)
 
 
@@ -93,7 +94,7 @@ def test_questions_a_model_trained_on_are_left_out(tiny_model_dir, tmp_path):
     assert evaluated == {item["id"] for item in items} - {items[0]["id"], items[4]["id"]} | {"rg/gcd/0/3", "rg/lcm/0/3"}
     assert summary["n_items"] == 6 and summary["config"]["exclude"] == [str(sft_data), str(potential)]
     potential.write_text(json.dumps({"item": items[4]}) + "\n{not json\n")
-    with pytest.raises(EvalError, match="potential.jsonl, line 2: not a trajectory or potential row"):
+    with pytest.raises(RunError, match="potential.jsonl, line 2: not a trajectory or potential row"):
         evaluate(config(tiny_model_dir, exclude=[str(potential)]), tmp_path / "other", show_progress=False)
 
 

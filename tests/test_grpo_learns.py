@@ -14,7 +14,7 @@ import statistics
 
 import pytest
 
-from r1ci.models import build_tiny
+from r1ci.models import TinyModel, build_tiny
 from r1ci.potential import table
 from r1ci.rl import RLSettings, read_metrics, train_rl
 from r1ci.sandbox import LocalSandbox
@@ -40,7 +40,7 @@ def answers_a_third_right(trajectories):
 
 
 def test_grpo_raises_the_training_reward(tmp_path):
-    base = build_tiny(tmp_path / "base", hidden=128, layers=4, heads=4, intermediate=512, copy_steps=400, seed=0)
+    base = build_tiny(tmp_path / "base", TinyModel(copy_steps=400))
     with LocalSandbox(2) as sandbox:
         teacher = synthesize_scripted([TASK], 150, sandbox, seed=0, two_step_share=0.0, self_check_share=0.0)
     train(str(base), answers_a_third_right(teacher[:120]), tmp_path / "sft",

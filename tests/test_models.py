@@ -5,7 +5,7 @@ import torch
 
 from r1ci.backends.hf import HFBackend
 from r1ci.models import bf16_is_fast
-from r1ci.sft import load_for_training
+from r1ci.models import load_for_training
 
 
 @pytest.mark.parametrize("amx, avx512_bf16, fast", [(False, False, False), (True, False, True), (False, True, True)])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from r1ci.evaluate import questions_in
-from r1ci.pipeline import Pipeline, load_config
+from r1ci.pipeline import Pipeline, load_config, section_settings
+from r1ci.runs import questions_in
 
 R1CI = str(Path(sys.executable).with_name("r1ci"))
 TOY = """
@@ -128,9 +128,11 @@ def test_shipped_configs_are_valid():
     root = Path(__file__).resolve().parents[1] / "configs" / "pipeline"
     tiny, qwen = load_config(root / "tiny.toml"), load_config(root / "qwen2.5-7b.toml")
     smollm2 = load_config(root / "smollm2.toml")
-    assert smollm2.model.smollm2 and len(smollm2.eval.unseen_tasks) == 6 and smollm2.rl["beta"] == 0.0
-    assert len(qwen.tasks) == 107 and qwen.rl["learning_rate"] == 1e-6 and qwen.rl["num_generations"] == 5
-    assert tiny.model.path is None and tiny.synth.teacher == "scripted"
+    rl = section_settings(smollm2, "rl", Path("run"))
+    assert smollm2.model.smollm2 and len(smollm2.eval.unseen_tasks) == 6 and rl.beta == 0.0
+    rl = section_settings(qwen, "rl", Path("run"))
+    assert len(qwen.tasks) == 107 and rl.learning_rate == 1e-6 and rl.num_generations == 5
+    assert tiny.model.path is None and section_settings(tiny, "synth", Path("run")).teacher == "scripted"
 
 
 @pytest.mark.slow

@@ -62,8 +62,10 @@ class HalfRight(ScriptedBackend):
 def test_estimate_samples_the_mix_and_resumes(tiny_model_dir, tmp_path):
     items = get_task(TASK).items(3, seed=0)
     backend = HalfRight(tiny_model_dir, {it["question"]: it["answer"] for it in items})
-    config = PotentialConfig(model=str(tiny_model_dir), mix="ci:1.0:6,text:0.6:4", workers=1)
-    rows = estimate(items, config, tmp_path, backend=backend)
+    config = PotentialConfig(model=str(tiny_model_dir), split="train", tasks=[TASK], n_per_task=3, seed=0,
+                             mix="ci:1.0:6,text:0.6:4", workers=1)
+    assert config.items() == items
+    rows = estimate(config, tmp_path, backend=backend)
     assert backend.calls == 30 and [r["n"] for r in rows] == [10, 10, 10]
     for row in rows:  # p is the real share of correct samples, and the samples differ (their seeds do)
         assert 0 < row["p"] < 1 and row["potential"] == pytest.approx(4 * row["p"] * (1 - row["p"]))
@@ -73,7 +75,7 @@ def test_estimate_samples_the_mix_and_resumes(tiny_model_dir, tmp_path):
     lines = (tmp_path / "samples.jsonl").read_text().splitlines()
     (tmp_path / "samples.jsonl").write_text("\n".join(lines[:-5]) + "\n" + lines[-5][:10])  # killed mid-write
     backend.calls = 0
-    again = estimate(items, config, tmp_path, backend=backend)
+    again = estimate(config, tmp_path, backend=backend)
     assert backend.calls == 5 and again == rows  # only the lost samples ran again, with the same outcome
 
 

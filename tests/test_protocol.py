@@ -38,6 +38,13 @@ def test_every_mode_has_several_phrasings_that_name_the_answer_format():
         protocol.system_prompt("chat")
 
 
+def test_ci_prompts_state_the_rollouts_limit_on_code_calls():
+    assert "up to 8 times" in protocol.SYSTEM_PROMPTS["ci"][0]  # MAX_CODE_CALLS, the default
+    assert "up to 3 times" in protocol.system_prompt("ci", 0, max_code_calls=3)
+    assert "at most 1 time," in protocol.system_prompt("ci", 1, max_code_calls=1)
+    assert protocol.system_prompt("text", 0, max_code_calls=3) == protocol.SYSTEM_PROMPTS["text"][0]
+
+
 @pytest.mark.parametrize("segment, turn_ended, expected", [
     ("Let me compute.\n```python\nprint(6 * 7)\n```\n", False, "print(6 * 7)"),
     ("```python\nx = 1\nprint(x)\n```", True, "x = 1\nprint(x)"),
@@ -77,7 +84,7 @@ def test_tool_text_wraps_clips_and_explains():
     error = protocol.tool_text(Result(stderr="Traceback ...\nNameError: x\n", exit_code=1))
     assert error.endswith("NameError: x\n") and "exited" not in error  # the traceback says it all
     big = protocol.tool_text(Result(stdout="A" * 10_000 + "END\n", exit_code=0))
-    assert "omitted" in big and big.rstrip().endswith("END") and len(big) < protocol.MAX_OUTPUT_CHARS + 200
+    assert "omitted" in big and big.rstrip().endswith("END") and len(big) < protocol.MAX_OUTPUT_BYTES + 200
 
 
 def test_code_mode_answer():

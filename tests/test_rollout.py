@@ -84,6 +84,7 @@ def test_code_call_limit(tiny_model_dir, sandbox, item):
     traj = run(ScriptedBackend(tiny_model_dir, ["```python\nprint(1)\n```\n"]), sandbox, item,
                max_code_calls=3, max_turns=10)
     assert traj.stop == "max_code_calls" and traj.metrics["code_calls"] == 3
+    assert "up to 3 times" in traj.system  # the prompt states the limit the rollout enforces
 
 
 def test_timeouts_are_counted_and_reported(tiny_model_dir, sandbox, item):

@@ -130,11 +130,13 @@ def test_a_model_teacher_keeps_only_its_correct_answers(tiny_model_dir, sandbox)
 
 
 def test_the_study_runs_end_to_end_at_toy_size(tmp_path):
+    from r1ci.models import TinyModel
     from r1ci.study import StudySettings, run_study
 
     tasks = ("bbh/boolean_expressions", "rg/prime_factorization")
     result = run_study(tmp_path, StudySettings(tasks=tasks, seeds=1, per_task=3, eval_per_task=2, ci_steps=2,
-                                               batch_size=2, hidden=32, layers=1, copy_steps=2, max_new_tokens=24),
+                                               batch_size=2, max_new_tokens=24,
+                                               model=TinyModel(hidden=32, layers=1, copy_steps=2)),
                        workers=1)
     runs = {r["mode"]: r for r in result["runs"]}
     assert set(runs) == {"ci", "text"} and set(result["summary"]) == {"ci", "text"}

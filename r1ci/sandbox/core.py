@@ -8,6 +8,8 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass, fields
 from signal import Signals
 
+from r1ci.settings import setting
+
 
 class SandboxError(RuntimeError):
     """The sandbox itself failed (not the script): its process died, or a remote service broke."""
@@ -21,16 +23,18 @@ class SandboxUnavailable(SandboxError):
 class Limits:
     """Per-script limits. Each is enforced by the kernel (rlimits, namespaces), not by the script's goodwill."""
 
-    timeout: float = 10.0          # wall-clock seconds; past it the script's whole process tree is killed
-    cpu_time: float | None = None  # CPU seconds (default: the timeout)
-    memory_mb: int = 1024          # address space the script may add on top of the pre-loaded interpreter
-    processes: int = 64            # processes and threads it may have at once
-    file_size_mb: int = 64         # the largest file it may write
-    open_files: int = 256
-    output_bytes: int = 64 * 1024  # per stream; past it the head and tail are kept and the cut is marked
-    # memory_mb is the whole process's address space, the pre-loaded interpreter included (SandboxFusion's
-    # memory_limit_MB), not what the script may add to it
-    memory_includes_interpreter: bool = False
+    timeout: float = setting(10.0, "Wall-clock seconds per script; past it the script's whole process tree is "
+                                   "killed.")
+    cpu_time: float | None = setting(None, "CPU seconds per script (default: the timeout).")
+    memory_mb: int = setting(1024, "Address space, in MB, the script may add on top of the pre-loaded "
+                                   "interpreter.")
+    processes: int = setting(64, "Processes and threads the script may have at once.")
+    file_size_mb: int = setting(64, "Largest file the script may write, in MB.")
+    open_files: int = setting(256, "Files the script may have open at once.")
+    output_bytes: int = setting(64 * 1024, "Output kept per stream, in bytes; past it the head and tail are kept "
+                                           "and the cut is marked.")
+    memory_includes_interpreter: bool = setting(False, "Count the pre-loaded interpreter in memory_mb, as "
+                                                       "SandboxFusion's memory_limit_MB does.")
 
     def __post_init__(self):
         for f in fields(self):

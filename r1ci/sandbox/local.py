@@ -12,6 +12,21 @@ bubblewrap runs as `nobody`.
 The pools die with the host without PR_SET_PDEATHSIG (which would fire when the short-lived thread that
 started them exits): the host's death closes their socket, the dispatcher exits on that (it never blocks on
 a worker, so it always sees it), then the fork server, pid 1 of the pool's namespace, and everything in it.
+
+What this sandbox does not defend against (the README says the same, word for word). Kernel bugs (namespaces
+and seccomp shrink the attack surface; they do not remove it, and user namespaces expose kernel code to
+unprivileged users). Side channels between scripts (timing, caches). Total memory across a script's processes:
+the memory limit is per process, so a script may reach `processes x memory_mb` (lower `processes` if that
+matters), and its tmpfs files count against host RAM up to 256 MB each for `/tmp` and `/dev/shm`. Kernel memory
+that no rlimit counts (pipe and socket buffers, page tables) is bounded only by the kernel's own per-user limits.
+A session's stopped processes keep their memory until the session ends. Scripts that run at the same time share
+one empty network namespace and one `/dev/pts`, so they could reach each other on the sandbox's own loopback or
+a pseudo-terminal. A script may write a well-formed end-of-call frame on its status pipe: that only ends its own
+call early (in a session, stopped like any call's end). Scripts can read the installed packages (read-only).
+Insecure mode defends against none of this (nor stops a session between calls), and a remote service is as safe
+as that service. Tools that need `/proc` (psutil) do not work inside. A Python environment that lives under
+`/tmp` works, but only for what the pools pre-load: each script's private `/tmp` hides the rest of it, so a
+module imported lazily from there is not found.
 """
 
 import ast

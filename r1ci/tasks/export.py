@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from r1ci.atomic import atomic_path
+from r1ci.runs import atomic_path
 from r1ci.protocol import RESULTS_HEADER, final_answer, prose
 from r1ci.tasks import get_task
 from r1ci.tasks.base import Item

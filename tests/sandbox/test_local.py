@@ -5,6 +5,7 @@ import os
 import shutil
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -251,3 +252,10 @@ def test_sessions_end_when_idle_or_old(monkeypatch):
     assert lost.count(True) == 1, seen
     i = lost.index(True)  # the first call past the session's 3 s starts afresh, once
     assert [n for n, _, _ in seen] == [*range(2, i + 2), *range(1, len(seen) - i + 1)] and 2.5 < seen[i][2] < 4
+
+
+def test_the_module_and_the_readme_give_the_same_list_of_what_is_not_defended():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = readme.split("**What the sandbox does not defend against.**")[1].split("\n\n")[0]
+    documented = local.__doc__.split("(the README says the same, word for word).")[1]
+    assert " ".join(listed.split()) == " ".join(documented.split())

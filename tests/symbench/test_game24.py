@@ -1,6 +1,7 @@
 import pytest
 
 from r1ci.tasks import get_task
+from r1ci.tasks.symbench.game24 import Game24Config, Game24Dataset, evaluate, signed_sum
 
 TASK = get_task("symbench/game24")
 
@@ -36,13 +37,53 @@ def test_malformed_answers_score_zero_without_raising(answer):
     assert TASK.score(answer, item_with([9, 10, 11, 13])) == 0.0
 
 
+def test_only_the_exact_target_counts():
+    # CodeSteer's published "solution" for this 8-number instance comes within 1e-6 of 24
+    numbers, near_miss = [17, 41, 56, 63, 73, 77, 84, 99], "((41+(56/(63*(73*(77*(84+99))))))-17)"
+    assert abs(evaluate(near_miss)[0] - 24) < 1e-6
+    grade = TASK.grade(near_miss, item_with(numbers))
+    assert grade.score == 0.0 and "evaluates to" in grade.reason
+    assert TASK.grade("((73-77)*(((17+41)+(56+63))-(84+99)))", item_with(numbers)).correct
+
+
+def test_many_numbers_are_solved_by_a_signed_sum():
+    numbers = [735, 759, 1202, 1305, 1373, 2158, 2284, 2547, 2678, 2987, 3324, 4495, 5197, 5527, 5943, 6517, 6550,
+               7084, 7588, 8400, 9405, 10075, 10979, 11102, 11390, 11973, 12203, 12276, 12702, 13790, 13964, 14196,
+               14444, 14815, 16054, 16884, 17074, 17136, 18408, 19936]  # a published 40-number instance
+    for extra in ([], [1]):  # the total is odd: a (y-x)*z term fixes the parity; with a 1 it is even
+        expression = signed_sum(numbers + extra, 24)
+        value, used = evaluate(expression)
+        assert value == 24 and sorted(used) == sorted(numbers + extra)
+    assert signed_sum([2, 4, 6, 8, 10, 12, 14], 25) is None  # all even: no sum of them is odd
+
+
+def test_an_unreachable_target_fails_fast_naming_the_task_and_config():
+    dataset = Game24Dataset(Game24Config(target=1000, count=2))  # at most 13 * 13 = 169
+    with pytest.raises(ValueError, match=r"symbench_game24: no 2 numbers that reach 1000 .*target=1000, count=2"):
+        dataset[0]
+
+
 def test_solver_handles_fraction_puzzles():
     item = item_with([1, 5, 5, 5])  # needs 5*(5-1/5)
     assert TASK.grade(TASK.dataset(0).solve(item["metadata"]), item).correct
 
 
-def test_codesteer_instances_load_and_references_pass(symbench_dir):
-    originals = TASK.load_originals(symbench_dir)
+@pytest.fixture(scope="module")
+def originals(symbench_dir):
+    return TASK.load_originals(symbench_dir)
+
+
+def test_codesteer_instances_load_and_references_pass(originals):
     assert len(originals) > 1000
     with_reference = [o for o in originals if "reference" in o["metadata"]]
     assert with_reference, "the sample's multi-number files carry reference solutions"
+
+
+def test_inexact_published_solutions_are_data_not_answers(originals):
+    inexact = [o for o in originals if "inexact_reference" in o["metadata"]]
+    assert len(inexact) >= 35 and {len(o["metadata"]["numbers"]) for o in inexact} >= {8, 40, 60, 80}
+    for item in inexact:
+        published = item["metadata"]["inexact_reference"]
+        assert "reference" not in item["metadata"] and item["answer"] != published
+        assert abs(evaluate(published)[0] - 24) < 1e-6, item["id"]
+        assert TASK.score(published, item) == 0.0 and TASK.score(item["answer"], item) == 1.0, item["id"]

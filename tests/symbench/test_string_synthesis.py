@@ -21,7 +21,7 @@ def test_each_method_is_used_as_often_as_it_can_before_the_next():
 
 
 @pytest.mark.parametrize("answer", ["2 0 1 3 0 0 0 0 0", " 2 0 1 3 0 0 0 0 0 ", "2, 0, 1, 3, 0, 0, 0, 0, 0",
-                                    "[2, 0, 1, 3, 0, 0, 0, 0, 0]"])
+                                    "[2, 0, 1, 3, 0, 0, 0, 0, 0]", "201300000", "[201300000]"])
 def test_accepts_the_nine_counts_in_common_layouts(answer):
     assert TASK.grade(answer, ITEM).correct
 
@@ -35,6 +35,9 @@ def test_accepts_the_nine_counts_in_common_layouts(answer):
         ("2 0 1 3 0 0 0 0 0 0", "expected 9 numbers, got 10"),
         ("2 0 1 3 0 0 0 0 -0", "non-negative integer"),
         ("2 0 1 3 0 0 0 0 0.0", "non-negative integer"),
+        ("201300001", "wrong count for (C)"),  # run together: nine one-digit counts
+        ("20130000", "expected 9 numbers, got 1"),  # eight digits run together are not nine counts
+        ("2013000000", "expected 9 numbers, got 1"),
     ],
 )
 def test_rejects_wrong_counts(answer, reason):

@@ -1,6 +1,8 @@
 """SymBench's 33 tasks: 30 generators (one module each, named after the task) and 3 fixed math datasets.
 
-`register_reasoning_gym()` makes the generators available through reasoning-gym as `symbench_<name>`.
+Importing this package registers the generators with reasoning-gym as `symbench_<name>`, each with its
+curriculum (`reasoning_gym.create_dataset("symbench_game24", seed=0, size=10)`,
+`reasoning_gym.factory.create_curriculum("symbench_game24")`).
 """
 
 import importlib
@@ -71,14 +73,18 @@ class SymbenchTask(Task):
 
 
 def register_reasoning_gym() -> list[str]:
-    """Register every generated SymBench task with reasoning-gym; returns the names it registered."""
+    """Register every generated SymBench task, with its curriculum, with reasoning-gym (once; this package's
+    import does it); returns the reasoning-gym names."""
     from reasoning_gym.factory import DATASETS, register_dataset
 
     names = []
     for name in GENERATED:
         cls, rg_name = dataset_class(name), f"symbench_{name}"
         if rg_name not in DATASETS:
-            register_dataset(rg_name, cls, cls.config_cls)
+            register_dataset(rg_name, cls, cls.config_cls, cls.curriculum_cls)
         names.append(rg_name)
     return names
+
+
+register_reasoning_gym()
 

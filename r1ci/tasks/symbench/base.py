@@ -1,20 +1,31 @@
-"""The SymBench task model: a config dataclass, a deterministic generator, a checker and a solver.
+"""The SymBench task model: a config dataclass, a deterministic generator, a checker, a solver, a curriculum.
 
-Each SymBench task is a reasoning-gym `ProceduralDataset`, so it can be used through reasoning-gym
-(`reasoning_gym.create_dataset("symbench_game24", ...)` after `import r1ci.tasks.symbench`). The instance
+Each SymBench task is a reasoning-gym `ProceduralDataset` with a `BaseCurriculum`, registered with
+reasoning-gym as `symbench_<name>` when `r1ci.tasks.symbench` is imported, so
+`reasoning_gym.create_dataset("symbench_game24", ...)` works after `import r1ci.tasks.symbench`. The instance
 lives in `metadata`; the question is its rendering in CodeSteer's style; `check` and `solve` work from the
 metadata alone, which is what lets the CodeSteer loaders and the generators share one checker.
+
+The parts every task shares live here: the loop over CodeSteer's original layout (a task names its
+instances with globs and turns one of them into metadata), the bounded redraw that rejection sampling goes
+through, and the helpers that declare a curriculum's levels.
 """
 
+import json
 import random
+import re
 from abc import abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator, TypeVar
 
+from reasoning_gym.coaching import BaseCurriculum, RangeAttributeDefinition, ScalarAttributeDefinition
 from reasoning_gym.dataset import ProceduralDataset
 
 from r1ci.protocol import extract_answer
+
+T = TypeVar("T")
+MAX_DRAWS = 1000  # redraw budget: the defaults need tens of draws at most; a config that uses them all cannot fit
 
 
 class Incorrect(Exception):
@@ -32,9 +43,47 @@ class SymbenchConfig:
         assert self.size > 0, "size must be positive"
 
 
+def natural_key(text: str) -> list:
+    """Sort key that reads digit runs as numbers, so `sample_2` comes before `sample_10`."""
+    parts = re.split(r"([0-9]+)", text)  # text, digits, text, ...: odd places hold the digit runs
+    return [int(part) if i % 2 else part for i, part in enumerate(parts)]
+
+
+def read_sample(folder: Path) -> tuple[str, Any]:
+    """A CodeSteer `sample_<i>` folder's question.txt and its parsed solution.json."""
+    return (folder / "question.txt").read_text(), json.loads((folder / "solution.json").read_text())
+
+
+class SymbenchCurriculum(BaseCurriculum):
+    """A reasoning-gym curriculum declared by class attributes: the config it builds and the definitions of
+    its attributes (see `span` and `knob`), whose levels run from easiest to hardest."""
+
+    config_cls: ClassVar[type[SymbenchConfig]]
+    definitions: ClassVar[tuple[RangeAttributeDefinition | ScalarAttributeDefinition, ...]]
+
+    def __init__(self):
+        super().__init__(name=type(self).__name__, config_cls=self.config_cls)
+        self._define_attributes(*self.definitions)
+
+
+def span(name: str, levels: list, description: str) -> RangeAttributeDefinition:
+    """A curriculum attribute for the config's `min_<name>` / `max_<name>` pair."""
+    return RangeAttributeDefinition(name=name, levels=levels, description=description,
+                                    lower_field_name=f"min_{name}", upper_field_name=f"max_{name}")
+
+
+def knob(name: str, levels: list, description: str) -> ScalarAttributeDefinition:
+    """A curriculum attribute for the config field `name`."""
+    return ScalarAttributeDefinition(name=name, levels=levels, description=description, field_name=name)
+
+
 class SymbenchDataset(ProceduralDataset):
     name: ClassVar[str]  # task name, e.g. "game24"
     config_cls: ClassVar[type[SymbenchConfig]]
+    curriculum_cls: ClassVar[type[SymbenchCurriculum] | None] = None
+    # Globs, under CodeSteer's `dataset_gather` folder, of the task's original instances: `sample_<i>`
+    # folders, or files where a task's layout has none. No globs: the task has no published instances.
+    codesteer: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: SymbenchConfig | None = None):
         config = config if config is not None else self.config_cls()
@@ -45,6 +94,16 @@ class SymbenchDataset(ProceduralDataset):
         question, metadata = self.generate(rng)
         metadata = {**metadata, "source_dataset": f"symbench_{self.name}", "source_index": idx}
         return {"question": question, "answer": self.solve(metadata), "metadata": metadata}
+
+    def redraw(self, draw: Callable[[], T | None], what: str, attempts: int = MAX_DRAWS) -> T:
+        """The first draw that is not None, for rejection sampling: a config that cannot produce an item
+        (an unreachable target, say) fails with a ValueError after `attempts` draws instead of looping forever.
+        """
+        for _ in range(attempts):
+            found = draw()
+            if found is not None:
+                return found
+        raise ValueError(f"symbench_{self.name}: no {what} in {attempts} draws; can {self.config} produce one?")
 
     def score_answer(self, answer: str | None, entry: dict[str, Any]) -> float:
         """reasoning-gym's scoring entry point; accepts a bare answer or text with `<<<...>>>`."""
@@ -82,9 +141,30 @@ class SymbenchDataset(ProceduralDataset):
 
     @classmethod
     def load_codesteer(cls, root: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Original instances under a CodeSteer `dataset_gather` folder: (relative path, question, metadata).
+        """Original instances under a CodeSteer `dataset_gather` folder: (relative path, question, metadata),
+        in natural order of their paths (`sample_2` before `sample_10`).
 
         The metadata has the generator's schema, so `check`/`solve` apply unchanged; a published reference
-        solution, when there is one, is stored as `metadata["reference"]` (an answer string).
+        solution that `check` accepts is stored as `metadata["reference"]` (an answer string).
         """
-        return iter(())
+        for path in cls.codesteer_paths(root):
+            rel = str(path.relative_to(root))
+            try:
+                found = cls.read_original(path)
+            except (KeyError, IndexError, TypeError, ValueError) as e:
+                raise ValueError(f"{rel}: {e}") from e
+            if found is not None:
+                yield rel, *found
+
+    @classmethod
+    def codesteer_paths(cls, root: Path) -> list[Path]:
+        """The paths that `codesteer` matches under `root`, each once, in natural order."""
+        paths = {path for pattern in cls.codesteer for path in root.glob(pattern)}
+        return sorted(paths, key=lambda path: natural_key(str(path.relative_to(root))))
+
+    @classmethod
+    def read_original(cls, path: Path) -> tuple[str, dict[str, Any]] | None:
+        """One original instance, from a path that `codesteer` matches: (question, metadata), or None to
+        leave out an instance that cannot be answered correctly. Malformed data raises (KeyError, ValueError,
+        ...); the loader adds the path to the message."""
+        raise NotImplementedError(f"{cls.__name__} names CodeSteer instances but cannot read them")

@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
 
 MAX_MOVES = 500  # far more than any instance needs; keeps checking fast
 
@@ -33,6 +33,14 @@ class BlocksworldConfig(SymbenchConfig):
         assert 2 <= self.min_stacks <= self.max_stacks <= 6
         assert 1 <= self.min_goal_stacks <= self.max_goal_stacks
         assert self.min_goal_stacks <= self.max_stacks
+
+
+class BlocksworldCurriculum(SymbenchCurriculum):
+    config_cls = BlocksworldConfig
+    definitions = (
+        span("blocks", [2, 3, 4, 5], "blocks to rearrange"),
+        span("stacks", [3, 4, 5, 6], "stacks in the initial state"),
+    )
 
 
 def render(initial: dict[str, list[str]], goal: dict[str, list[str]]) -> str:
@@ -133,10 +141,13 @@ def parse_task_file(text: str) -> tuple[dict[str, list[str]], dict[str, list[str
 class BlocksworldDataset(SymbenchDataset):
     name = "blocksworld"
     config_cls = BlocksworldConfig
+    curriculum_cls = BlocksworldCurriculum
+    codesteer = ("Blocksworld_dataset/*/blocksworld_task.txt",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
-        while True:
+
+        def draw() -> dict | None:
             count = rng.randint(c.min_blocks, c.max_blocks)
             stacks = rng.randint(c.min_stacks, c.max_stacks)
             goal_stacks = rng.randint(min(c.min_goal_stacks, stacks), min(c.max_goal_stacks, stacks))
@@ -148,8 +159,11 @@ class BlocksworldDataset(SymbenchDataset):
             for block in blocks:
                 goal[f"stack{rng.randint(1, goal_stacks)}"].append(block)
             metadata = {"initial": initial, "goal": goal}
-            if tuple(map(tuple, initial.values())) != goal_tuple(metadata):  # an empty plan is no puzzle
-                return render(initial, goal), metadata
+            reached = tuple(map(tuple, initial.values())) == goal_tuple(metadata)
+            return None if reached else metadata  # an empty plan is no puzzle
+
+        metadata = self.redraw(draw, "goal that differs from the initial state")
+        return render(metadata["initial"], metadata["goal"]), metadata
 
     def check(self, answer: str, metadata: dict) -> None:
         state = {stack: list(blocks) for stack, blocks in metadata["initial"].items()}
@@ -180,11 +194,7 @@ class BlocksworldDataset(SymbenchDataset):
         return answer + "\n" + answer.splitlines()[-1]
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, path: Path) -> tuple[str, dict]:
         """`Blocksworld_dataset/<blocks>_<stacks>_<goal stacks>_<i>/blocksworld_task.txt`; no published plans."""
-        for path in sorted((root / "Blocksworld_dataset").glob("*/blocksworld_task.txt")):
-            try:
-                initial, goal = parse_task_file(path.read_text())
-            except ValueError as e:
-                raise ValueError(f"{path}: {e}") from None
-            yield str(path.relative_to(root)), render(initial, goal), {"initial": initial, "goal": goal}
+        initial, goal = parse_task_file(path.read_text())
+        return render(initial, goal), {"initial": initial, "goal": goal}

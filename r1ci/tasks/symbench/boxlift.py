@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
 
 MAX_ANSWER_CHARS = 20_000
 STEP = re.compile(r"step\s*\d*\s*:", re.IGNORECASE)
@@ -33,6 +33,11 @@ class BoxLiftConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 1 <= self.min_level <= self.max_level <= 10, "levels must be in [1, 10]"
+
+
+class BoxLiftCurriculum(SymbenchCurriculum):
+    config_cls = BoxLiftConfig
+    definitions = (span("level", [1, 2, 3, 4, 6, 8], "size level: more and heavier boxes, more lifters"),)
 
 
 def render(boxes: list[int], lifters: list[int], max_steps: int) -> str:
@@ -136,6 +141,8 @@ def parse_plan(answer: str) -> list[list[tuple[int, list[int]]]]:
 class BoxLiftDataset(SymbenchDataset):
     name = "boxlift"
     config_cls = BoxLiftConfig
+    curriculum_cls = BoxLiftCurriculum
+    codesteer = ("BoxLift_dataset*/BoxLift_*/BoxLift*/BoxLift.json",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         level = rng.randint(self.config.min_level, self.config.max_level)
@@ -179,15 +186,10 @@ class BoxLiftDataset(SymbenchDataset):
         return format_plan(plan)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, path: Path) -> tuple[str, dict]:
         """`BoxLift_dataset*/BoxLift_<boxes>_<lifters>/BoxLift<i>/BoxLift.json` ({"boxes", "lifters"}); the step
         budget is recomputed with CodeSteer's greedy estimate, as its benchmark does. No published plans."""
-        for path in sorted(root.glob("BoxLift_dataset*/BoxLift_*/BoxLift*/BoxLift.json")):
-            try:
-                data = json.loads(path.read_text())
-                boxes, lifters = [int(b) for b in data["boxes"]], [int(c) for c in data["lifters"]]
-                max_steps = len(greedy_plan(boxes, lifters))
-            except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{path}: {e}") from None
-            metadata = {"boxes": boxes, "lifters": lifters, "max_steps": max_steps}
-            yield str(path.relative_to(root)), render(boxes, lifters, max_steps), metadata
+        data = json.loads(path.read_text())
+        boxes, lifters = [int(b) for b in data["boxes"]], [int(c) for c in data["lifters"]]
+        max_steps = len(greedy_plan(boxes, lifters))
+        return render(boxes, lifters, max_steps), {"boxes": boxes, "lifters": lifters, "max_steps": max_steps}

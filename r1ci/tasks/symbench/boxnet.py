@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
 
 COLORS = ("blue", "red", "green", "purple", "orange")
 MAX_ANSWER_CHARS = 20_000
@@ -80,6 +80,15 @@ class BoxNetConfig(SymbenchConfig):
         assert self.max_rows * self.max_cols >= 2, "the grid needs at least two squares"
         assert 1 <= self.colors <= len(COLORS)
         assert 1 <= self.min_boxes_per_color <= self.max_boxes_per_color <= 5
+
+
+class BoxNetCurriculum(SymbenchCurriculum):
+    config_cls = BoxNetConfig
+    definitions = (
+        span("rows", [1, 2, 3, 4], "rows of the grid"),
+        span("cols", [2, 3, 4, 6], "columns of the grid"),
+        span("boxes_per_color", [1, 2, 3, 4], "boxes (and targets) of each colour"),
+    )
 
 
 def key(row: int, col: int) -> str:
@@ -182,13 +191,17 @@ def route(r: int, c: int, tr: int, tc: int) -> list[tuple[int, int]]:
 class BoxNetDataset(SymbenchDataset):
     name = "boxnet"
     config_cls = BoxNetConfig
+    curriculum_cls = BoxNetCurriculum
+    codesteer = ("BoxNet1_dataset*/env_pg_state_*/pg_state*/pg_state*.json",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
-        while True:
+
+        def draw() -> tuple[int, int] | None:
             rows, cols = rng.randint(c.min_rows, c.max_rows), rng.randint(c.min_cols, c.max_cols)
-            if rows * cols >= 2:
-                break
+            return (rows, cols) if rows * cols >= 2 else None
+
+        rows, cols = self.redraw(draw, "grid of two squares or more")
         grid: dict[str, list[str]] = {key(r, col): [] for r in range(rows) for col in range(cols)}
         for color in COLORS[: c.colors]:
             for _ in range(rng.randint(c.min_boxes_per_color, c.max_boxes_per_color)):
@@ -269,16 +282,12 @@ class BoxNetDataset(SymbenchDataset):
         return json.dumps([step for step in steps if step])
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, path: Path) -> tuple[str, dict]:
         """`BoxNet1_dataset*/env_pg_state_<rows>_<cols>/pg_state<i>/pg_state<i>.json`: CodeSteer's grid dict
         (`"0.5_1.5": ["box_red", "target_blue", ...]`). No published plans."""
-        for path in sorted(root.glob("BoxNet1_dataset*/env_pg_state_*/pg_state*/pg_state*.json")):
-            try:
-                rows, cols = (int(n) for n in path.parent.parent.name.removeprefix("env_pg_state_").split("_"))
-                grid = json.loads(path.read_text())
-                if set(grid) != {key(r, c) for r in range(rows) for c in range(cols)}:
-                    raise ValueError("the squares do not match the grid size in the folder name")
-                assign_targets(grid, rows, cols)  # every box has a target of its colour
-            except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{path}: {e}") from None
-            yield str(path.relative_to(root)), render(rows, cols, grid), {"rows": rows, "cols": cols, "grid": grid}
+        rows, cols = (int(n) for n in path.parent.parent.name.removeprefix("env_pg_state_").split("_"))
+        grid = json.loads(path.read_text())
+        if set(grid) != {key(r, c) for r in range(rows) for c in range(cols)}:
+            raise ValueError("the squares do not match the grid size in the folder name")
+        assign_targets(grid, rows, cols)  # every box has a target of its colour
+        return render(rows, cols, grid), {"rows": rows, "cols": cols, "grid": grid}

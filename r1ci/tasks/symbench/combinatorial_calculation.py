@@ -2,26 +2,28 @@
 reach a target, e.g. 3 8 6 9 2 -> 78 with (3+8/6)*9*2. Any such expression is accepted: the checker
 tokenises the answer list, parses it with the usual precedence and evaluates it exactly with fractions."""
 
-import json
 import random
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
+                                      read_sample)
 
-FOLDERS = ("combinatorial_calculation", "combinatorial_calculation_varied_complexity")
 MAX_TOKENS = 200  # a 20-number published answer has about 60; this also bounds the parser's recursion
 TOKEN = re.compile(r"\s*(\d+|[-+*/()])", re.ASCII)
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 MAX_DRAWS = 200  # the default puzzles need a few draws of numbers; an unreachable target needs all
 
 
+BENCHMARK_PUZZLES = ((3, 10), (4, 24), (5, 78), (5, 69), (6, 100))  # CodeSteer's (count, target) pairs
+
+
 @dataclass
 class CombinatorialCalculationConfig(SymbenchConfig):
     # (how many numbers, target) pairs; each item draws one. The default is CodeSteer's benchmark set.
-    puzzles: tuple = ((3, 10), (4, 24), (5, 78), (5, 69), (6, 100))
+    puzzles: tuple = BENCHMARK_PUZZLES
     min_value: int = 1
     max_value: int = 9
 
@@ -32,6 +34,14 @@ class CombinatorialCalculationConfig(SymbenchConfig):
             assert 2 <= count <= 7, "count must be in [2, 7] (the solver is exhaustive)"
             assert target > 0, "targets must be positive"
         assert 1 <= self.min_value <= self.max_value <= 99
+
+
+class CombinatorialCalculationCurriculum(SymbenchCurriculum):
+    config_cls = CombinatorialCalculationConfig
+    definitions = (
+        knob("puzzles", [((3, 10), (4, 24)), BENCHMARK_PUZZLES, ((5, 78), (6, 100), (7, 150), (7, 200))],
+             "(how many numbers, target) pairs to draw from"),
+    )
 
 
 def render(numbers: list[int], target: int, min_value: int = 1, max_value: int = 9) -> str:
@@ -185,15 +195,19 @@ def format_tokens(tokens: list[str]) -> str:
 class CombinatorialCalculationDataset(SymbenchDataset):
     name = "combinatorial_calculation"
     config_cls = CombinatorialCalculationConfig
+    curriculum_cls = CombinatorialCalculationCurriculum
+    codesteer = ("combinatorial_calculation/sample_*", "combinatorial_calculation_varied_complexity/*/sample_*")
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
         count, target = rng.choice(c.puzzles)
-        for _ in range(MAX_DRAWS):
+
+        def draw() -> list[int] | None:
             numbers = [rng.randint(c.min_value, c.max_value) for _ in range(count)]
-            if solve_numbers(numbers, target):
-                return render(numbers, target, c.min_value, c.max_value), {"numbers": numbers, "target": target}
-        raise ValueError(f"{target} is out of reach of {count} numbers in [{c.min_value}, {c.max_value}]")
+            return numbers if solve_numbers(numbers, target) else None
+
+        numbers = self.redraw(draw, f"{count} numbers in order that reach {target}", MAX_DRAWS)
+        return render(numbers, target, c.min_value, c.max_value), {"numbers": numbers, "target": target}
 
     def check(self, answer: str, metadata: dict) -> None:
         value, used = evaluate(tokenize(answer))
@@ -214,17 +228,12 @@ class CombinatorialCalculationDataset(SymbenchDataset):
         return format_tokens(tokens)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`combinatorial_calculation/sample_<i>/` and `combinatorial_calculation_varied_complexity/*/sample_<i>/`:
         question.txt and solution.json (numbers, target, solution as a token list)."""
-        for folder in FOLDERS:
-            for solution in sorted((root / folder).rglob("solution.json")):
-                sample = solution.parent
-                question = (sample / "question.txt").read_text()
-                data = json.loads(solution.read_text())
-                numbers, target = data.get("numbers") or [], data.get("target")
-                stated = f"the input numbers are: {', '.join(map(str, numbers))}, the target values is: {target}\n"
-                if not numbers or stated not in question or not data.get("solution"):
-                    raise ValueError(f"{sample}: question.txt does not match its solution.json")
-                metadata = {"numbers": numbers, "target": target, "reference": format_tokens(data["solution"])}
-                yield str(sample.relative_to(root)), question, metadata
+        question, data = read_sample(sample)
+        numbers, target = data.get("numbers") or [], data.get("target")
+        stated = f"the input numbers are: {', '.join(map(str, numbers))}, the target values is: {target}\n"
+        if not numbers or stated not in question or not data.get("solution"):
+            raise ValueError("question.txt does not match its solution.json")
+        return question, {"numbers": numbers, "target": target, "reference": format_tokens(data["solution"])}

@@ -17,8 +17,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._puzzles_util import read_samples, split_list
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import list_items
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
+                                      span)
 
 PIECES = {"elements": "ABCDE", "stick_game": "ABCD", "animal": "ABCDEFGH"}
 GENERATES = {"A": "B", "B": "C", "C": "D", "D": "E", "E": "A"}
@@ -59,6 +60,11 @@ class ConstrainedLinearArrangementConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 1 <= self.min_rounds <= self.max_rounds <= 8, "rounds must be in [1, 8]"
+
+
+class ConstrainedLinearArrangementCurriculum(SymbenchCurriculum):
+    config_cls = ConstrainedLinearArrangementConfig
+    definitions = (span("rounds", [2, 3, 4, 5], "rounds to deduce the opponent's cards from"),)
 
 
 def outcome(game: str, mine: str, theirs: str) -> str:
@@ -104,6 +110,8 @@ def deduce(game: str, moves: list[str], results: list[str]) -> list[str] | None:
 class ConstrainedLinearArrangementDataset(SymbenchDataset):
     name = "constrained_linear_arrangement"
     config_cls = ConstrainedLinearArrangementConfig
+    curriculum_cls = ConstrainedLinearArrangementCurriculum
+    codesteer = ("constrained_linear_arrangement/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         game = rng.choice(sorted(PIECES))
@@ -116,7 +124,7 @@ class ConstrainedLinearArrangementDataset(SymbenchDataset):
 
     def check(self, answer: str, metadata: dict) -> None:
         game, moves, results = metadata["game_type"], metadata["player_moves"], metadata["results"]
-        cards = [c.upper() for c in split_list(answer)]
+        cards = [c.upper() for c in list_items(answer)]
         if len(cards) != len(moves):
             raise Incorrect(f"gives {len(cards)} cards for {len(moves)} rounds")
         for card in cards:
@@ -137,12 +145,12 @@ class ConstrainedLinearArrangementDataset(SymbenchDataset):
         return ",".join(cards)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`constrained_linear_arrangement/sample_<i>/`: the question, and solution.json with `game_type`,
         `player_moves`, `results` and the opponent's cards as `solution`."""
-        for rel, question, data in read_samples(root / "constrained_linear_arrangement", root):
-            if data["game_type"] not in PIECES or len(data["player_moves"]) != len(data["results"]):
-                raise ValueError(f"{rel}/solution.json: unknown game or rounds without results")
-            metadata = {"game_type": data["game_type"], "player_moves": data["player_moves"],
-                        "results": data["results"], "reference": ",".join(data["solution"])}
-            yield rel, question, metadata
+        question, data = read_sample(sample)
+        if data["game_type"] not in PIECES or len(data["player_moves"]) != len(data["results"]):
+            raise ValueError("solution.json: unknown game or rounds without results")
+        metadata = {"game_type": data["game_type"], "player_moves": data["player_moves"],
+                    "results": data["results"], "reference": ",".join(data["solution"])}
+        return question, metadata

@@ -15,7 +15,8 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
+                                      span)
 
 DIGITS = string.digits
 LETTERS = string.ascii_uppercase
@@ -32,6 +33,11 @@ class CryptanalysisConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 2 <= self.min_guesses <= self.max_guesses <= 40
+
+
+class CryptanalysisCurriculum(SymbenchCurriculum):
+    config_cls = CryptanalysisConfig
+    definitions = (span("guesses", [6, 10, 14, 18, 24], "the most clues a puzzle may need to fix the code"),)
 
 
 def describe(secret: str, guess: str, kind: str) -> str:
@@ -126,22 +132,32 @@ def parse_code(answer: str) -> str:
 class CryptanalysisDataset(SymbenchDataset):
     name = "cryptanalysis"
     config_cls = CryptanalysisConfig
+    curriculum_cls = CryptanalysisCurriculum
+    codesteer = ("cryptanalysis/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
-        while True:
+
+        def draw() -> list[dict] | None:
             cap = rng.randint(c.min_guesses, c.max_guesses)
             code = "".join(rng.sample(DIGITS, 2) + rng.sample(LETTERS, 2))
             conditions, numbers, letters = [], NUMBER_PAIRS, LETTER_PAIRS
-            while len(conditions) < cap:
+
+            def new_guess() -> str | None:
                 guess = "".join(rng.sample(DIGITS, 2) + rng.sample(LETTERS, 2))
-                if guess == code or any(guess == old["guess"] for old in conditions):
-                    continue
+                return None if guess == code or any(guess == old["guess"] for old in conditions) else guess
+
+            while len(conditions) < cap:
+                guess = self.redraw(new_guess, "guess that is neither the code nor an earlier guess")
                 conditions.append({"guess": guess, "feedback": feedback(code, guess)})
                 numbers = narrow(numbers, guess[:2], describe(code[:2], guess[:2], "number"), "number")
                 letters = narrow(letters, guess[2:], describe(code[2:], guess[2:], "letter"), "letter")
                 if len(numbers) == 1 and len(letters) == 1:
-                    return render(conditions), {"conditions": conditions}
+                    return conditions
+            return None
+
+        conditions = self.redraw(draw, f"code that {c.max_guesses} guesses or fewer make unique")
+        return render(conditions), {"conditions": conditions}
 
     def check(self, answer: str, metadata: dict) -> None:
         code = parse_code(answer)
@@ -156,17 +172,15 @@ class CryptanalysisDataset(SymbenchDataset):
         return json.dumps(list(numbers[0] + letters[0]))
 
     @classmethod
-    def load_codesteer(cls, root: Path):
-        """`cryptanalysis/sample_*/`: the guesses and feedback are parsed from question.txt; solution.json has
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
+        """`cryptanalysis/sample_<i>/`: the guesses and feedback are parsed from question.txt; solution.json has
         the code as a list of four strings."""
-        for folder in sorted((root / "cryptanalysis").glob("sample_*")):
-            question = (folder / "question.txt").read_text()
-            conditions = [{"guess": g, "feedback": f.strip()} for g, f in CONDITION.findall(question)]
-            stated = re.search(r"following (\d+) known conditions", question)
-            if not conditions or not stated or int(stated.group(1)) != len(conditions):
-                raise ValueError(f"{folder / 'question.txt'}: cannot parse the conditions")
-            metadata = {"conditions": conditions}
-            solution = json.loads((folder / "solution.json").read_text())
-            if "answer" in solution:
-                metadata["reference"] = json.dumps(solution["answer"])
-            yield str(folder.relative_to(root)), question, metadata
+        question, solution = read_sample(sample)
+        conditions = [{"guess": g, "feedback": f.strip()} for g, f in CONDITION.findall(question)]
+        stated = re.search(r"following (\d+) known conditions", question)
+        if not conditions or not stated or int(stated.group(1)) != len(conditions):
+            raise ValueError("cannot parse the conditions in question.txt")
+        metadata = {"conditions": conditions}
+        if "answer" in solution:
+            metadata["reference"] = json.dumps(solution["answer"])
+        return question, metadata

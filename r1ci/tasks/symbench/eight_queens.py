@@ -9,8 +9,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._puzzles_util import parse_positions, read_samples
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import parse_positions
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
 
 
 @dataclass
@@ -24,6 +24,11 @@ class EightQueensConfig(SymbenchConfig):
         assert 4 <= self.board_size <= 20, "board_size must be in [4, 20]"
         assert 0 <= self.max_placed <= self.board_size // 2, "max_placed must be in [0, board_size / 2]"
         assert 0 <= self.max_blocked <= self.board_size, "max_blocked must be in [0, board_size]"
+
+
+class EightQueensCurriculum(SymbenchCurriculum):
+    config_cls = EightQueensConfig
+    definitions = (knob("board_size", [6, 8, 10, 12], "the board's side, and how many queens it takes"),)
 
 
 def board_rows(n: int, placed: list[list[int]], blocked: list[list[int]]) -> list[str]:
@@ -102,20 +107,26 @@ def format_queens(queens: list) -> str:
 class EightQueensDataset(SymbenchDataset):
     name = "eight_queens"
     config_cls = EightQueensConfig
+    curriculum_cls = EightQueensCurriculum
+    codesteer = ("eight_queens_dataset*/**/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         cfg = self.config
         n = cfg.board_size
         cells = [[r, col] for r in range(n) for col in range(n)]
-        while True:
+
+        def draw() -> dict | None:
             placed: list[list[int]] = []
             for _ in range(rng.randint(0, cfg.max_placed)):
                 options = [q for q in cells if not any(attack(tuple(q), tuple(p)) for p in placed)]
                 placed.append(rng.choice(options))
             blocked = rng.sample([q for q in cells if q not in placed], rng.randint(0, cfg.max_blocked))
-            if complete(n, placed, blocked):
-                metadata = {"board_size": n, "placed_queens": placed, "blocked_positions": blocked}
-                return render(n, placed, blocked), metadata
+            if not complete(n, placed, blocked):
+                return None
+            return {"board_size": n, "placed_queens": placed, "blocked_positions": blocked}
+
+        metadata = self.redraw(draw, "board that can be completed")
+        return render(n, metadata["placed_queens"], metadata["blocked_positions"]), metadata
 
     def check(self, answer: str, metadata: dict) -> None:
         n = metadata["board_size"]
@@ -143,16 +154,14 @@ class EightQueensDataset(SymbenchDataset):
         return format_queens(queens)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
-        """`eight_queens_dataset*/` (and `eight_queens_dataset_varied_complexity/*/`): `sample_<i>/` with the
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
+        """`eight_queens_dataset*/sample_<i>/` (and `eight_queens_dataset_varied_complexity/*/sample_<i>/`): the
         question and solution.json (`initial_board`, `placed_queens`, `blocked_positions`, `solution`)."""
-        folders = sorted({p.parent for p in root.glob("eight_queens_dataset*/**/sample_*") if p.is_dir()})
-        for folder in folders:
-            for rel, question, data in read_samples(folder, root):
-                n = data.get("board_size", 8)
-                placed, blocked = data["placed_queens"], data["blocked_positions"]
-                if board_rows(n, placed, blocked) != data["initial_board"]:
-                    raise ValueError(f"{rel}/solution.json: initial_board disagrees with the queen/X lists")
-                metadata = {"board_size": n, "placed_queens": placed, "blocked_positions": blocked,
-                            "reference": format_queens(data["solution"])}
-                yield rel, question, metadata
+        question, data = read_sample(sample)
+        n = data.get("board_size", 8)
+        placed, blocked = data["placed_queens"], data["blocked_positions"]
+        if board_rows(n, placed, blocked) != data["initial_board"]:
+            raise ValueError("solution.json: initial_board disagrees with the queen/X lists")
+        metadata = {"board_size": n, "placed_queens": placed, "blocked_positions": blocked,
+                    "reference": format_queens(data["solution"])}
+        return question, metadata

@@ -4,13 +4,14 @@ different number or the edge. The answer is the grid afterwards; the checker rep
 every cell. Rows may be written on separate lines or all on one line, with commas, spaces or brackets.
 """
 
-import json
 import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import list_items
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
+                                      read_sample, span)
 
 STEPS = {"u": (-1, 0), "d": (1, 0), "l": (0, -1), "r": (0, 1)}
 POWERS = (2, 4, 8, 16, 32)
@@ -28,6 +29,14 @@ class Game2048Config(SymbenchConfig):
         super().validate()
         assert 2 <= self.min_size <= self.max_size <= 10
         assert 0 <= self.extra_moves <= 20
+
+
+class Game2048Curriculum(SymbenchCurriculum):
+    config_cls = Game2048Config
+    definitions = (
+        span("size", [2, 3, 4, 5, 6], "the grid's side; a grid of side n has n to 2n tiles"),
+        knob("extra_moves", [1, 2, 4, 6], "moves beyond the grid's side"),
+    )
 
 
 def render(grid: list[list[int]], moves: str, start: list[int]) -> str:
@@ -71,6 +80,8 @@ def format_grid(grid: list[list[int]]) -> str:
 class Game2048Dataset(SymbenchDataset):
     name = "game_2048"
     config_cls = Game2048Config
+    curriculum_cls = Game2048Curriculum
+    codesteer = ("2048_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -86,9 +97,7 @@ class Game2048Dataset(SymbenchDataset):
     def check(self, answer: str, metadata: dict) -> None:
         expected = walk(metadata["grid"], metadata["start_pos"], metadata["moves"])
         n = len(expected)
-        if answer.count("[") != answer.count("]") or answer.count("(") != answer.count(")"):
-            raise Incorrect("unbalanced brackets")
-        tokens = re.sub(r"[\s,;\[\]()]+", " ", answer).split()
+        tokens = list_items(answer)
         if not all(re.fullmatch(r"[0-9]{1,9}", t) for t in tokens):
             raise Incorrect("the matrix must be numbers separated by commas, spaces or newlines")
         if len(tokens) != n * n:
@@ -102,17 +111,13 @@ class Game2048Dataset(SymbenchDataset):
         return format_grid(walk(metadata["grid"], metadata["start_pos"], metadata["moves"]))
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`2048_dataset/sample_<i>/question.txt` and `solution.json` ({grid, moves, start_pos (0-based),
         solution: rows of comma-separated numbers}); the published solution becomes the reference."""
-        for folder in sorted((root / "2048_dataset").glob("sample_*"), key=lambda p: int(p.name.split("_")[1])):
-            try:
-                data = json.loads((folder / "solution.json").read_text())
-                grid = [[int(x) for x in row] for row in data["grid"]]
-                metadata = {"grid": grid, "moves": str(data["moves"]), "start_pos": [int(x) for x in data["start_pos"]],
-                            "reference": data["solution"]}
-                if not set(metadata["moves"]) <= set(STEPS) or any(len(row) != len(grid) for row in grid):
-                    raise ValueError("the moves or the grid are malformed")
-            except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{folder / 'solution.json'}: {e}") from None
-            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata
+        question, data = read_sample(sample)
+        grid = [[int(x) for x in row] for row in data["grid"]]
+        metadata = {"grid": grid, "moves": str(data["moves"]), "start_pos": [int(x) for x in data["start_pos"]],
+                    "reference": data["solution"]}
+        if not set(metadata["moves"]) <= set(STEPS) or any(len(row) != len(grid) for row in grid):
+            raise ValueError("solution.json: the moves or the grid are malformed")
+        return question, metadata

@@ -9,8 +9,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._puzzles_util import parse_grid, read_samples
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import parse_grid
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 LETTERS = "abcdefg"
 N = len(LETTERS)
@@ -24,6 +24,11 @@ class LetterLogicDiagramConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 1 <= self.min_complexity <= self.max_complexity <= 5, "complexities must be in [1, 5]"
+
+
+class LetterLogicDiagramCurriculum(SymbenchCurriculum):
+    config_cls = LetterLogicDiagramConfig
+    definitions = (span("complexity", [1, 2, 3, 4, 5], "CodeSteer's complexity: how many cells are blank"),)
 
 
 def render(grid: list[list[str]]) -> str:
@@ -105,6 +110,8 @@ def format_grid(grid: list[list[str]]) -> str:
 class LetterLogicDiagramDataset(SymbenchDataset):
     name = "letter_logic_diagram"
     config_cls = LetterLogicDiagramConfig
+    curriculum_cls = LetterLogicDiagramCurriculum
+    codesteer = ("letter_logic_diagram/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         solution = complete([[""] * N for _ in range(N)], rng)
@@ -140,11 +147,11 @@ class LetterLogicDiagramDataset(SymbenchDataset):
         return format_grid(solution)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`letter_logic_diagram/sample_<i>/`: the question, and solution.json with `grid` (null = empty)
         and `solution`."""
-        for rel, question, data in read_samples(root / "letter_logic_diagram", root):
-            grid = [["" if cell is None else cell for cell in row] for row in data["grid"]]
-            if len(grid) != N or any(len(row) != N for row in grid):
-                raise ValueError(f"{rel}/solution.json: grid is not 7x7")
-            yield rel, question, {"grid": grid, "reference": format_grid(data["solution"])}
+        question, data = read_sample(sample)
+        grid = [["" if cell is None else cell for cell in row] for row in data["grid"]]
+        if len(grid) != N or any(len(row) != N for row in grid):
+            raise ValueError("solution.json: grid is not 7x7")
+        return question, {"grid": grid, "reference": format_grid(data["solution"])}

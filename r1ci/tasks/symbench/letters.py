@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reasoning_gym.data import read_data_file
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
 
 ANSWER = re.compile(r"count\s*:\s*(\d{1,5})\s*[,;]?\s*positions\s*:\s*\[([\d,\s]*)\]\s*\.?",
                     re.IGNORECASE | re.ASCII)
@@ -34,6 +34,14 @@ class LettersConfig(SymbenchConfig):
         super().validate()
         assert 1 <= self.min_length <= self.max_length <= 2000
         assert 1 <= self.min_count <= self.max_count <= self.max_length
+
+
+class LettersCurriculum(SymbenchCurriculum):
+    config_cls = LettersConfig
+    definitions = (
+        span("length", [5, 10, 25, 50, 100], "letters in the word"),
+        span("count", [1, 2, 5, 10], "occurrences of the asked letter"),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +88,8 @@ def positions(word: str, letter: str) -> list[int]:
 class LettersDataset(SymbenchDataset):
     name = "letters"
     config_cls = LettersConfig
+    curriculum_cls = LettersCurriculum
+    codesteer = ("Letters/Letters_dataset_*/*/test_words.json",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -115,12 +125,11 @@ class LettersDataset(SymbenchDataset):
         return f"Count: {len(found)}, Positions: [{', '.join(map(str, found))}]"
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, path: Path) -> tuple[str, dict]:
         """`Letters/Letters_dataset_min_length_*_max_length_*/<letter>_<count>_<index>/test_words.json`: a JSON
         string, the word; the folder names the letter asked about and how often it occurs."""
-        for path in sorted((root / "Letters").glob("Letters_dataset_*/*/test_words.json")):
-            match = FOLDER.fullmatch(path.parent.name)
-            word = json.loads(path.read_text())
-            if not match or not isinstance(word, str) or word.count(match.group(1)) != int(match.group(2)):
-                raise ValueError(f"{path}: expected a word with the letter count its folder names")
-            yield str(path.relative_to(root)), render(word, match.group(1)), {"word": word, "letter": match.group(1)}
+        match = FOLDER.fullmatch(path.parent.name)
+        word = json.loads(path.read_text())
+        if not match or not isinstance(word, str) or word.count(match.group(1)) != int(match.group(2)):
+            raise ValueError("expected a word with the letter count its folder names")
+        return render(word, match.group(1)), {"word": word, "letter": match.group(1)}

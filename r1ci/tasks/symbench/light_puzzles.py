@@ -9,8 +9,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._puzzles_util import read_samples, split_list
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
 
 
 @dataclass
@@ -24,6 +24,15 @@ class LightPuzzlesConfig(SymbenchConfig):
         assert 2 <= self.grid_size <= 10, "grid_size must be in [2, 10]"
         assert 1 <= self.num_buttons <= 26, "num_buttons must be in [1, 26]"
         assert 1 <= self.num_rounds <= 50, "num_rounds must be in [1, 50]"
+
+
+class LightPuzzlesCurriculum(SymbenchCurriculum):
+    config_cls = LightPuzzlesConfig
+    definitions = (
+        knob("grid_size", [3, 4, 5, 6, 8], "the grid's side"),
+        knob("num_buttons", [2, 3, 4, 6], "buttons, each toggling its own set of lights"),
+        knob("num_rounds", [2, 4, 6, 8], "button presses to replay"),
+    )
 
 
 def render(n: int, initial: list[list[int]], buttons: dict[str, list[list[int]]], operations: list[str]) -> str:
@@ -57,6 +66,8 @@ def final_state(metadata: dict) -> list[int]:
 class LightPuzzlesDataset(SymbenchDataset):
     name = "light_puzzles"
     config_cls = LightPuzzlesConfig
+    curriculum_cls = LightPuzzlesCurriculum
+    codesteer = ("light_puzzles_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         n, cfg = self.config.grid_size, self.config
@@ -70,7 +81,7 @@ class LightPuzzlesDataset(SymbenchDataset):
 
     def check(self, answer: str, metadata: dict) -> None:
         n = metadata["n"]
-        tokens = split_list(answer)
+        tokens = list_items(answer)
         if len(tokens) == n and all(len(t) == n for t in tokens):  # rows written like the question's grid
             tokens = [digit for row in tokens for digit in row]
         if len(tokens) != n * n:
@@ -87,12 +98,12 @@ class LightPuzzlesDataset(SymbenchDataset):
         return ",".join(map(str, final_state(metadata)))
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`light_puzzles_dataset/sample_<i>/`: the question, and solution.json with `n`, `initial_state`,
         `buttons` (1-based [row, col] lists), `operations` and the final state as `solution`."""
-        for rel, question, data in read_samples(root / "light_puzzles_dataset", root):
-            if any(op not in data["buttons"] for op in data["operations"]):
-                raise ValueError(f"{rel}/solution.json: an operation names an unknown button")
-            metadata = {"n": data["n"], "initial_state": data["initial_state"], "buttons": data["buttons"],
-                        "operations": data["operations"], "reference": ",".join(map(str, data["solution"]))}
-            yield rel, question, metadata
+        question, data = read_sample(sample)
+        if any(op not in data["buttons"] for op in data["operations"]):
+            raise ValueError("solution.json: an operation names an unknown button")
+        metadata = {"n": data["n"], "initial_state": data["initial_state"], "buttons": data["buttons"],
+                    "operations": data["operations"], "reference": ",".join(map(str, data["solution"]))}
+        return question, metadata

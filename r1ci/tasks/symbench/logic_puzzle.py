@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._puzzles_util import parse_positions, read_samples
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import parse_positions
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 # CodeSteer's levels: complexity -> (grid size, cells to select, value range, constraint)
 LEVELS = {
@@ -42,6 +42,11 @@ class LogicPuzzleConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 1 <= self.min_complexity <= self.max_complexity <= 10, "complexities must be in [1, 10]"
+
+
+class LogicPuzzleCurriculum(SymbenchCurriculum):
+    config_cls = LogicPuzzleConfig
+    definitions = (span("complexity", list(LEVELS), "CodeSteer's level: the grid's size, cells to select, values"),)
 
 
 def render(grid: list[list[int]], num_select: int, constraint: str) -> str:
@@ -146,18 +151,23 @@ def format_cells(cells: list) -> str:
 class LogicPuzzleDataset(SymbenchDataset):
     name = "logic_puzzle"
     config_cls = LogicPuzzleConfig
+    curriculum_cls = LogicPuzzleCurriculum
+    codesteer = ("logic_puzzle_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         n, k, (lo, hi), constraint = LEVELS[rng.randint(self.config.min_complexity, self.config.max_complexity)]
-        while True:
+
+        def draw() -> dict | None:
             if lo < 0:  # mostly positive numbers, as in CodeSteer, so that selections exist
                 grid = [[rng.randint(1, hi) if rng.random() < 0.7 else rng.randint(lo, -1) for _ in range(n)]
                         for _ in range(n)]
             else:
                 grid = [[rng.randint(lo, hi) for _ in range(n)] for _ in range(n)]
             metadata = {"grid": grid, "num_select": k, "constraint": constraint, "start": [0, n - 1]}
-            if select(metadata):
-                return render(grid, k, constraint), metadata
+            return metadata if select(metadata) else None
+
+        metadata = self.redraw(draw, f"{n}x{n} grid with a selection the solver finds")
+        return render(metadata["grid"], k, constraint), metadata
 
     def check(self, answer: str, metadata: dict) -> None:
         grid, k = metadata["grid"], metadata["num_select"]
@@ -189,7 +199,7 @@ class LogicPuzzleDataset(SymbenchDataset):
         return answer.rpartition(",")[0]
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict] | None:
         """`logic_puzzle_dataset/sample_<i>/`: the question (which states k and the start cell) and
         solution.json with `grid`, `constraints.type` and a `solution` list of [row, col].
 
@@ -198,21 +208,20 @@ class LogicPuzzleDataset(SymbenchDataset):
         the next (two such pairs of samples even share their "solution"). Those references are dropped; an
         instance that then has no valid selection at all cannot be answered correctly and is left out.
         """
-        checker = cls()
-        for rel, question, data in read_samples(root / "logic_puzzle_dataset", root):
-            grid = data["grid"]
-            k = re.search(r"you must select (\d+) different numbers", question)
-            start = re.search(r"top-rightmost square \((\d+),(\d+)\)", question)
-            if not k or not start or [int(start[1]), int(start[2])] != [0, len(grid) - 1]:
-                raise ValueError(f"{rel}/question.txt: cannot read the count and the starting cell")
-            metadata = {"grid": grid, "num_select": int(k[1]), "constraint": data["constraints"]["type"],
-                        "start": [0, len(grid) - 1]}
-            reference = format_cells(data["solution"])
-            try:
-                checker.check(reference, metadata)
-            except Incorrect:
-                if select(metadata) is None:
-                    continue
-            else:
-                metadata["reference"] = reference
-            yield rel, question, metadata
+        question, data = read_sample(sample)
+        grid = data["grid"]
+        k = re.search(r"you must select (\d+) different numbers", question)
+        start = re.search(r"top-rightmost square \((\d+),(\d+)\)", question)
+        if not k or not start or [int(start[1]), int(start[2])] != [0, len(grid) - 1]:
+            raise ValueError("question.txt: cannot read the count and the starting cell")
+        metadata = {"grid": grid, "num_select": int(k[1]), "constraint": data["constraints"]["type"],
+                    "start": [0, len(grid) - 1]}
+        reference = format_cells(data["solution"])
+        try:
+            cls().check(reference, metadata)
+        except Incorrect:
+            if select(metadata) is None:
+                return None
+        else:
+            metadata["reference"] = reference
+        return question, metadata

@@ -3,7 +3,6 @@ equations such as `C + J = 186`, `H = 3.0F`, `C - B = -44` and `A > B`. Any assi
 number once and satisfies all the equations is accepted; each equation is checked exactly."""
 
 import ast
-import json
 import random
 import re
 from collections import Counter
@@ -11,7 +10,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
+                                      span)
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_ANSWER_CHARS = 2000
@@ -38,6 +38,11 @@ class LogicalEquationConfig(SymbenchConfig):
         assert 3 <= self.min_letters <= self.max_letters <= len(LETTERS)
         assert 0 <= self.min_missing_equations <= self.max_missing_equations < self.min_letters
         assert self.max_value >= self.max_letters, "the letters need distinct numbers"
+
+
+class LogicalEquationCurriculum(SymbenchCurriculum):
+    config_cls = LogicalEquationConfig
+    definitions = (span("letters", [5, 7, 9, 12, 15], "letters to find, each with its own number"),)
 
 
 def render(numbers: list[int], equations: list[str]) -> str:
@@ -162,6 +167,8 @@ def solve_assignment(numbers: list[int], equations: list[Equation]) -> list[int]
 class LogicalEquationDataset(SymbenchDataset):
     name = "logical_equation"
     config_cls = LogicalEquationConfig
+    curriculum_cls = LogicalEquationCurriculum
+    codesteer = ("logical_equation/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -170,10 +177,13 @@ class LogicalEquationDataset(SymbenchDataset):
         hidden = dict(zip(LETTERS, rng.sample(numbers, count)))
         wanted = count - rng.randint(c.min_missing_equations, c.max_missing_equations)
         equations: list[str] = []
-        while len(equations) < wanted:  # there are count*(count-1) distinct differences alone
+
+        def new_equation() -> str | None:  # there are count*(count-1) distinct differences alone
             equation = random_equation(rng, hidden)
-            if equation not in equations:
-                equations.append(equation)
+            return equation if equation not in equations else None
+
+        while len(equations) < wanted:
+            equations.append(self.redraw(new_equation, "equation that is not listed yet"))
         return render(numbers, equations), {"numbers": numbers, "equations": equations}
 
     def check(self, answer: str, metadata: dict) -> None:
@@ -202,24 +212,18 @@ class LogicalEquationDataset(SymbenchDataset):
         return str(solution)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`logical_equation/sample_<letters>_<equations>_<i>/`: question.txt and solution.json (the values)."""
-        for sample in sorted((root / "logical_equation").glob("sample_*")):
-            question = (sample / "question.txt").read_text()
-            listed = re.search(r"one of the numbers ([\d, ]+)\. The system", question)
-            equations = re.findall(r"^\d+\. (.+)$", question, re.MULTILINE)
-            if not listed or not equations:
-                raise ValueError(f"{sample}/question.txt: cannot find the numbers and equations")
-            numbers = [int(n) for n in listed[1].split(", ")]
-            if render(numbers, equations) != question:
-                raise ValueError(f"{sample}/question.txt does not have CodeSteer's layout")
-            for equation in equations:
-                try:
-                    parse_equation(equation)
-                except ValueError as e:
-                    raise ValueError(f"{sample}/question.txt: {e}") from None
-            reference = json.loads((sample / "solution.json").read_text())
-            if not (isinstance(reference, list) and all(type(v) is int for v in reference)):
-                raise ValueError(f"{sample}/solution.json is not a list of integers")
-            metadata = {"numbers": numbers, "equations": equations, "reference": str(reference)}
-            yield str(sample.relative_to(root)), question, metadata
+        question, reference = read_sample(sample)
+        listed = re.search(r"one of the numbers ([\d, ]+)\. The system", question)
+        equations = re.findall(r"^\d+\. (.+)$", question, re.MULTILINE)
+        if not listed or not equations:
+            raise ValueError("question.txt: cannot find the numbers and equations")
+        numbers = [int(n) for n in listed[1].split(", ")]
+        if render(numbers, equations) != question:
+            raise ValueError("question.txt does not have CodeSteer's layout")
+        for equation in equations:
+            parse_equation(equation)  # a ValueError names the equation it cannot read
+        if not (isinstance(reference, list) and all(type(v) is int for v in reference)):
+            raise ValueError("solution.json is not a list of integers")
+        return question, {"numbers": numbers, "equations": equations, "reference": str(reference)}

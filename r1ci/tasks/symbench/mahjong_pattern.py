@@ -4,7 +4,6 @@ card); give the judgement of the final round: 1 "Peng" (the hand already holds t
 rules include Chi), else 0 "Pass". The checker replays the rounds and judges the last card itself.
 """
 
-import json
 import random
 import re
 import string
@@ -12,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._grids_util import expect_count, list_items
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import expect_count, list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 PASS, PENG, CHI = 0, 1, 2
 NAMES = {"pass": PASS, "peng": PENG, "chi": CHI}
@@ -30,6 +29,11 @@ class MahjongPatternConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 1 <= self.min_rounds <= self.max_rounds <= 50
+
+
+class MahjongPatternCurriculum(SymbenchCurriculum):
+    config_cls = MahjongPatternConfig
+    definitions = (span("rounds", [1, 2, 3, 5, 8], "rounds to replay; from 3 on, the rules include Chi"),)
 
 
 def render(initial_cards: str, rounds: list[dict], chi: bool) -> str:
@@ -99,6 +103,8 @@ def card_for(hand: Counter, outcome: int, chi: bool, rng: random.Random) -> str:
 class MahjongPatternDataset(SymbenchDataset):
     name = "mahjong_pattern"
     config_cls = MahjongPatternConfig
+    curriculum_cls = MahjongPatternCurriculum
+    codesteer = ("mahjong_pattern_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -131,25 +137,20 @@ class MahjongPatternDataset(SymbenchDataset):
         return str(final_result(metadata))
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`mahjong_pattern_dataset/sample_N/`: question.txt and solution.json (initial_cards, rounds,
         solution, complexity). Whether the rules include Chi is read from the question."""
-        for sample in sorted((root / "mahjong_pattern_dataset").glob("sample_*")):
-            question = (sample / "question.txt").read_text()
-            data = json.loads((sample / "solution.json").read_text())
-            try:
-                metadata = {"initial_cards": data["initial_cards"],
-                            "rounds": [{"add": r["add"], "remove": r["remove"]} for r in data["rounds"]],
-                            "chi": '"Chi,"' in question}
-                cards = [*metadata["initial_cards"], *(c for r in metadata["rounds"] for c in (r["add"], r["remove"]))]
-                if len(metadata["initial_cards"]) != HAND_SIZE or not all(re.fullmatch(r"\S", c) for c in cards):
-                    raise ValueError("cards must be single characters, 13 to start with")
-            except (KeyError, TypeError, ValueError) as e:
-                raise ValueError(f"cannot parse {sample / 'solution.json'}: {e}") from e
-            # CodeSteer's generator looked for Chi three cards at a time in the sorted hand, so a duplicate
-            # (M N N O) hid a run, and it compared character codes, so the '[' cards it dealt after 'Z' made
-            # "Y Z [" a run, though '[' is no letter. Its published `solution` is kept as the reference only
-            # where it follows the rules that the question states; where it does not, it is wrong.
-            if data.get("solution") == final_result(metadata):
-                metadata["reference"] = str(data["solution"])
-            yield str(sample.relative_to(root)), question, metadata
+        question, data = read_sample(sample)
+        metadata = {"initial_cards": data["initial_cards"],
+                    "rounds": [{"add": r["add"], "remove": r["remove"]} for r in data["rounds"]],
+                    "chi": '"Chi,"' in question}
+        cards = [*metadata["initial_cards"], *(c for r in metadata["rounds"] for c in (r["add"], r["remove"]))]
+        if len(metadata["initial_cards"]) != HAND_SIZE or not all(re.fullmatch(r"\S", c) for c in cards):
+            raise ValueError("solution.json: cards must be single characters, 13 to start with")
+        # CodeSteer's generator looked for Chi three cards at a time in the sorted hand, so a duplicate
+        # (M N N O) hid a run, and it compared character codes, so the '[' cards it dealt after 'Z' made
+        # "Y Z [" a run, though '[' is no letter. Its published `solution` is kept as the reference only
+        # where it follows the rules that the question states; where it does not, it is wrong.
+        if data.get("solution") == final_result(metadata):
+            metadata["reference"] = str(data["solution"])
+        return question, metadata

@@ -2,14 +2,13 @@
 list the result row by row (`<<<A,B,C,D>>>`; nested brackets and quotes are tolerated). The checker
 rotates the matrix itself and compares cell by cell, case-sensitively."""
 
-import json
 import random
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from r1ci.tasks.symbench._grids_util import expect_count, list_items
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import expect_count, list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 ALPHABETS = {
     "letters": string.ascii_uppercase,
@@ -31,6 +30,11 @@ class MatrixTransformationConfig(SymbenchConfig):
         assert self.contents and set(self.contents) <= set(ALPHABETS), f"contents must be among {list(ALPHABETS)}"
 
 
+class MatrixTransformationCurriculum(SymbenchCurriculum):
+    config_cls = MatrixTransformationConfig
+    definitions = (span("dim", [2, 3, 4, 6, 8], "rows and columns of the matrix"),)
+
+
 def render(matrix: list[list[str]]) -> str:
     rows = "\n".join(" ".join(row) for row in matrix)
     return (
@@ -49,6 +53,8 @@ def rotate_clockwise(matrix: list[list[str]]) -> list[list[str]]:
 class MatrixTransformationDataset(SymbenchDataset):
     name = "matrix_transformation"
     config_cls = MatrixTransformationConfig
+    curriculum_cls = MatrixTransformationCurriculum
+    codesteer = ("matrix_transformation_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -72,18 +78,16 @@ class MatrixTransformationDataset(SymbenchDataset):
         return ",".join(cell for row in rotate_clockwise(metadata["matrix"]) for cell in row)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`matrix_transformation_dataset/sample_N/`: question.txt and solution.json (matrix, solution,
         formatted_solution)."""
-        for sample in sorted((root / "matrix_transformation_dataset").glob("sample_*")):
-            question = (sample / "question.txt").read_text()
-            data = json.loads((sample / "solution.json").read_text())
-            matrix = data.get("matrix")
-            if (not isinstance(matrix, list) or not matrix or not all(isinstance(row, list) for row in matrix)
-                    or len({len(row) for row in matrix}) != 1
-                    or not all(isinstance(cell, str) and list_items(cell) == [cell] for row in matrix for cell in row)):
-                raise ValueError(f"cannot parse the matrix in {sample / 'solution.json'}")
-            metadata = {"matrix": matrix}
-            if "formatted_solution" in data:
-                metadata["reference"] = data["formatted_solution"]
-            yield str(sample.relative_to(root)), question, metadata
+        question, data = read_sample(sample)
+        matrix = data.get("matrix")
+        if (not isinstance(matrix, list) or not matrix or not all(isinstance(row, list) for row in matrix)
+                or len({len(row) for row in matrix}) != 1
+                or not all(isinstance(cell, str) and list_items(cell) == [cell] for row in matrix for cell in row)):
+            raise ValueError("cannot parse the matrix in solution.json")
+        metadata = {"matrix": matrix}
+        if "formatted_solution" in data:
+            metadata["reference"] = data["formatted_solution"]
+        return question, metadata

@@ -3,7 +3,6 @@ from them is evaluated, e.g. `(3%4)$5#6`. Custom operators share one precedence 
 The answer is one number, compared with the exact value (rationals) to within 1e-6."""
 
 import ast
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from r1ci.tasks.symbench._arith_util import parse_number
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
 
 SYMBOLS = "#@$&%~"
 # The format line is CodeSteer's, copied from another task: the answer is one number, which the checker
@@ -33,6 +32,15 @@ class NewOperatorConfig(SymbenchConfig):
         assert 0 <= self.three_operator_share <= 1
         assert 1 <= self.min_operand <= self.max_operand <= 1000, "operands must be positive (b divides)"
         assert 1 <= self.max_coefficient <= 100
+
+
+class NewOperatorCurriculum(SymbenchCurriculum):
+    config_cls = NewOperatorConfig
+    definitions = (
+        knob("three_operator_share", [0.0, 0.5, 1.0], "share of puzzles with three operators, not one"),
+        knob("max_operand", [5, 10, 20, 50], "the largest operand"),
+        knob("max_coefficient", [3, 5, 10, 20], "the largest coefficient in a definition"),
+    )
 
 
 def random_formula(rng: random.Random, max_coefficient: int) -> str:
@@ -119,6 +127,8 @@ def format_value(value: Fraction) -> str:
 class NewOperatorDataset(SymbenchDataset):
     name = "new_operator"
     config_cls = NewOperatorConfig
+    curriculum_cls = NewOperatorCurriculum
+    codesteer = ("new_operator_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -147,20 +157,18 @@ class NewOperatorDataset(SymbenchDataset):
         return format_value(parse_number(answer) + 1)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`new_operator_dataset/sample_<i>/`: question.txt and solution.json (solution, operator_definitions)."""
-        for sample in sorted((root / "new_operator_dataset").glob("sample_*")):
-            question = (sample / "question.txt").read_text()
-            data = json.loads((sample / "solution.json").read_text())
-            match = re.search(r"^Calculate (.+)\.$", question, re.MULTILINE)
-            definitions = data.get("operator_definitions")
-            if not match or not definitions or "solution" not in data or render(match[1], definitions) != question:
-                raise ValueError(f"{sample}: question.txt does not match the definitions in solution.json")
-            metadata = {"expression": match[1], "operator_definitions": definitions}
-            published = Fraction(data["solution"])
-            # CodeSteer's evaluator reduced the parentheses and then applied only the first custom operator
-            # it found in the rest (it returned early), so for `(3%4)$5#6` it published the value of `5#6`
-            # alone (or of `(3%4)$5`). Those references are wrong and left out; `solve` computes the value.
-            if abs(published - evaluate(match[1], definitions)) <= TOLERANCE:
-                metadata["reference"] = format_value(published)
-            yield str(sample.relative_to(root)), question, metadata
+        question, data = read_sample(sample)
+        match = re.search(r"^Calculate (.+)\.$", question, re.MULTILINE)
+        definitions = data.get("operator_definitions")
+        if not match or not definitions or "solution" not in data or render(match[1], definitions) != question:
+            raise ValueError("question.txt does not match the definitions in solution.json")
+        metadata = {"expression": match[1], "operator_definitions": definitions}
+        published = Fraction(data["solution"])
+        # CodeSteer's evaluator reduced the parentheses and then applied only the first custom operator
+        # it found in the rest (it returned early), so for `(3%4)$5#6` it published the value of `5#6`
+        # alone (or of `(3%4)$5`). Those references are wrong and left out; `solve` computes the value.
+        if abs(published - evaluate(match[1], definitions)) <= TOLERANCE:
+            metadata["reference"] = format_value(published)
+        return question, metadata

@@ -8,19 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench._arith_util import parse_number
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob
 
 # CodeSteer's question has no answer-format line (its judge extracted the number with GPT-4o), so the
 # generated questions add one; questions loaded from the published files stay verbatim.
 ANSWER_FORMAT = "\nReturn your answer with the format <<<number>>>, like <<<43243>>>."
-FOLDERS = ("number_multiply", "number_multiply_varied_complexity")
+
+
+BENCHMARK_PATTERNS = ((1, 2, 4), (1, 3, 4), (1, 2, 2, 4))  # CodeSteer's benchmark set of digit counts
 
 
 @dataclass
 class NumberMultiplyConfig(SymbenchConfig):
     # Digit counts of the factors; each item draws one pattern. The default is CodeSteer's benchmark set;
     # its varied-complexity set is ((4, 4), (8, 8), (12, 12), (16, 16), (20, 20)).
-    digit_patterns: tuple = ((1, 2, 4), (1, 3, 4), (1, 2, 2, 4))
+    digit_patterns: tuple = BENCHMARK_PATTERNS
 
     def validate(self) -> None:
         super().validate()
@@ -28,6 +30,14 @@ class NumberMultiplyConfig(SymbenchConfig):
         for pattern in self.digit_patterns:
             assert 2 <= len(pattern) <= 10, "each pattern multiplies 2 to 10 numbers"
             assert all(1 <= d <= 40 for d in pattern), "digit counts must be in [1, 40]"
+
+
+class NumberMultiplyCurriculum(SymbenchCurriculum):
+    config_cls = NumberMultiplyConfig
+    definitions = (  # CodeSteer's benchmark set, then its varied-complexity sizes
+        knob("digit_patterns", [((1, 2), (2, 2)), BENCHMARK_PATTERNS, ((4, 4),), ((8, 8),), ((12, 12),),
+                                ((16, 16),), ((20, 20),)], "digit counts of the factors"),
+    )
 
 
 def render(numbers: list[int]) -> str:
@@ -43,6 +53,8 @@ def random_factor(rng: random.Random, digits: int) -> int:
 class NumberMultiplyDataset(SymbenchDataset):
     name = "number_multiply"
     config_cls = NumberMultiplyConfig
+    curriculum_cls = NumberMultiplyCurriculum
+    codesteer = ("number_multiply/digit_*/sample_*", "number_multiply_varied_complexity/digit_*/sample_*")
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         pattern = rng.choice(self.config.digit_patterns)
@@ -57,15 +69,13 @@ class NumberMultiplyDataset(SymbenchDataset):
         return str(math.prod(metadata["numbers"]))
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`number_multiply*/digit_<d>_<d>.../sample_<i>/`: the question, the factors and the product."""
-        for folder in FOLDERS:
-            for sample in sorted((root / folder).glob("digit_*/sample_*")):
-                question = (sample / "input_prompt_1.txt").read_text()
-                numbers = ast.literal_eval((sample / "input_value_list.txt").read_text().strip())
-                if not (isinstance(numbers, list) and numbers and all(type(n) is int for n in numbers)):
-                    raise ValueError(f"{sample}/input_value_list.txt is not a list of integers")
-                if question.strip() != render(numbers):
-                    raise ValueError(f"{sample}/input_prompt_1.txt does not match its value list")
-                reference = (sample / "target_answer.txt").read_text().strip()
-                yield str(sample.relative_to(root)), question, {"numbers": numbers, "reference": reference}
+        question = (sample / "input_prompt_1.txt").read_text()
+        numbers = ast.literal_eval((sample / "input_value_list.txt").read_text().strip())
+        if not (isinstance(numbers, list) and numbers and all(type(n) is int for n in numbers)):
+            raise ValueError("input_value_list.txt is not a list of integers")
+        if question.strip() != render(numbers):
+            raise ValueError("input_prompt_1.txt does not match its value list")
+        reference = (sample / "target_answer.txt").read_text().strip()
+        return question, {"numbers": numbers, "reference": reference}

@@ -18,9 +18,8 @@ import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob
 
 WALLS = [(-1.5, -1.4, -1.5, 1.5), (1.4, 1.5, -1.5, 1.5), (-1.5, 1.5, -1.5, -1.4), (-1.5, 1.5, 1.4, 1.5)]
 ROOM = Fraction("1.4")  # the free room is the open square (-ROOM, ROOM)^2 inside the walls
@@ -62,6 +61,11 @@ class PathPlanConfig(SymbenchConfig):
         super().validate()
         assert 5 <= self.boxes <= len(COLORS), "the instructions name up to five boxes"
         assert 0.1 <= self.min_side <= self.max_side <= 1.0
+
+
+class PathPlanCurriculum(SymbenchCurriculum):
+    config_cls = PathPlanConfig
+    definitions = (knob("boxes", [5, 6, 7], "boxes in the room, each one to enter, to avoid or in the way"),)
 
 
 def render(metadata: dict) -> str:
@@ -211,26 +215,29 @@ def plan(metadata: dict) -> list[tuple[float, float]] | None:
 class PathPlanDataset(SymbenchDataset):
     name = "path_plan"
     config_cls = PathPlanConfig
+    curriculum_cls = PathPlanCurriculum
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
-        while True:
+        def draw() -> dict | None:
             boxes = self._layout(rng)
             if boxes is None:
-                continue
+                return None
             spots = [(x / 10, y / 10) for x in range(-13, 14) for y in range(-13, 14)
                      if not any(b[0] - 0.1 <= x / 10 <= b[1] + 0.1 and b[2] - 0.1 <= y / 10 <= b[3] + 0.1
                                 for b in boxes.values())]
             start, end = rng.sample(spots, 2)
             if math.dist(start, end) < 1.0:
-                continue
+                return None
             text, n_enter, n_avoid = rng.choice(INSTRUCTIONS)
             colors = rng.sample(list(boxes), len(boxes))
             enter = colors[:n_enter]
             avoid = colors[n_enter:] if n_avoid < 0 else colors[n_enter:n_enter + n_avoid]
             metadata = {"boxes": boxes, "start": list(start), "end": list(end),
                         "instruction": text.format(*enter, *avoid), "enter": enter, "avoid": avoid}
-            if plan(metadata) is not None:
-                return render(metadata), metadata
+            return metadata if plan(metadata) is not None else None
+
+        metadata = self.redraw(draw, "layout with a trajectory the planner finds")
+        return render(metadata), metadata
 
     def _layout(self, rng: random.Random) -> dict[str, list[float]] | None:
         """Boxes on a 0.1 grid inside [-1.3, 1.3]^2, at least 0.1 apart; None when they do not fit."""
@@ -281,8 +288,3 @@ class PathPlanDataset(SymbenchDataset):
     def corrupt(self, answer: str, metadata: dict) -> str:
         """Stop one waypoint early, short of the end position (a changed digit may leave the path valid)."""
         return format_waypoints(ast.literal_eval(answer)[:-1])
-
-    @classmethod
-    def load_codesteer(cls, root: Path):
-        """CodeSteer published no path-planning dataset folder (see the module docstring)."""
-        return iter(())

@@ -3,6 +3,7 @@ give the 0-based [row, column] of its bottom-right corner. The checker finds the
 squares in the matrix itself: the answer must be the corner of one that no larger square contains (a
 3*3 corner inside a planted 4*4 block is wrong)."""
 
+import itertools
 import json
 import random
 import re
@@ -10,8 +11,8 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._grids_util import expect_count, list_items
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import expect_count, list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 
 @dataclass
@@ -23,6 +24,11 @@ class PatternRecognitionConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 2 <= self.min_side and 2 * self.min_side <= self.min_dim <= self.max_dim <= 40
+
+
+class PatternRecognitionCurriculum(SymbenchCurriculum):
+    config_cls = PatternRecognitionConfig
+    definitions = (span("dim", [6, 10, 15, 20, 30], "rows and columns of the matrix"),)
 
 
 def render(matrix: list[list[str]], min_side: int) -> str:
@@ -58,10 +64,13 @@ def maximal_squares(matrix: list[list[str]], min_side: int) -> list[tuple[int, i
 class PatternRecognitionDataset(SymbenchDataset):
     name = "pattern_recognition"
     config_cls = PatternRecognitionConfig
+    curriculum_cls = PatternRecognitionCurriculum
+    codesteer = ("pattern_recognition/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
-        while True:
+
+        def draw() -> list[list[str]] | None:
             rows, cols = rng.randint(c.min_dim, c.max_dim), rng.randint(c.min_dim, c.max_dim)
             size = rng.randint(c.min_side, min(rows, cols) // 2)
             matrix = [[rng.choice(string.ascii_uppercase) for _ in range(cols)] for _ in range(rows)]
@@ -69,8 +78,11 @@ class PatternRecognitionDataset(SymbenchDataset):
             letter = rng.choice(string.ascii_uppercase)
             for r in range(top, top + size):
                 matrix[r][left:left + size] = [letter] * size
-            if len(maximal_squares(matrix, c.min_side)) == 1:  # the planted block, not merged with a neighbour
-                return render(matrix, c.min_side), {"matrix": matrix, "min_side": c.min_side}
+            # the planted block, not merged with a neighbour
+            return matrix if len(maximal_squares(matrix, c.min_side)) == 1 else None
+
+        matrix = self.redraw(draw, "matrix with a single square")
+        return render(matrix, c.min_side), {"matrix": matrix, "min_side": c.min_side}
 
     def check(self, answer: str, metadata: dict) -> None:
         items = list_items(answer)
@@ -94,28 +106,36 @@ class PatternRecognitionDataset(SymbenchDataset):
     @classmethod
     def load_codesteer(cls, root: Path):
         """`pattern_recognition/`: sample_N/ folders (question.txt, solution.json with row and column) and
-        `pattern_recognition_dataset.json`, a list of {question, solution} that repeats the folders' instances;
-        each distinct question is yielded once. The matrix is read from the question."""
-        folder = root / "pattern_recognition"
-        entries = []
-        for sample in sorted(folder.glob("sample_*")):
-            entries.append((str(sample.relative_to(root)), (sample / "question.txt").read_text(),
-                            json.loads((sample / "solution.json").read_text())))
-        listing = folder / "pattern_recognition_dataset.json"
-        if listing.exists():
-            for i, entry in enumerate(json.loads(listing.read_text())):
-                entries.append((f"{listing.relative_to(root)}#{i}", entry["question"], entry["solution"]))
+        `pattern_recognition_dataset.json`, a list of {question, solution} that repeats the folders' instances
+        and adds more; each distinct question is yielded once, the folders' first."""
         seen = set()
-        for rel, question, solution in entries:
-            if question in seen:
-                continue
-            seen.add(question)
-            try:
-                metadata = parse_question(question)
-                metadata["reference"] = f"[{int(solution['row'])}, {int(solution['column'])}]"
-            except (KeyError, TypeError, ValueError) as e:
-                raise ValueError(f"cannot parse pattern_recognition instance {rel}: {e}") from e
-            yield rel, question, metadata
+        for rel, question, metadata in itertools.chain(super().load_codesteer(root), listed(root)):
+            if question not in seen:
+                seen.add(question)
+                yield rel, question, metadata
+
+    @classmethod
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
+        question, solution = read_sample(sample)
+        return question, published(question, solution)
+
+
+def listed(root: Path):
+    """The instances of `pattern_recognition_dataset.json`, if there is one: (relative id, question, metadata)."""
+    listing = root / "pattern_recognition" / "pattern_recognition_dataset.json"
+    if not listing.exists():
+        return
+    for i, entry in enumerate(json.loads(listing.read_text())):
+        rel = f"{listing.relative_to(root)}#{i}"
+        try:
+            yield rel, entry["question"], published(entry["question"], entry["solution"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"{rel}: {e}") from e
+
+
+def published(question: str, solution: dict) -> dict:
+    """A published instance's metadata, with its corner ({row, column}) as the reference."""
+    return parse_question(question) | {"reference": f"[{int(solution['row'])}, {int(solution['column'])}]"}
 
 
 def parse_question(question: str) -> dict:

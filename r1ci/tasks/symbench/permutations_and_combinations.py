@@ -9,11 +9,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_ANSWER_CHARS = 2000
-MAX_DRAWS = 1000  # the default settings need 3 to 4 draws on average, rarely more than 20
 UNQUOTED_LABELS = re.compile(r"\s*[A-Za-z]\s*(,\s*[A-Za-z]\s*)*")  # A, C, B (inside brackets or not)
 
 # A constraint is [kind, book, book or position]; the sentences are CodeSteer's.
@@ -43,6 +42,11 @@ class PermutationsAndCombinationsConfig(SymbenchConfig):
         assert 2 <= self.min_books <= self.max_books <= 12, "books must be in [2, 12] (the solver backtracks)"
         assert -self.min_books < self.min_extra_constraints <= self.max_extra_constraints <= 3, (
             "more constraints make a solvable draw too rare")
+
+
+class PermutationsAndCombinationsCurriculum(SymbenchCurriculum):
+    config_cls = PermutationsAndCombinationsConfig
+    definitions = (span("books", [4, 6, 8, 10], "books to shelve (constraints: one or two more than books)"),)
 
 
 def render(items: list[str], constraints: list[list]) -> str:
@@ -130,16 +134,21 @@ def parse_arrangement(answer: str) -> list[str]:
 class PermutationsAndCombinationsDataset(SymbenchDataset):
     name = "permutations_and_combinations"
     config_cls = PermutationsAndCombinationsConfig
+    curriculum_cls = PermutationsAndCombinationsCurriculum
+    codesteer = ("permutations_and_combinations/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
         items = list(LETTERS[: rng.randint(c.min_books, c.max_books)])
         count = len(items) + rng.randint(c.min_extra_constraints, c.max_extra_constraints)
-        for _ in range(MAX_DRAWS):  # as CodeSteer: draw constraints until some arrangement meets them all
+
+        def draw() -> list[list] | None:  # the defaults need 3 to 4 draws on average, rarely more than 20
             constraints = [random_constraint(rng, items) for _ in range(count)]
-            if arrange(items, constraints):
-                return render(items, constraints), {"items": items, "constraints": constraints}
-        raise ValueError(f"no solvable set of {count} constraints on {len(items)} books in {MAX_DRAWS} draws")
+            return constraints if arrange(items, constraints) else None
+
+        # as CodeSteer: draw constraints until some arrangement meets them all
+        constraints = self.redraw(draw, f"solvable set of {count} constraints on {len(items)} books")
+        return render(items, constraints), {"items": items, "constraints": constraints}
 
     def check(self, answer: str, metadata: dict) -> None:
         books, items = parse_arrangement(answer), metadata["items"]
@@ -169,18 +178,12 @@ class PermutationsAndCombinationsDataset(SymbenchDataset):
         return json.dumps(books[:-1] + books[:1])  # every swap still fits: repeat a book instead
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`permutations_and_combinations/sample_<i>/`: question.txt and solution.json (items, constraints_text,
         correct_solution)."""
-        for sample in sorted((root / "permutations_and_combinations").glob("sample_*")):
-            question = (sample / "question.txt").read_text()
-            data = json.loads((sample / "solution.json").read_text())
-            try:
-                items, lines = data["items"], data["constraints_text"].split("\n")
-                constraints = [parse_constraint(line.split(". ", 1)[1]) for line in lines]
-            except (KeyError, IndexError, ValueError) as e:
-                raise ValueError(f"{sample}/solution.json: {e}") from None
-            if render(items, constraints) != question:
-                raise ValueError(f"{sample}/question.txt does not match its solution.json")
-            metadata = {"items": items, "constraints": constraints, "reference": json.dumps(data["correct_solution"])}
-            yield str(sample.relative_to(root)), question, metadata
+        question, data = read_sample(sample)
+        items, lines = data["items"], data["constraints_text"].split("\n")
+        constraints = [parse_constraint(line.split(". ", 1)[1]) for line in lines]
+        if render(items, constraints) != question:
+            raise ValueError("question.txt does not match its solution.json")
+        return question, {"items": items, "constraints": constraints, "reference": json.dumps(data["correct_solution"])}

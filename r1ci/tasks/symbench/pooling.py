@@ -3,14 +3,13 @@ each window, as a flat (or nested) list in row-major order. The checker recomput
 the instance; averages are accepted when within 0.01 of the exact value (two-decimal rounding), which
 cannot confuse two possible averages of integers (they differ by at least 1/9)."""
 
-import json
 import random
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from r1ci.tasks.symbench._grids_util import expect_count, list_items
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import expect_count, list_items
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 TOLERANCE = Fraction(1, 100)
 POOLING_TYPES = ("max", "average")
@@ -30,6 +29,14 @@ class PoolingConfig(SymbenchConfig):
         assert 2 <= self.min_size <= self.max_size <= 12, "matrix side must be in [2, 12]"
         assert 1 <= self.min_window <= self.max_window and self.min_window < self.min_size
         assert self.min_value <= self.max_value
+
+
+class PoolingCurriculum(SymbenchCurriculum):
+    config_cls = PoolingConfig
+    definitions = (
+        span("size", [3, 4, 6, 8, 10], "the matrix's side N"),
+        span("window", [2, 3, 4], "the window's side n (< N)"),
+    )
 
 
 def render(matrix: list[list[int]], window: int, pooling_type: str) -> str:
@@ -74,6 +81,8 @@ def parse_number(text: str) -> Fraction:
 class PoolingDataset(SymbenchDataset):
     name = "pooling"
     config_cls = PoolingConfig
+    curriculum_cls = PoolingCurriculum
+    codesteer = ("pooling_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -104,23 +113,16 @@ class PoolingDataset(SymbenchDataset):
         return ",".join(filter(None, [format_number(parse_number(first) + 1), rest]))
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`pooling_dataset/sample_N/`: question.txt and solution.json (matrix, window_size, pooling_type,
         solution as a nested list)."""
-        for sample in sorted((root / "pooling_dataset").glob("sample_*")):
-            question = (sample / "question.txt").read_text()
-            data = json.loads((sample / "solution.json").read_text())
-            try:
-                metadata = {"matrix": data["matrix"], "window_size": data["window_size"],
-                            "pooling_type": data["pooling_type"]}
-                side = len(metadata["matrix"])
-                if any(len(row) != side or not all(type(v) is int for v in row) for row in metadata["matrix"]):
-                    raise ValueError("the matrix is not a square of integers")
-                window = metadata["window_size"]
-                if type(window) is not int or not 1 <= window < side or metadata["pooling_type"] not in POOLING_TYPES:
-                    raise ValueError("bad window size or pooling type")
-                reference = ",".join(format_number(Fraction(v)) for row in data["solution"] for v in row)
-            except (KeyError, TypeError, ValueError) as e:
-                raise ValueError(f"cannot parse {sample / 'solution.json'}: {e}") from e
-            metadata["reference"] = reference
-            yield str(sample.relative_to(root)), question, metadata
+        question, data = read_sample(sample)
+        metadata = {"matrix": data["matrix"], "window_size": data["window_size"], "pooling_type": data["pooling_type"]}
+        side = len(metadata["matrix"])
+        if any(len(row) != side or not all(type(v) is int for v in row) for row in metadata["matrix"]):
+            raise ValueError("solution.json: the matrix is not a square of integers")
+        window = metadata["window_size"]
+        if type(window) is not int or not 1 <= window < side or metadata["pooling_type"] not in POOLING_TYPES:
+            raise ValueError("solution.json: bad window size or pooling type")
+        metadata["reference"] = ",".join(format_number(Fraction(v)) for row in data["solution"] for v in row)
+        return question, metadata

@@ -7,13 +7,14 @@ live board), while its moves start from the standard opening. The loader therefo
 moves from the opening, which reproduces every published solution; the question text is kept verbatim.
 """
 
-import json
 import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import check_brackets
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
+                                      read_sample, span)
 
 DIRECTIONS = [(0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1)]
 
@@ -32,6 +33,15 @@ class ReversiConfig(SymbenchConfig):
         assert self.sizes and all(n % 2 == 0 and 4 <= n <= 12 for n in self.sizes), "sizes must be even, 4..12"
         assert 1 <= self.min_moves <= self.max_moves <= 10
         assert 0 <= self.max_prior_rounds <= 10
+
+
+class ReversiCurriculum(SymbenchCurriculum):
+    config_cls = ReversiConfig
+    definitions = (
+        knob("sizes", [(4,), (4, 6), (4, 6, 8)], "board sizes to draw from"),
+        span("moves", [1, 2, 3, 5], "moves to play"),
+        knob("max_prior_rounds", [0, 1, 2, 4], "rounds played before the board shown"),
+    )
 
 
 def opening(n: int) -> list[list[str]]:
@@ -109,24 +119,29 @@ def render(board: list[str], moves: list[list[int]]) -> str:
 class ReversiDataset(SymbenchDataset):
     name = "reversi"
     config_cls = ReversiConfig
+    curriculum_cls = ReversiCurriculum
+    codesteer = ("reversi_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
-        while True:  # redraw when a player has no legal move (these rules have no passing)
+
+        def draw() -> dict | None:  # None when a player has no legal move (these rules have no passing)
             board = opening(rng.choice(c.sizes))
             prior = 2 * rng.randint(0, c.max_prior_rounds)  # whole rounds, so black moves first on the shown board
-            if all(random_move(board, i, rng) for i in range(prior)):
-                shown = ["".join(row) for row in board]
-                moves = [random_move(board, i, rng) for i in range(rng.randint(c.min_moves, c.max_moves))]
-                if all(moves):
-                    return render(shown, moves), {"board": shown, "moves": moves}
+            if not all(random_move(board, i, rng) for i in range(prior)):
+                return None
+            shown = ["".join(row) for row in board]
+            moves = [random_move(board, i, rng) for i in range(rng.randint(c.min_moves, c.max_moves))]
+            return {"board": shown, "moves": moves} if all(moves) else None
+
+        metadata = self.redraw(draw, "game in which every move is legal")
+        return render(metadata["board"], metadata["moves"]), metadata
 
     def check(self, answer: str, metadata: dict) -> None:
         expected = [cell for row in play(metadata["board"], metadata["moves"]) for cell in row]
         if re.search(r"[^01*\s,;\[\]()'\"]", answer):
             raise Incorrect("the board may only contain 0, 1 and * (separated by commas)")
-        if answer.count("[") != answer.count("]") or answer.count("(") != answer.count(")"):
-            raise Incorrect("unbalanced brackets")
+        check_brackets(answer)
         cells = re.findall(r"[01*]", answer)
         if len(cells) != len(expected):
             raise Incorrect(f"the board must have {len(expected)} cells, found {len(cells)}")
@@ -145,18 +160,13 @@ class ReversiDataset(SymbenchDataset):
         return answer[:i] + ("1" if answer[i] == "0" else "0") + answer[i + 1:]
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`reversi_dataset/sample_<i>/question.txt` and `solution.json` ({board_size, moves (1-based),
         solution}). The moves are replayed from the opening (see the module docstring); the published
         solution becomes the reference."""
-        for folder in sorted((root / "reversi_dataset").glob("sample_*"), key=lambda p: int(p.name.split("_")[1])):
-            try:
-                data = json.loads((folder / "solution.json").read_text())
-                n = int(data["board_size"])
-                moves = [[int(r), int(c)] for r, c in data["moves"]]
-                board = ["".join(row) for row in opening(n)]
-                play(board, moves)  # the moves must be legal from the opening
-            except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{folder / 'solution.json'}: {e}") from None
-            metadata = {"board": board, "moves": moves, "reference": data["solution"]}
-            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata
+        question, data = read_sample(sample)
+        n = int(data["board_size"])
+        moves = [[int(r), int(c)] for r, c in data["moves"]]
+        board = ["".join(row) for row in opening(n)]
+        play(board, moves)  # the moves must be legal from the opening
+        return question, {"board": board, "moves": moves, "reference": data["solution"]}

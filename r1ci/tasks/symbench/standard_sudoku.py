@@ -9,8 +9,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._puzzles_util import parse_grid, read_samples
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import parse_grid
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 ALL = 0b1111111110  # bit d set = digit d (1-9) still possible
 
@@ -23,6 +23,11 @@ class StandardSudokuConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 0 <= self.min_empty <= self.max_empty <= 64, "empty cells must be in [0, 64]"
+
+
+class StandardSudokuCurriculum(SymbenchCurriculum):
+    config_cls = StandardSudokuConfig
+    definitions = (span("empty", [30, 40, 51, 55, 58], "empty cells (fewer where a unique solution needs them)"),)
 
 
 def render(puzzle: list[list[int]]) -> str:
@@ -127,6 +132,8 @@ def format_grid(grid: list[list[int]]) -> str:
 class StandardSudokuDataset(SymbenchDataset):
     name = "standard_sudoku"
     config_cls = StandardSudokuConfig
+    curriculum_cls = StandardSudokuCurriculum
+    codesteer = ("standard_sudoku/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         puzzle = make_puzzle(rng, rng.randint(self.config.min_empty, self.config.max_empty))
@@ -161,10 +168,10 @@ class StandardSudokuDataset(SymbenchDataset):
         return format_grid(grid)
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`standard_sudoku/sample_<i>/`: the question, and solution.json with `puzzle` (0 = empty) and `solution`."""
-        for rel, question, data in read_samples(root / "standard_sudoku", root):
-            puzzle = data["puzzle"]
-            if len(puzzle) != 9 or any(len(row) != 9 for row in puzzle):
-                raise ValueError(f"{rel}/solution.json: puzzle is not 9x9")
-            yield rel, question, {"puzzle": puzzle, "reference": format_grid(data["solution"])}
+        question, data = read_sample(sample)
+        puzzle = data["puzzle"]
+        if len(puzzle) != 9 or any(len(row) != 9 for row in puzzle):
+            raise ValueError("solution.json: puzzle is not 9x9")
+        return question, {"puzzle": puzzle, "reference": format_grid(data["solution"])}

@@ -2,13 +2,12 @@
 more consecutive copies of it. The answer is the total score, recomputed from the string and the rules."""
 
 import itertools
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench._arith_util import parse_integer
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 LETTERS = "ABCDEFGHIJK"
 
@@ -25,6 +24,14 @@ class StatisticalCountingConfig(SymbenchConfig):
         super().validate()
         assert 1 <= self.min_length <= self.max_length <= 10_000
         assert 1 <= self.min_letters <= self.max_letters <= len(LETTERS)
+
+
+class StatisticalCountingCurriculum(SymbenchCurriculum):
+    config_cls = StatisticalCountingConfig
+    definitions = (
+        span("length", [5, 20, 40, 65, 100], "letters in the string"),
+        span("letters", [2, 3, 5, 7, 9], "distinct letters, each with its score"),
+    )
 
 
 def render(sequence: str, rules: list[dict]) -> str:
@@ -58,6 +65,8 @@ def total_score(sequence: str, rules: list[dict]) -> int:
 class StatisticalCountingDataset(SymbenchDataset):
     name = "statistical_counting"
     config_cls = StatisticalCountingConfig
+    curriculum_cls = StatisticalCountingCurriculum
+    codesteer = ("statistical_counting_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -76,15 +85,10 @@ class StatisticalCountingDataset(SymbenchDataset):
         return str(total_score(metadata["sequence"], metadata["rules"]))
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`statistical_counting_dataset/sample_<i>/`: question.txt and solution.json (sequence, rules, solution)."""
-        for sample in sorted((root / "statistical_counting_dataset").glob("sample_*")):
-            question = (sample / "question.txt").read_text()
-            data = json.loads((sample / "solution.json").read_text())
-            try:
-                metadata = {"sequence": data["sequence"], "rules": data["rules"], "reference": str(data["solution"])}
-            except KeyError as e:
-                raise ValueError(f"{sample}/solution.json lacks {e}") from None
-            if render(data["sequence"], data["rules"]) != question:
-                raise ValueError(f"{sample}/question.txt does not match the instance in its solution.json")
-            yield str(sample.relative_to(root)), question, metadata
+        question, data = read_sample(sample)
+        metadata = {"sequence": data["sequence"], "rules": data["rules"], "reference": str(data["solution"])}
+        if render(data["sequence"], data["rules"]) != question:
+            raise ValueError("question.txt does not match the instance in its solution.json")
+        return question, metadata

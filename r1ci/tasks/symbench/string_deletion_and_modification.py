@@ -5,13 +5,12 @@ is the final string.
 The process is deterministic (that is how CodeSteer computed its published answers), so the checker replays it
 and compares strings after trimming whitespace and optional quotes. Rule sets that never stop are not generated."""
 
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 
 def _drop_inner_ca(s: str) -> str | None:
@@ -80,6 +79,11 @@ class StringDeletionAndModificationConfig(SymbenchConfig):
         assert 0 <= self.min_operations <= 10, "longer runs are too rare to draw by rejection"
 
 
+class StringDeletionAndModificationCurriculum(SymbenchCurriculum):
+    config_cls = StringDeletionAndModificationConfig
+    definitions = (span("length", [5, 10, 20, 30], "characters in the starting string"),)
+
+
 def render(initial: str, rules: list[str]) -> str:
     listed = "\n".join(f"{i}. {rule}" for i, rule in enumerate(rules, 1))
     return (
@@ -119,15 +123,22 @@ def final_string(metadata: dict) -> str:
 class StringDeletionAndModificationDataset(SymbenchDataset):
     name = "string_deletion_and_modification"
     config_cls = StringDeletionAndModificationConfig
+    curriculum_cls = StringDeletionAndModificationCurriculum
+    codesteer = ("string_deletion_and_modification/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
-        while True:
+
+        def draw() -> dict | None:
             initial = "".join(rng.choices("abc", k=rng.randint(c.min_length, c.max_length)))
             rules = rng.sample(list(RULES), c.num_rules)
             states = run(initial, rules)
-            if states is not None and len(states) - 1 >= c.min_operations:
-                return render(initial, rules), {"initial_string": initial, "selected_rules": rules}
+            if states is None or len(states) - 1 < c.min_operations:
+                return None
+            return {"initial_string": initial, "selected_rules": rules}
+
+        metadata = self.redraw(draw, f"string and rules that stop after {c.min_operations} rewrites or more")
+        return render(metadata["initial_string"], metadata["selected_rules"]), metadata
 
     def check(self, answer: str, metadata: dict) -> None:
         given = answer.strip()
@@ -140,14 +151,13 @@ class StringDeletionAndModificationDataset(SymbenchDataset):
         return f'"{final_string(metadata)}"'
 
     @classmethod
-    def load_codesteer(cls, root: Path):
-        """`string_deletion_and_modification/sample_*/`: question.txt and solution.json (initial string, rule
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
+        """`string_deletion_and_modification/sample_<i>/`: question.txt and solution.json (initial string, rule
         texts, final string)."""
-        for folder in sorted((root / "string_deletion_and_modification").glob("sample_*")):
-            solution = json.loads((folder / "solution.json").read_text())
-            unknown = [r for r in solution.get("selected_rules", []) if r not in RULES]
-            if unknown or "initial_string" not in solution or "final_string" not in solution:
-                raise ValueError(f"{folder / 'solution.json'}: unexpected content (unknown rules: {unknown})")
-            metadata = {"initial_string": solution["initial_string"], "selected_rules": solution["selected_rules"],
-                        "reference": f'"{solution["final_string"]}"'}
-            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata
+        question, solution = read_sample(sample)
+        unknown = [r for r in solution.get("selected_rules", []) if r not in RULES]
+        if unknown or "initial_string" not in solution or "final_string" not in solution:
+            raise ValueError(f"solution.json: unexpected content (unknown rules: {unknown})")
+        metadata = {"initial_string": solution["initial_string"], "selected_rules": solution["selected_rules"],
+                    "reference": f'"{solution["final_string"]}"'}
+        return question, metadata

@@ -4,12 +4,11 @@ after every occurrence of ABCD, BCDE, CDEA, DEAB or EABC, inserts the rule's cha
 The result is a deterministic function of the input, so the checker recomputes it and compares strings
 (after trimming whitespace and optional quotes)."""
 
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
 
 ALPHABET = "ABCDE"
 RULES = [("ABCD", "A"), ("BCDE", "B"), ("CDEA", "C"), ("DEAB", "D"), ("EABC", "E")]
@@ -24,6 +23,11 @@ class StringInsertionConfig(SymbenchConfig):
         super().validate()
         assert 1 <= self.insertions <= 20
         assert 0 <= self.max_padding <= 10
+
+
+class StringInsertionCurriculum(SymbenchCurriculum):
+    config_cls = StringInsertionConfig
+    definitions = (knob("insertions", [1, 2, 3, 5, 8], "trigger substrings in the string"),)
 
 
 def render(original: str) -> str:
@@ -62,19 +66,24 @@ def apply_t(s: str) -> str:
 class StringInsertionDataset(SymbenchDataset):
     name = "string_insertion"
     config_cls = StringInsertionConfig
+    curriculum_cls = StringInsertionCurriculum
+    codesteer = ("string_insertion/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         """Triggers joined by one random separator, padded at both ends; redrawn until it has exactly the
         requested number of matches (a separator or padding can create an extra one)."""
         c = self.config
-        while True:
+
+        def draw() -> str | None:
             triggers = [rng.choice(RULES)[0] for _ in range(c.insertions)]
             body = triggers[0] + "".join(rng.choice(ALPHABET) + t for t in triggers[1:])
             prefix = "".join(rng.choices(ALPHABET, k=rng.randint(0, c.max_padding)))
             suffix = "".join(rng.choices(ALPHABET, k=rng.randint(0, c.max_padding)))
             original = prefix + body + suffix
-            if len(trigger_positions(original)) == c.insertions:
-                return render(original), {"original_string": original}
+            return original if len(trigger_positions(original)) == c.insertions else None
+
+        original = self.redraw(draw, f"string with exactly {c.insertions} triggers")
+        return render(original), {"original_string": original}
 
     def check(self, answer: str, metadata: dict) -> None:
         given = answer.strip().strip("\"'`").strip()
@@ -90,12 +99,7 @@ class StringInsertionDataset(SymbenchDataset):
         return apply_t(metadata["original_string"])
 
     @classmethod
-    def load_codesteer(cls, root: Path):
-        """`string_insertion/sample_*/`: question.txt and solution.json (original and modified string)."""
-        for folder in sorted((root / "string_insertion").glob("sample_*")):
-            solution = json.loads((folder / "solution.json").read_text())
-            try:
-                metadata = {"original_string": solution["original_string"], "reference": solution["modified_string"]}
-            except KeyError as e:
-                raise ValueError(f"{folder / 'solution.json'}: missing {e}") from None
-            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
+        """`string_insertion/sample_<i>/`: question.txt and solution.json (original and modified string)."""
+        question, solution = read_sample(sample)
+        return question, {"original_string": solution["original_string"], "reference": solution["modified_string"]}

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
 
 ITEMS = ["A", "B", "C", "X", "Y", "Z"]
 
@@ -58,6 +58,11 @@ class StringSplittingConfig(SymbenchConfig):
     def validate(self) -> None:
         super().validate()
         assert 1 <= self.min_level <= self.max_level <= 5, "levels are 1..5"
+
+
+class StringSplittingCurriculum(SymbenchCurriculum):
+    config_cls = StringSplittingConfig
+    definitions = (span("level", list(LEVEL_RANGES), "CodeSteer's level: how many machines there are to start"),)
 
 
 def render(counts: dict[str, int], wording: list[str]) -> str:
@@ -124,6 +129,8 @@ def parse_counts(answer: str) -> list[int]:
 class StringSplittingDataset(SymbenchDataset):
     name = "string_splitting"
     config_cls = StringSplittingConfig
+    curriculum_cls = StringSplittingCurriculum
+    codesteer = ("string_splitting/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         low, high = LEVEL_RANGES[rng.randint(self.config.min_level, self.config.max_level)]
@@ -142,15 +149,13 @@ class StringSplittingDataset(SymbenchDataset):
         return json.dumps([str(n) for n in split(metadata["initial_counts"])])
 
     @classmethod
-    def load_codesteer(cls, root: Path):
-        """`string_splitting/sample_*/`: the starting counts are parsed from question.txt; solution.json has
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
+        """`string_splitting/sample_<i>/`: the starting counts are parsed from question.txt; solution.json has
         the expected list of six counts."""
-        for folder in sorted((root / "string_splitting").glob("sample_*")):
-            question = (folder / "question.txt").read_text()
-            match = INITIAL.search(question)
-            solution = json.loads((folder / "solution.json").read_text())
-            if not match or "expected_answer" not in solution:
-                raise ValueError(f"{folder}: cannot parse the starting counts or the expected answer")
-            metadata = {"initial_counts": dict(zip("ABC", map(int, match.groups()))),
-                        "reference": json.dumps(solution["expected_answer"])}
-            yield str(folder.relative_to(root)), question, metadata
+        question, solution = read_sample(sample)
+        match = INITIAL.search(question)
+        if not match or "expected_answer" not in solution:
+            raise ValueError("cannot parse the starting counts or the expected answer")
+        metadata = {"initial_counts": dict(zip("ABC", map(int, match.groups()))),
+                    "reference": json.dumps(solution["expected_answer"])}
+        return question, metadata

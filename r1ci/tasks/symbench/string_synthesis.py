@@ -2,15 +2,16 @@
 through methods 1..6 until none applies; the answer is the final count of each of the nine block kinds.
 
 CodeSteer's published answers apply each method as many times as it can before moving to the next one, and
-restart from method 1 until a full pass changes nothing; the checker replays that and compares the nine counts."""
+restart from method 1 until a full pass changes nothing; the checker replays that and compares the nine counts.
+The question asks for "a string of the number of certain block", so nine one-digit counts may also be run
+together (`201300000`)."""
 
-import json
 import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
 
 BLOCKS = ["[A]", "[B]", "[C]", "{A}", "{B}", "{C}", "(A)", "(B)", "(C)"]
 
@@ -53,6 +54,15 @@ class StringSynthesisConfig(SymbenchConfig):
         assert 1 <= self.max_a <= MAX_COUNT and 1 <= self.max_b <= MAX_COUNT and 1 <= self.max_c <= MAX_COUNT
 
 
+class StringSynthesisCurriculum(SymbenchCurriculum):
+    config_cls = StringSynthesisConfig
+    definitions = (
+        knob("max_a", [3, 6, 12, 25], "the most [A] blocks to start with"),
+        knob("max_b", [5, 9, 18, 36], "the most [B] blocks to start with"),
+        knob("max_c", [4, 8, 16, 32], "the most [C] blocks to start with"),
+    )
+
+
 def render(a: int, b: int, c: int) -> str:
     return QUESTION.replace("{a}", str(a)).replace("{b}", str(b)).replace("{c}", str(c))
 
@@ -74,9 +84,12 @@ def synthesize(a: int, b: int, c: int) -> list[int]:
 
 
 def parse_counts(answer: str) -> list[int]:
-    """Nine non-negative integers separated by spaces or commas, optionally inside brackets."""
+    """Nine non-negative integers separated by spaces or commas, optionally inside brackets, or nine digits
+    run together (`201300000`), which can only mean nine one-digit counts."""
     text = answer.strip().strip("[]()").strip()
     tokens = [t for t in re.split(r"[\s,]+", text) if t]
+    if len(tokens) == 1 and len(tokens[0]) == len(BLOCKS):
+        tokens = list(tokens[0])
     if len(tokens) != len(BLOCKS):
         raise Incorrect(f"expected {len(BLOCKS)} numbers, got {len(tokens)}")
     if not all(t.isascii() and t.isdigit() and len(t) <= 6 for t in tokens):
@@ -87,6 +100,8 @@ def parse_counts(answer: str) -> list[int]:
 class StringSynthesisDataset(SymbenchDataset):
     name = "string_synthesis"
     config_cls = StringSynthesisConfig
+    curriculum_cls = StringSynthesisCurriculum
+    codesteer = ("string_synthesis/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -104,13 +119,9 @@ class StringSynthesisDataset(SymbenchDataset):
         return " ".join(map(str, synthesize(metadata["A_count"], metadata["B_count"], metadata["C_count"])))
 
     @classmethod
-    def load_codesteer(cls, root: Path):
-        """`string_synthesis/sample_*/`: question.txt and solution.json (start counts, final counts)."""
-        for folder in sorted((root / "string_synthesis").glob("sample_*")):
-            solution = json.loads((folder / "solution.json").read_text())
-            try:
-                metadata = {k: int(solution[k]) for k in ("A_count", "B_count", "C_count")}
-                metadata["reference"] = " ".join(str(int(n)) for n in solution["final_counts"])
-            except (KeyError, TypeError, ValueError) as e:
-                raise ValueError(f"{folder / 'solution.json'}: {e!r}") from None
-            yield str(folder.relative_to(root)), (folder / "question.txt").read_text(), metadata
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
+        """`string_synthesis/sample_<i>/`: question.txt and solution.json (start counts, final counts)."""
+        question, solution = read_sample(sample)
+        metadata = {k: int(solution[k]) for k in ("A_count", "B_count", "C_count")}
+        metadata["reference"] = " ".join(str(int(n)) for n in solution["final_counts"])
+        return question, metadata

@@ -3,14 +3,14 @@ products X, Y), applying each one when he has its inputs, until none applies; gi
 `[remaining_A, remaining_B, (remaining_C,) obtained_X(, obtained_Y)]`. The checker runs the cycle itself
 and compares every amount."""
 
-import json
 import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench._grids_util import expect_count, list_items
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchDataset
+from r1ci.tasks.symbench._lists_util import expect_count, list_items
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
+                                      read_sample, span)
 
 CROPS = ("A", "B", "C")
 MAX_STEPS = 10_000  # CodeSteer's recipes always stop (crops A and B are never produced); this guards others
@@ -37,6 +37,14 @@ class SynthesisDecompositionConfig(SymbenchConfig):
         super().validate()
         assert 1 <= self.min_level <= self.max_level <= len(BOOKS)
         assert 0 <= self.extra_amount <= 100
+
+
+class SynthesisDecompositionCurriculum(SymbenchCurriculum):
+    config_cls = SynthesisDecompositionConfig
+    definitions = (
+        span("level", [1, 2, 3], "CodeSteer's recipe book: 1 (A, B -> X), 2 (adds crop C), 3 (adds product Y)"),
+        knob("extra_amount", [0, 4, 10], "how far above CodeSteer's ranges the initial amounts may go"),
+    )
 
 
 def reported(metadata: dict) -> list[str]:
@@ -112,6 +120,8 @@ def final_state(metadata: dict) -> dict[str, int]:
 class SynthesisDecompositionDataset(SymbenchDataset):
     name = "synthesis_decomposition"
     config_cls = SynthesisDecompositionConfig
+    curriculum_cls = SynthesisDecompositionCurriculum
+    codesteer = ("synthesis_decomposition_dataset/sample_*",)
 
     def generate(self, rng: random.Random) -> tuple[str, dict]:
         c = self.config
@@ -138,20 +148,15 @@ class SynthesisDecompositionDataset(SymbenchDataset):
         return "[" + ", ".join(str(state[r]) for r in reported(metadata)) + "]"
 
     @classmethod
-    def load_codesteer(cls, root: Path):
+    def read_original(cls, sample: Path) -> tuple[str, dict]:
         """`synthesis_decomposition_dataset/sample_N/`: question.txt (whose methods are parsed) and
         solution.json (initial_state; solution.answer lists the amounts of A, B, C, X, Y)."""
-        for sample in sorted((root / "synthesis_decomposition_dataset").glob("sample_*")):
-            question = (sample / "question.txt").read_text()
-            data = json.loads((sample / "solution.json").read_text())
-            try:
-                metadata = {"initial_state": {r: int(n) for r, n in data["initial_state"].items()},
-                            "methods": parse_methods(question)}
-                published = dict(zip(("A", "B", "C", "X", "Y"), data["solution"]["answer"], strict=True))
-                metadata["reference"] = "[" + ", ".join(str(int(published[r])) for r in reported(metadata)) + "]"
-            except (KeyError, TypeError, ValueError) as e:
-                raise ValueError(f"cannot parse {sample}: {e}") from e
-            yield str(sample.relative_to(root)), question, metadata
+        question, data = read_sample(sample)
+        metadata = {"initial_state": {r: int(n) for r, n in data["initial_state"].items()},
+                    "methods": parse_methods(question)}
+        published = dict(zip(("A", "B", "C", "X", "Y"), data["solution"]["answer"], strict=True))
+        metadata["reference"] = "[" + ", ".join(str(int(published[r])) for r in reported(metadata)) + "]"
+        return question, metadata
 
 
 def parse_methods(question: str) -> list[dict]:

@@ -1,46 +1,42 @@
-"""Helpers shared by the grid puzzles (sudoku, eight queens, logic puzzle, letter logic diagram, light
-puzzles, constrained linear arrangement): reading CodeSteer sample folders and parsing grid and
-position-list answers tolerantly, without ever evaluating them."""
+"""Parsing list-shaped answers: values, grids and position lists, which models write flat (`1, 2, 3, 4`),
+nested (`[[1, 2], [3, 4]]`) or one row per line, with or without quotes. One bracket rule serves them all;
+nothing is ever evaluated."""
 
-import json
 import re
-from pathlib import Path
-from typing import Iterator
 
 from r1ci.tasks.symbench.base import Incorrect
 
-
-def read_samples(folder: Path, root: Path) -> Iterator[tuple[str, str, dict]]:
-    """`<folder>/sample_<i>/{question.txt,solution.json}` in numeric order: (relative id, question, solution)."""
-    samples = sorted(folder.glob("sample_*"), key=lambda p: int(p.name.removeprefix("sample_")))
-    for sample in samples:
-        question_file, solution_file = sample / "question.txt", sample / "solution.json"
-        if not question_file.is_file() or not solution_file.is_file():
-            raise ValueError(f"{sample}: expected question.txt and solution.json")
-        yield str(sample.relative_to(root)), question_file.read_text(), json.loads(solution_file.read_text())
-
-
+MAX_CHARS = 10_000  # far above any real list answer of these tasks; keeps checking fast on junk
+OPENERS = {")": "(", "]": "[", "}": "{"}
 INNER_LIST = re.compile(r"[\[(]([^\[\]()]*)[\])]")  # a bracketed group with no brackets inside
 PAIR = re.compile(r"\s*(-?\d{1,3})\s*[,\s]\s*(-?\d{1,3})\s*")
 SEPARATORS = " \t\r\n,;[]()"
 
 
 def check_brackets(text: str) -> None:
-    """Incorrect unless every ( and [ is closed in order: a cut-off list must not pass for a whole one."""
+    """Incorrect unless every bracket is closed in order: a cut-off list must not pass for a whole one."""
     stack = []
     for ch in text:
-        if ch in "([":
-            stack.append(")" if ch == "(" else "]")
-        elif ch in ")]" and (not stack or stack.pop() != ch):
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in OPENERS and (not stack or stack.pop() != OPENERS[ch]):
             raise Incorrect("unbalanced brackets")
     if stack:
         raise Incorrect("unbalanced brackets")
 
 
-def split_list(text: str) -> list[str]:
-    """The items of a flat list such as `A, B, C`, `[A,B,C]` or `['A', 'B', 'C']`."""
+def list_items(text: str) -> list[str]:
+    """The items of a (possibly nested) list, in reading order, e.g. `A, B, C`, `['A', 'B', 'C']` or
+    `[[1, 2], [3, 4]]`: brackets and quotes are dropped; commas, semicolons and whitespace separate."""
+    if len(text) > MAX_CHARS:
+        raise Incorrect(f"answer too long ({len(text)} characters)")
     check_brackets(text)
-    return [item for item in re.split(r"[\s,;]+", re.sub(r"[\[\]()'\"]", " ", text)) if item]
+    return [item for item in re.split(r"[,;\s]+", re.sub(r"[()\[\]{}'\"]", " ", text)) if item]
+
+
+def expect_count(items: list[str], count: int) -> None:
+    if len(items) != count:
+        raise Incorrect(f"expected {count} values, got {len(items)}")
 
 
 def _bracketed(text: str) -> list[str]:
