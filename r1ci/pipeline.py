@@ -43,8 +43,9 @@ class EvalPlan:
 
 
 # Each table is one settings class (r1ci.settings: its defaults and checks). The pipeline supplies what ties
-# the steps together: `SUPPLIED` fields are set by the pipeline and may not be set in the table; the seed and
-# the evaluation split are defaults a table may override.
+# the steps together: `SUPPLIED` fields are set by the pipeline and may not be set in the table; the seeds and
+# the evaluation's split and temperature (held-out questions of the trained tasks, greedy) are defaults a table
+# may override.
 SUPPLIED = {"synth": {"split", "tasks", "workers", "insecure"}, "sft": set(),
             "potential": {"model", "split", "tasks", "exclude", "workers", "insecure"},
             "rl": {"workers", "insecure"}, "eval": {"model", "mode", "exclude", "workers", "insecure"},
@@ -138,9 +139,9 @@ def section_settings(config: PipelineConfig, section: str, out: Path, **supplied
     elif section == "potential":  # new questions for RL: another seed, none of the SFT data's
         common.update(model=str(out / "sft"), split="train", tasks=config.tasks, exclude=[str(out / "sft-data.jsonl")],
                       seed=config.seed + 1)
-    elif section == "eval":  # held-out questions: another seed again, none seen in SFT or RL
+    elif section == "eval":  # held-out questions, greedy: another seed again, none seen in SFT or RL
         split = table.get("split", "train")
-        common.update(model=str(out / "sft"), split="train", seed=config.seed + 2,
+        common.update(model=str(out / "sft"), split="train", temperature=0.0, seed=config.seed + 2,
                       tasks=config.tasks if split == "train" else None,
                       exclude=[str(out / "sft-data.jsonl"), str(out / "potential" / "potential.jsonl")])
     return settings_class(section)(**{**common, **supplied, **table})

@@ -124,6 +124,22 @@ def test_bad_configs_name_the_problem(tmp_path, change, message):
     assert message in str(error.value)
 
 
+def test_the_pipeline_ties_the_steps_together(tmp_path):
+    """What each table gets from the pipeline: the models, the tasks, the questions to leave out, the seeds."""
+    path = tmp_path / "toy.toml"
+    path.write_text(TOY.format(extra=""))
+    pipeline = Pipeline(path, tmp_path / "run")
+    potential = section_settings(pipeline.config, "potential", pipeline.out)
+    assert potential.seed == 4 and potential.exclude == [str(pipeline.out / "sft-data.jsonl")]
+    assert potential.tasks == pipeline.config.tasks and potential.mix == "ci:1.0:2"  # the table's own value
+    held_out = pipeline.eval_config(str(pipeline.out / "sft"), "ci")
+    assert (held_out.split, held_out.tasks, held_out.temperature, held_out.seed) == ("train", pipeline.config.tasks,
+                                                                                     0.0, 5)
+    assert held_out.exclude == [str(pipeline.out / "sft-data.jsonl"), str(pipeline.out / "potential" / "potential.jsonl")]
+    unseen = pipeline.eval_config(str(pipeline.out / "sft"), "ci", unseen=True)
+    assert (unseen.split, unseen.tasks, unseen.exclude, unseen.max_new_tokens) == ("test", ["rg/gcd"], [], 16)
+
+
 def test_shipped_configs_are_valid():
     root = Path(__file__).resolve().parents[1] / "configs" / "pipeline"
     tiny, qwen = load_config(root / "tiny.toml"), load_config(root / "qwen2.5-7b.toml")
