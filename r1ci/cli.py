@@ -27,19 +27,29 @@ from r1ci.synth import SynthSettings
 
 app = typer.Typer(help="r1ci: teach language models to reason with a code interpreter.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-tasks_app = typer.Typer(help="The 144-task suite: list, show, export and self-check tasks.", no_args_is_help=True)
+tasks_app = typer.Typer(help="The 144-task suite (and, with --source ood, the OOD benchmarks): list, show, export and "
+                        "self-check tasks.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
 console = Console()
 
+SOURCE_HELP = "Only this source: symbench, bbh or rg; ood: the OOD benchmarks (outside the suite's splits)."
 BBHDir = Annotated[Optional[Path], typer.Option(
     "--bbh-dir", help="Folder of BIG-Bench Hard json files (default: $R1CI_BBH_DIR, else the Hugging Face hub).")]
 SymbenchDir = Annotated[Optional[Path], typer.Option(
     "--symbench-dir", help="CodeSteer `dataset_gather` folder: original SymBench instances and the GSM-Hard/MATH "
     "files (default: $R1CI_SYMBENCH_DIR, else the hub for the math tasks).")]
+AIMEDir = Annotated[Optional[Path], typer.Option(
+    "--aime-dir", help="Folder holding aime24.jsonl and aime25.jsonl, for ood/aime_2024 and ood/aime_2025 (default: "
+    "$R1CI_AIME_DIR, else the Hugging Face hub).")]
+GPQADir = Annotated[Optional[Path], typer.Option(
+    "--gpqa-dir", help="Folder holding GPQA's official gpqa_diamond.csv, for ood/gpqa_diamond (default: "
+    "$R1CI_GPQA_DIR, else the Hugging Face hub's gated Idavidrein/gpqa).")]
 
 
-def use_data_dirs(bbh_dir: Path | None, symbench_dir: Path | None) -> None:
-    for flag, path, env in (("--bbh-dir", bbh_dir, "R1CI_BBH_DIR"), ("--symbench-dir", symbench_dir, "R1CI_SYMBENCH_DIR")):
+def use_data_dirs(bbh_dir: Path | None, symbench_dir: Path | None, aime_dir: Path | None = None,
+                  gpqa_dir: Path | None = None) -> None:
+    for flag, path, env in (("--bbh-dir", bbh_dir, "R1CI_BBH_DIR"), ("--symbench-dir", symbench_dir, "R1CI_SYMBENCH_DIR"),
+                            ("--aime-dir", aime_dir, "R1CI_AIME_DIR"), ("--gpqa-dir", gpqa_dir, "R1CI_GPQA_DIR")):
         if path is not None:
             if not path.is_dir():
                 raise typer.BadParameter(f"{path} is not a folder", param_hint=flag)
@@ -57,7 +67,9 @@ def fail(message: str) -> None:
 
 
 def select(split: str | None, source: str | None, tasks: str | None) -> list[str]:
-    from r1ci.tasks import list_tasks, suite
+    """The tasks of the split and source, or those of them named in `tasks`; an OOD benchmark, in no split, is
+    chosen when named (with no --source, or --source ood)."""
+    from r1ci.tasks import OOD, OOD_TASKS, list_tasks, suite
 
     try:
         chosen = list_tasks(split, source)
@@ -65,29 +77,30 @@ def select(split: str | None, source: str | None, tasks: str | None) -> list[str
         fail(str(e))
     if tasks:
         wanted = comma_list(tasks)
-        unknown = [t for t in wanted if t not in suite()]
+        unknown = [t for t in wanted if t not in suite() and t not in OOD_TASKS]
         if unknown:
-            fail(f"unknown task(s): {', '.join(unknown)} (see `r1ci tasks list`)")
-        chosen = [t for t in chosen if t in wanted]
+            fail(f"unknown task(s): {', '.join(unknown)} (see `r1ci tasks list` and `r1ci tasks list --source ood`)")
+        named_ood = [t for t in OOD_TASKS if t in wanted and t not in chosen and source in (None, OOD)]
+        chosen = [t for t in chosen if t in wanted] + named_ood
     return chosen
 
 
 @tasks_app.command("list")
 def tasks_list(
     split: Annotated[Optional[str], typer.Option(help="Only this split: train or test.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Only this source: symbench, bbh or rg.")] = None,
+    source: Annotated[Optional[str], typer.Option(help=SOURCE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ):
-    """List tasks with their source and split."""
-    from r1ci.tasks import suite
+    """List tasks with their source and split (the suite's 144; --source ood: the OOD benchmarks)."""
+    from r1ci.tasks import task_split
 
     ids = select(split, source, None)
-    rows = [{"id": t, "source": t.split("/")[0], "name": t.split("/", 1)[1], "split": suite()[t]} for t in ids]
+    rows = [{"id": t, "source": t.split("/")[0], "name": t.split("/", 1)[1], "split": task_split(t)} for t in ids]
     if as_json:
         print(json.dumps(rows, indent=1))
         return
-    table = Table(title=f"{len(rows)} tasks ({sum(r['split'] == 'train' for r in rows)} train, "
-                  f"{sum(r['split'] == 'test' for r in rows)} test)")
+    counts = [f"{n} {s}" for s in ("train", "test", "ood") if (n := sum(r["split"] == s for r in rows))]
+    table = Table(title=f"{len(rows)} tasks ({', '.join(counts)})")
     for column in ("id", "source", "split"):
         table.add_column(column)
     for r in rows:
@@ -97,17 +110,19 @@ def tasks_list(
 
 @tasks_app.command("show")
 def tasks_show(
-    task: Annotated[str, typer.Argument(help="Task id, e.g. symbench/game24 or bbh/snarks.")],
+    task: Annotated[str, typer.Argument(help="Task id, e.g. symbench/game24, bbh/snarks or ood/aime_2024.")],
     n: Annotated[int, typer.Option(help="How many items to show.")] = 1,
     seed: Annotated[int, typer.Option(help="Item stream seed (generated tasks).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print items as JSON lines.")] = False,
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
+    aime_dir: AIMEDir = None,
+    gpqa_dir: GPQADir = None,
 ):
     """Show items of a task: question, reference answer, and how it scores."""
     from r1ci.tasks import get_task
 
-    use_data_dirs(bbh_dir, symbench_dir)
+    use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     try:
         t = get_task(task)
         items = t.items(n, seed)
@@ -127,7 +142,7 @@ def tasks_show(
 def tasks_export(
     out: Annotated[Path, typer.Option(help="Output file: .jsonl or .parquet.")],
     split: Annotated[Optional[str], typer.Option(help="train, test, or omit for both.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Only this source: symbench, bbh or rg.")] = None,
+    source: Annotated[Optional[str], typer.Option(help=SOURCE_HELP)] = None,
     tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: all in the split).")] = None,
     n_per_task: Annotated[int, typer.Option(help="Distinct items per task (fixed datasets: at most all they have).")] = 200,
     seed: Annotated[int, typer.Option(help="Item stream seed.")] = 0,
@@ -135,22 +150,24 @@ def tasks_export(
                                      "RL parquet fields (data_source, prompt, ability, reward_model, extra_info).")] = "hf",
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
+    aime_dir: AIMEDir = None,
+    gpqa_dir: GPQADir = None,
 ):
     """Export items for training or evaluation in any framework."""
-    from r1ci.tasks import get_task, suite
+    from r1ci.tasks import get_task, task_split
     from r1ci.tasks.export import FORMATS, export
 
     if fmt not in FORMATS:
         fail(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
     if out.suffix not in (".jsonl", ".parquet"):
         fail(f"--out must end in .jsonl or .parquet, got {out.name!r}")
-    use_data_dirs(bbh_dir, symbench_dir)
+    use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     by_split: dict[str, list] = {}
     with console.status("generating items") as status:
         for task_id in select(split, source, tasks):
             status.update(f"generating {task_id}")
             try:
-                by_split.setdefault(suite()[task_id], []).extend(get_task(task_id).items(n_per_task, seed))
+                by_split.setdefault(task_split(task_id), []).extend(get_task(task_id).items(n_per_task, seed))
             except (FileNotFoundError, ValueError) as e:
                 fail(str(e))
     count = export(by_split, out, fmt)
@@ -160,7 +177,7 @@ def tasks_export(
 @tasks_app.command("check")
 def tasks_check(
     split: Annotated[Optional[str], typer.Option(help="train, test, or omit for both.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Only this source: symbench, bbh or rg.")] = None,
+    source: Annotated[Optional[str], typer.Option(help=SOURCE_HELP)] = None,
     tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: all).")] = None,
     n: Annotated[int, typer.Option(help="Distinct items to generate per task (fixed datasets: all of them).")] = 200,
     workers: Annotated[int, typer.Option(help="Processes to check tasks in parallel.")] = os.cpu_count() or 1,
@@ -169,11 +186,17 @@ def tasks_check(
     report: Annotated[Optional[Path], typer.Option(help="Also write the results as JSON here.")] = None,
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
+    aime_dir: AIMEDir = None,
+    gpqa_dir: GPQADir = None,
 ):
-    """Self-test: generate, solve and score every task; exit non-zero if any task fails."""
+    """Self-test: generate, solve and score every task; exit non-zero if any task fails.
+
+    --source ood checks the OOD benchmarks like any fixed dataset (every item); each needs its data (--aime-dir,
+    --gpqa-dir or the hub), and one whose data cannot be loaded fails with the reason, as a BBH task would.
+    """
     from r1ci.tasks.selfcheck import check_task
 
-    use_data_dirs(bbh_dir, symbench_dir)
+    use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     ids = select(split, source, tasks)
     root = os.environ.get("R1CI_SYMBENCH_DIR")
     originals_root = Path(root) if originals and root else None
@@ -364,17 +387,21 @@ def eval_command(
     config: EvalConfig,
     bbh_dir: BBHDir = None,
     symbench_dir: SymbenchDir = None,
+    aime_dir: AIMEDir = None,
+    gpqa_dir: GPQADir = None,
 ):
-    """Evaluate a model on the test (or train) tasks, with or without the code interpreter.
+    """Evaluate a model on the test (or train, or all) tasks and the OOD benchmarks named in --tasks, with or
+    without the code interpreter.
 
     Writes results.jsonl (one trajectory per line, appended as each finishes), summary.json, report.md and
-    report.html into --out. A killed run resumes where it stopped when given the same settings.
+    report.html (with the paper's results table beside ours) into --out. A killed run resumes where it stopped
+    when given the same settings.
     """
     from r1ci.backends import BackendError
     from r1ci.evaluate import evaluate
     from r1ci.sandbox import SandboxError
 
-    use_data_dirs(bbh_dir, symbench_dir)
+    use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     try:
         summary = evaluate(config, out)
     except (BackendError, SandboxError, ValueError, FileNotFoundError) as e:
@@ -491,7 +518,7 @@ def rl_command(
     try:
         rows = read_table(potential)
         result = train_rl(model, rows, out, settings)
-    except (ValueError, OSError, SandboxError) as e:
+    except (ValueError, OSError, ImportError, SandboxError) as e:  # ImportError: --generation vllm without vLLM
         fail(str(e))
     console.print(f"{result['steps']} GRPO steps over {len(result['stages'])} stage(s) "
                   f"({', '.join(str(s['questions']) + ' questions' for s in result['stages'])}); "

@@ -1,8 +1,11 @@
-"""`r1ci eval`: a model on the test tasks, with or without the interpreter, into a resumable run directory.
+"""`r1ci eval`: a model on the test or train tasks (or both) and the OOD benchmarks, with or without the
+interpreter, into a resumable run directory.
 
     run_dir/config.json     the settings; a resumed run must use the same ones
     run_dir/results.jsonl   one finished trajectory per line, appended (and fsynced) as each finishes
-    run_dir/summary.json    accuracy by task and source, code calls, turns, tokens, timeouts, self-checks
+    run_dir/summary.json    accuracy by task and source, code calls, turns, tokens, timeouts, self-checks, and
+                            the paper's results table (per source and split, all train and all test tasks, the
+                            OOD benchmarks; means over tasks) with ours beside each row it evaluated
     run_dir/report.md|html  the summary, the paper's numbers beside ours, plots and a few trajectories
 
 A killed evaluation resumes where it stopped: items already in results.jsonl are not run again, and since
@@ -22,12 +25,30 @@ from r1ci.rollout import RolloutConfig, rollout_many
 from r1ci.runs import RunError, append_record, load_results, questions_in, select_items, write_atomic
 from r1ci.sandbox import Limits, LocalSandbox
 from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
-from r1ci.tasks import get_task
+from r1ci.tasks import ALL, SPLITS, get_task, list_tasks
 from r1ci.tasks.grading import use_insecure_grading
 from r1ci.trajectory import Trajectory
 
+# The paper's numbers (arXiv 2505.21668). "table": its results table for R1-CI-14B, (row, the tasks the row
+# averages over, accuracy); "rows": the systems it compares on the 37 test tasks. The paper averages over tasks
+# (each task's accuracy over its questions, then their mean), and so does every row of ours beside them.
 PAPER_REFERENCE = {
-    "note": "R1-Code-Interpreter paper, average accuracy over the 37 test tasks (arXiv 2505.21668)",
+    "note": "Each row is a mean over tasks (every task's accuracy over its questions, then the mean of the tasks), "
+            "as in the R1-Code-Interpreter paper (arXiv 2505.21668); a row that covers only some of its tasks "
+            "says how many. The overall and per-source figures elsewhere average over questions.",
+    "table": [
+        ("BBH test", list_tasks("test", "bbh"), 0.865),
+        ("SymBench test", list_tasks("test", "symbench"), 0.656),
+        ("Reasoning-Gym test", list_tasks("test", "rg"), 0.701),
+        ("all 37 test tasks", list_tasks("test"), 0.724),
+        ("BBH train", list_tasks("train", "bbh"), 0.919),
+        ("SymBench train", list_tasks("train", "symbench"), 0.744),
+        ("Reasoning-Gym train", list_tasks("train", "rg"), 0.589),
+        ("all 107 train tasks", list_tasks("train"), 0.688),
+        ("GPQA-Diamond", ["ood/gpqa_diamond"], 0.502),
+        ("AIME 2024/25", ["ood/aime_2024", "ood/aime_2025"], 0.420),
+    ],
+    "compared_on": "all 37 test tasks",  # the table's row that "rows" compare with
     "rows": [["R1-CI-14B (paper)", 0.724], ["GPT-4o + Code Interpreter (paper)", 0.709],
              ["GPT-4o, text only (paper)", 0.586], ["Qwen-2.5-14B before training (paper)", 0.441]],
 }
@@ -43,8 +64,10 @@ class EvalError(RunError):
 class EvalConfig:
     model: str = setting(help="A local checkpoint folder (transformers), vllm:PATH, or openai:URL:MODEL for any "
                               "OpenAI-compatible server.")
-    split: str = setting("test", "Which tasks: test (the paper's 37) or train.")
-    tasks: list[str] | None = setting(None, "Task ids, a subset of the split (default: all of it).")
+    split: str = setting("test", "Which tasks: test (the paper's 37), train (107) or all (both splits in one run).")
+    tasks: list[str] | None = setting(None, "Task ids, a subset of the split (default: all of it); the OOD benchmarks "
+                                            "(ood/aime_2024, ood/aime_2025, ood/gpqa_diamond) are in no split and "
+                                            "may be named with any.")
     n_per_task: int = setting(10, "Questions per task (after `exclude`; fixed datasets: at most what they have).")
     mode: str = setting("ci", "ci: multi-turn with the interpreter (the paper's); text: no interpreter; code: one "
                               "program whose output is the answer.")
@@ -63,8 +86,8 @@ class EvalConfig:
     insecure: bool = insecure_setting()
 
     def __post_init__(self):
-        if self.split not in ("train", "test"):
-            raise EvalError(f"split must be train or test, got {self.split!r}")
+        if self.split not in SPLITS + (ALL,):
+            raise EvalError(f"split must be {', '.join(SPLITS)} or {ALL}, got {self.split!r}")
         check_positive(self, "n_per_task", "concurrency", "workers")
         self.rollout()  # checks the mode and the token budgets
 
@@ -115,20 +138,39 @@ def aggregate(records: list[dict]) -> dict:
     return row
 
 
+def paper_comparison(by_task: dict[str, dict]) -> dict:
+    """This run beside the paper: every row of its results table that the run evaluated a task of, as a mean over
+    the row's evaluated tasks, and the systems the paper compares on the test tasks when the run has that row.
+    Empty when no row applies."""
+    table = []
+    for row, tasks, paper in PAPER_REFERENCE["table"]:
+        done = [by_task[t] for t in tasks if by_task.get(t, {}).get("n")]
+        if done:
+            table.append({"row": row, "tasks": len(done), "of": len(tasks), "questions": sum(t["n"] for t in done),
+                          "accuracy": sum(t["accuracy"] for t in done) / len(done), "paper": paper})
+    if not table:
+        return {}
+    ours = [r for r in table if r["row"] == PAPER_REFERENCE["compared_on"]]
+    rows = PAPER_REFERENCE["rows"] + [[f"this run ({ours[0]['tasks']} of {ours[0]['of']} test tasks)",
+                                       ours[0]["accuracy"]]] if ours else []
+    return {"note": PAPER_REFERENCE["note"], "table": table, "rows": rows}
+
+
 def summarize(config: EvalConfig, records: list[dict]) -> dict:
     by_task, by_source = defaultdict(list), defaultdict(list)
     for r in records:
         by_task[r["task"]].append(r)
         by_source[r["task"].split("/")[0]].append(r)
+    task_rows = {k: aggregate(v) for k, v in sorted(by_task.items())}
     return {"model": config.model, "mode": config.mode, "split": config.split, "temperature": config.temperature,
             "n_items": len(records), "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "overall": aggregate(records),
             "by_source": {k: aggregate(v) for k, v in sorted(by_source.items())},
-            "by_task": {k: aggregate(v) for k, v in sorted(by_task.items())},
+            "by_task": task_rows,
             "code_calls_histogram": {str(k): v for k, v in sorted(Counter(
                 r["metrics"].get("code_calls", 0) for r in records).items())},
             "stops": dict(Counter(r.get("stop") for r in records)),
-            "reference": PAPER_REFERENCE if config.split == "test" else {}, "config": config.measured()}
+            "reference": paper_comparison(task_rows), "config": config.measured()}
 
 
 def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:

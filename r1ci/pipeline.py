@@ -48,7 +48,7 @@ class EvalPlan:
 # may override.
 SUPPLIED = {"synth": {"split", "tasks", "workers", "insecure"}, "sft": set(),
             "potential": {"model", "split", "tasks", "exclude", "workers", "insecure"},
-            "rl": {"workers", "insecure"}, "eval": {"model", "mode", "exclude", "workers", "insecure"},
+            "rl": {"generation", "workers", "insecure"}, "eval": {"model", "mode", "exclude", "workers", "insecure"},
             "model.tiny": set()}
 
 
@@ -69,7 +69,7 @@ class PipelineConfig:
     tasks: list[str]                 # train task ids, or ["train"] for all of them
     seed: int = 0
     workers: int | None = None
-    generation: str = "hf"           # how potential and evaluation sample: hf (transformers) or vllm
+    generation: str = "hf"           # how potential, GRPO's rollouts and evaluation sample: hf (transformers) or vllm
     launcher: list[str] = field(default_factory=list)  # e.g. ["accelerate", "launch", ...] for SFT and GRPO
     model: ModelSection = field(default_factory=ModelSection)
     tables: dict[str, dict] = field(default_factory=dict)  # section -> its TOML table (checked by load_config)
@@ -134,6 +134,8 @@ def section_settings(config: PipelineConfig, section: str, out: Path, **supplied
     common = {"seed": config.seed}
     if section in ("synth", "potential", "rl", "eval"):
         common["workers"] = config.workers
+    if section == "rl":
+        common["generation"] = config.generation
     if section == "synth":
         common.update(split="train", tasks=config.tasks)
     elif section == "potential":  # new questions for RL: another seed, none of the SFT data's

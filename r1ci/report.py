@@ -27,6 +27,7 @@ COLUMNS = [
     ("self_check_rate", "self-check"),
 ]
 DASH = "—"
+PAPER_TABLE_HEAD = ["", "tasks", "questions", "this run", "R1-CI-14B (paper)"]
 PLOT_FILES = {"accuracy": "accuracy_by_task.png", "code_calls": "code_calls.png"}
 PLOT_ALTS = {"accuracy": "Accuracy by task (horizontal bars, percent)",
              "code_calls": "Number of questions by code calls per question"}
@@ -109,15 +110,25 @@ def _stat_rows(groups) -> list[tuple[str, dict]]:
     return [(str(name), _dict(stats)) for name, stats in ordered]
 
 
-def _reference_rows(summary: dict) -> tuple[list[tuple[str, str]], str]:
-    """The paper's rows plus ours; empty when the summary carries no reference."""
+def _paper_table(summary: dict) -> tuple[list[list[str]], str]:
+    """The paper's results table as the summary has it, as text cells (row, tasks evaluated of the row's,
+    questions, ours, the paper's), and its note; empty when the summary carries none."""
     ref = _dict(summary.get("reference"))
-    rows = [(str(r[0]), _fmt("accuracy", r[1])) for r in ref.get("rows") or []
+    rows = []
+    for r in ref.get("table") or []:
+        if isinstance(r, dict):
+            tasks, of = _number(r.get("tasks")), _number(r.get("of"))
+            rows.append([_text(r.get("row")) or DASH, DASH if None in (tasks, of) else f"{int(tasks)}/{int(of)}",
+                         _fmt("n", r.get("questions")), _fmt("accuracy", r.get("accuracy")),
+                         _fmt("accuracy", r.get("paper"))])
+    return rows, _text(ref.get("note")) if rows else ""
+
+
+def _reference_rows(summary: dict) -> list[tuple[str, str]]:
+    """The systems the paper compares on the test tasks, and this run's row among them (the summary's)."""
+    ref = _dict(summary.get("reference"))
+    return [(str(r[0]), _fmt("accuracy", r[1])) for r in ref.get("rows") or []
             if isinstance(r, (list, tuple)) and len(r) >= 2]
-    if not rows:
-        return [], ""
-    overall = _dict(summary.get("overall"))
-    return rows + [("this run", _fmt("accuracy", overall.get("accuracy")))], _text(ref.get("note"))
 
 
 def _split_model_text(text: str) -> list[tuple[str, str]]:
@@ -227,10 +238,14 @@ def _markdown(summary: dict, plots: dict[str, bytes], chosen: list[dict]) -> str
     out = ["# Evaluation report", ""] + [f"- **{k}:** {_md_cell(v)}" for k, v in _header(summary)]
     out += ["", "## Overall", "", f"**Accuracy: {_fmt('accuracy', overall.get('accuracy'))}**", "",
             _md_stats("", [("overall", overall)])]
-    ref_rows, note = _reference_rows(summary)
-    if ref_rows:
-        out += ["", "## Compared with the paper", "", _md_table(["system", "accuracy"], [list(r) for r in ref_rows])]
+    table, note = _paper_table(summary)
+    if table:
+        out += ["", "## Compared with the paper", "", _md_table(PAPER_TABLE_HEAD, table)]
         out += ["", f"_{_md_cell(note)}_"] if note else []
+    ref_rows = _reference_rows(summary)
+    if ref_rows:
+        out += ["", "### Other systems on the test tasks (paper)", "",
+                _md_table(["system", "accuracy"], [list(r) for r in ref_rows])]
     for title, key, first in (("By source", "by_source", "source"), ("By task", "by_task", "task")):
         rows = _stat_rows(summary.get(key))
         out += ["", f"## {title}", "", _md_stats(first, rows) if rows else "_No results._"]
@@ -329,12 +344,17 @@ def _html(summary: dict, plots: dict[str, bytes], chosen: list[dict]) -> str:
     body += ["</dl>", "<h2>Overall</h2>",
              f'<p class="score"><span id="overall-accuracy">{_e(_fmt("accuracy", overall.get("accuracy")))}</span>'
              " accuracy</p>", _html_stats("", [("overall", overall)])]
-    ref_rows, note = _reference_rows(summary)
-    if ref_rows:
+    table, note = _paper_table(summary)
+    if table:
         body += ["<h2>Compared with the paper</h2>",
-                 _html_table(["system", "accuracy"], [[_e(name), _e(acc)] for name, acc in ref_rows],
-                             row_classes=[""] * (len(ref_rows) - 1) + ["ours"])]
+                 _html_table([_e(h) for h in PAPER_TABLE_HEAD], [[_e(c) for c in row] for row in table],
+                             ' id="paper-table"')]
         body += [f'<p class="note">{_e(note)}</p>'] if note else []
+    ref_rows = _reference_rows(summary)
+    if ref_rows:
+        body += ["<h3>Other systems on the test tasks (paper)</h3>",
+                 _html_table(["system", "accuracy"], [[_e(name), _e(acc)] for name, acc in ref_rows],
+                             row_classes=["ours" if name.startswith("this run") else "" for name, _ in ref_rows])]
     for title_, key, first, attrs in (("By source", "by_source", "source", ' id="by-source"'),
                                       ("By task", "by_task", "task", ' id="by-task"')):
         rows = _stat_rows(summary.get(key))

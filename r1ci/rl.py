@@ -36,6 +36,10 @@ from r1ci.tasks import get_task
 from r1ci.tasks.grading import use_insecure_grading
 
 ORDERS = ("potential", "difficulty")
+GENERATIONS = ("hf", "vllm")
+VLLM_MODES = ("colocate", "server")
+# How a run executes, not what it trains: a resumed run may change these (r1ci.rl's settings.json leaves them out).
+RUNTIME_FIELDS = ("workers", "insecure", "report_to", "generation", "vllm_mode", "vllm_server_url")
 
 
 @dataclass
@@ -66,6 +70,12 @@ class RLSettings:
     report_to: str = report_to_setting()
     seed: int = setting(0, "Seed of data order and sampling.")
     bf16: bool | None = bf16_setting()
+    generation: str = setting("hf", "How rollouts sample: hf (the trained model itself, through transformers) or "
+                                    "vllm (TRL's vLLM engine, the trained weights synced into it before each step).")
+    vllm_mode: str = setting("colocate", "With vllm: colocate (an engine in each training process, sharing its GPU) "
+                                         "or server (a `trl vllm-serve` server on GPUs of its own).")
+    vllm_server_url: str | None = setting(None, "With vllm in server mode: the server's URL, e.g. "
+                                                "http://10.0.0.2:8000 (default: TRL's, http://0.0.0.0:8000).")
     workers: int | None = workers_setting()
     insecure: bool = insecure_setting()
 
@@ -81,6 +91,9 @@ class RLSettings:
         if self.num_generations < 2:
             raise ValueError("num_generations must be at least 2: GRPO compares completions within a group")
         check_report_to(self.report_to)
+        if self.generation not in GENERATIONS or self.vllm_mode not in VLLM_MODES:
+            raise ValueError(f"generation must be one of {', '.join(GENERATIONS)} and vllm_mode one of "
+                             f"{', '.join(VLLM_MODES)}; got {self.generation!r} and {self.vllm_mode!r}")
         check_positive(self, "learning_rate", "save_steps", "logging_steps", "micro_batch", "workers")
         if self.micro_batch and (self.prompts_per_step * self.num_generations) % self.micro_batch:
             raise ValueError(f"micro_batch ({self.micro_batch}) must divide prompts_per_step x num_generations "
@@ -125,13 +138,38 @@ class InterpreterRollouts:
         self.backend.forget_prefixes()  # computed with the weights before the last optimizer step
         return self.backend
 
-    def __call__(self, prompts: list[str], trainer) -> dict:
-        from trl.models.utils import unwrap_model_for_generation
+    def vllm_backend(self, trainer, batch: int):
+        """TRL's vLLM, which TRL has just synced with the trained weights: its colocated engine, or a client of
+        its server (each process its own; only the main process holds TRL's weight-sync client)."""
+        from r1ci.backends.vllm import VLLMBackend, VLLMServerBackend
 
+        if self.backend is None:
+            vllm = trainer.vllm_generation
+            name = getattr(trainer.model, "name_or_path", "model")
+            if trainer.vllm_mode == "colocate":
+                if vllm.tensor_parallel_size > 1:  # TRL's tensor-parallel engines must be called in lockstep
+                    raise ValueError("r1ci's rollouts need vllm_tensor_parallel_size 1 in colocate mode; use server "
+                                     "mode for a model that needs tensor parallelism")
+                self.backend = VLLMBackend(name, engine=vllm.llm, max_batch=batch)
+            else:
+                from trl.generation.vllm_client import VLLMClient
+
+                url = vllm.server_base_url or f"http://{vllm.server_host}:{vllm.server_port}"
+                client = VLLMClient(base_url=url, connection_timeout=vllm.server_timeout)
+                self.backend = VLLMServerBackend(client, self.tokenizer, f"vllm-server:{url}", max_batch=batch)
+        return self.backend
+
+    def __call__(self, prompts: list[str], trainer) -> dict:
         step = trainer.state.global_step
         # Each completion gets its own id, hence its own sampling seeds (the engine seeds turns by id).
         jobs = [({**self.items[p], "id": f"{self.items[p]['id']}#{step}#{i}"}, self.config)
                 for i, p in enumerate(prompts)]
+        if trainer.use_vllm:
+            trajectories = asyncio.run(rollout_jobs(jobs, self.tasks, self.vllm_backend(trainer, len(prompts)),
+                                                    self.sandbox, concurrency=len(jobs)))
+            return completions(trajectories, self.tokenizer.eos_token_id)
+        from trl.models.utils import unwrap_model_for_generation
+
         # Whole weights for generation: gathered under DeepSpeed ZeRO-3 or FSDP, the model itself otherwise.
         with unwrap_model_for_generation(trainer.model_wrapped, trainer.accelerator,
                                          gather_deepspeed3_params=trainer.args.ds3_gather_for_generation) as model:
@@ -198,7 +236,8 @@ def metrics_logger(path: Path, stage: int, step_offset: int):
 
     class MetricsLogger(TrainerCallback):
         def on_log(self, args, state, control, logs=None, **kwargs):
-            if logs and ("loss" in logs or "reward" in logs):
+            # Every process logs the same gathered numbers; one writes them.
+            if logs and ("loss" in logs or "reward" in logs) and state.is_world_process_zero:
                 row = {"stage": stage, "step": step_offset + state.global_step, **logs}
                 with path.open("a") as f:
                     f.write(json.dumps(row) + "\n")
@@ -229,21 +268,38 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
         save_steps=settings.save_steps, save_total_limit=2, logging_steps=settings.logging_steps,
         report_to=settings.report_to, seed=settings.seed + stage, data_seed=settings.seed + stage, bf16=bf16,
         use_cpu=not gpu, dataloader_num_workers=0, lr_scheduler_type="constant", warmup_steps=0,
-        disable_tqdm=False)
+        use_vllm=settings.generation == "vllm", vllm_mode=settings.vllm_mode,
+        vllm_server_base_url=settings.vllm_server_url, disable_tqdm=False)
     trainer = make_trainer_class()(
         model=model, reward_funcs=reward_functions(settings.reward), args=config, train_dataset=dataset,
         processing_class=tokenizer, rollout_func=InterpreterRollouts(items, settings, sandbox, tokenizer),
         callbacks=[metrics_logger(metrics_path, stage, step_offset)])
     trainer.dynamic_sampling = settings.dynamic_sampling
     trainer.train(resume_from_checkpoint=last_complete_checkpoint(stage_dir))
-    trainer.save_model(str(stage_dir / "model"))
-    tokenizer.save_pretrained(str(stage_dir / "model"))
+    trainer.save_model(str(stage_dir / "model"))  # by the main process only
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(stage_dir / "model"))
+    trainer.accelerator.wait_for_everyone()  # the next stage starts, in every process, from these files
+
+
+def free_accelerator_memory() -> None:
+    import gc
+
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings) -> dict:
-    """Run every stage not yet done; returns the plan and where the final model is."""
+    """Run every stage not yet done; returns the plan and where the final model is. Under a launcher every
+    process runs this (each with its own sandbox); the main one writes the run folder's files."""
     import os
 
+    from accelerate import PartialState
+
+    main = PartialState().is_main_process
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")  # rollout_func is experimental in TRL; we know
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -252,12 +308,13 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
         raise ValueError("the potential table has no questions to train on")
     saved = out / "settings.json"
     described = {"model": model_path, **asdict(settings), "plan": [[len(r), s] for r, s in plan]}
-    for key in ("workers", "insecure", "report_to"):
+    for key in RUNTIME_FIELDS:
         described.pop(key)
     if saved.exists() and json.loads(saved.read_text()) != described:
         raise ValueError(f"{out} holds an RL run with other settings; use another --out to start a new run, or "
                          f"the same settings to resume this one")
-    write_atomic(saved, json.dumps(described, indent=1))
+    if main:
+        write_atomic(saved, json.dumps(described, indent=1))
     metrics_path = out / "metrics.jsonl"
     current, offset = model_path, 0
     use_insecure_grading(settings.insecure)
@@ -267,15 +324,18 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
             if not (stage_dir / "done.json").exists():
                 train_stage(current, model_path, stage_rows, steps, stage_dir, settings, sandbox, stage, offset,
                             metrics_path)
-                write_atomic(stage_dir / "done.json", json.dumps({"questions": len(stage_rows), "steps": steps}))
+                free_accelerator_memory()  # the next stage loads its own model (and, with vllm, its own engine)
+                if main:
+                    write_atomic(stage_dir / "done.json", json.dumps({"questions": len(stage_rows), "steps": steps}))
             current, offset = str(stage_dir / "model"), offset + steps
     final = out / "model"
-    if final.is_symlink() or final.exists():
-        final.unlink()
-    final.symlink_to(Path(current).relative_to(out))
-    figure = training_metrics(read_metrics(metrics_path), [s for _, s in plan])
-    if figure:
-        write_atomic(out / "metrics.png", figure)
+    if main:
+        if final.is_symlink() or final.exists():
+            final.unlink()
+        final.symlink_to(Path(current).relative_to(out))
+        figure = training_metrics(read_metrics(metrics_path), [s for _, s in plan])
+        if figure:
+            write_atomic(out / "metrics.png", figure)
     return {"model": str(final), "stages": [{"questions": len(r), "steps": s} for r, s in plan],
             "steps": sum(s for _, s in plan)}
 

@@ -98,16 +98,19 @@ def append_record(sink, record: dict) -> None:
 
 def select_items(split: str, tasks: list[str] | None, n_per_task: int, seed: int,
                  exclude: set[str] = frozenset()) -> list[dict]:
-    """`n_per_task` items of each chosen task of the split (all of them when `tasks` is empty), none of them
-    with a question in `exclude`."""
-    from r1ci.tasks import get_task, list_tasks
+    """`n_per_task` items of each chosen task of the split (train, test or all; all of its tasks when `tasks` is
+    empty), none of them with a question in `exclude`. The OOD benchmarks are in no split: named in `tasks`,
+    they are chosen whatever the split (`--tasks ood/aime_2024` evaluates AIME alone)."""
+    from r1ci.tasks import ALL, OOD_TASKS, get_task, list_tasks
 
     chosen = list_tasks(split)
     if tasks:
-        unknown = sorted(set(tasks) - set(chosen))
+        unknown = sorted(set(tasks) - set(chosen) - set(OOD_TASKS))
         if unknown:
-            raise RunError(f"not {split} tasks: {', '.join(unknown)} (see `r1ci tasks list --split {split}`)")
-        chosen = [t for t in chosen if t in tasks]
+            what, listing = ("suite or OOD", "") if split == ALL else (split, f" --split {split}")
+            raise RunError(f"not {what} tasks: {', '.join(unknown)} (see `r1ci tasks list{listing}` and "
+                           f"`r1ci tasks list --source ood`)")
+        chosen = [t for t in chosen if t in tasks] + [t for t in OOD_TASKS if t in tasks]
     return [item for t in chosen for item in get_task(t).items(n_per_task, seed=seed, exclude=exclude)]
 
 

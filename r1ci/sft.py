@@ -93,7 +93,8 @@ def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: 
     trainer = SFTTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer)
     resume = last_complete_checkpoint(out)
     result = trainer.train(resume_from_checkpoint=resume)
-    trainer.save_model(str(out))
-    tokenizer.save_pretrained(str(out))
+    trainer.save_model(str(out))  # by the main process only, under a launcher
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(out))
     return {"examples": len(dataset), "steps": result.global_step, "train_loss": result.training_loss,
             "resumed": resume is not None}

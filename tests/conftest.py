@@ -13,6 +13,7 @@ from r1ci.backends.hf import HFBackend
 SHARED_DATA = Path(os.environ.get("R1CI_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
 SYMBENCH_DIR = SHARED_DATA / "symbench-codesteer"
 BBH_DIR = SHARED_DATA / "bbh"
+AIME_DIR = SHARED_DATA / "aime"
 
 
 @pytest.fixture(scope="session")
@@ -29,11 +30,20 @@ def bbh_dir() -> Path:
     return BBH_DIR
 
 
+@pytest.fixture(scope="session")
+def aime_dir() -> Path:
+    if not AIME_DIR.is_dir():
+        pytest.fail(f"shared AIME data not found at {AIME_DIR} (set R1CI_DATA to the reference data folder)")
+    return AIME_DIR
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _data_dirs_from_shared():
-    """Point the loaders at the shared reference data unless the caller chose other folders."""
+    """Point the loaders at the shared reference data unless the caller chose other folders. (GPQA is not shared:
+    its tests write a CSV of made-up questions, tests/test_ood.py.)"""
     os.environ.setdefault("R1CI_BBH_DIR", str(BBH_DIR))
     os.environ.setdefault("R1CI_SYMBENCH_DIR", str(SYMBENCH_DIR))
+    os.environ.setdefault("R1CI_AIME_DIR", str(AIME_DIR))
     yield
 
 

@@ -149,6 +149,9 @@ def test_shipped_configs_are_valid():
     rl = section_settings(qwen, "rl", Path("run"))
     assert len(qwen.tasks) == 107 and rl.learning_rate == 1e-6 and rl.num_generations == 5
     assert tiny.model.path is None and section_settings(tiny, "synth", Path("run")).teacher == "scripted"
+    assert section_settings(qwen, "rl", Path("run")).generation == "vllm"  # the pipeline's `generation`
+    cluster = section_settings(load_config(root / "qwen2.5-14b-cluster.toml"), "rl", Path("run"))
+    assert (cluster.generation, cluster.vllm_mode, cluster.vllm_server_url) == ("vllm", "server", "http://10.0.0.3:8000")
 
 
 @pytest.mark.slow

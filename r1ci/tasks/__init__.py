@@ -1,9 +1,13 @@
-"""The task suite: 144 tasks (33 SymBench, 27 BIG-Bench Hard, 84 Reasoning-Gym) and the frozen split.
+"""The task suite: 144 tasks (33 SymBench, 27 BIG-Bench Hard, 84 Reasoning-Gym) and the frozen split; and,
+outside it, the paper's out-of-distribution benchmarks (`ood/aime_2024`, `ood/aime_2025`, `ood/gpqa_diamond`).
 
     from r1ci.tasks import get_task
     task = get_task("symbench/game24")
     item = task.item(0, seed=0)
     task.score("<answer>", item)   # 1.0 only when correct
+
+The OOD benchmarks are in neither split: `list_tasks()` and every split's list leave them out (so no run that
+takes a split's tasks draws on them), `list_tasks(source="ood")` lists them, and an evaluation names them.
 """
 
 import json
@@ -14,6 +18,9 @@ from r1ci.tasks.base import Grade, Item, Task
 
 SOURCES = ("symbench", "bbh", "rg")
 SPLITS = ("train", "test")
+ALL = "all"  # both splits: the whole suite
+OOD = "ood"  # the source, and the split, of the OOD benchmarks (r1ci/tasks/ood.py)
+OOD_TASKS = ("ood/aime_2024", "ood/aime_2025", "ood/gpqa_diamond")
 
 
 @lru_cache(maxsize=1)
@@ -23,18 +30,33 @@ def suite() -> dict[str, str]:
 
 
 def list_tasks(split: str | None = None, source: str | None = None) -> list[str]:
-    if split is not None and split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
-    if source is not None and source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
-    return [t for t, s in suite().items() if (split is None or s == split) and (source is None or t.startswith(source + "/"))]
+    """The suite's tasks of `split` (train, test, or all/None: both) and `source`; source "ood": the OOD
+    benchmarks, which belong to no split (so only with no split given)."""
+    if split is not None and split not in SPLITS + (ALL,):
+        raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS + (ALL,))}")
+    if source is not None and source not in SOURCES + (OOD,):
+        raise ValueError(f"unknown source {source!r}; choose from {', '.join(SOURCES + (OOD,))}")
+    if source == OOD:
+        return list(OOD_TASKS) if split is None else []
+    return [t for t, s in suite().items() if split in (None, ALL, s) and (source is None or t.startswith(source + "/"))]
+
+
+def task_split(task_id: str) -> str:
+    """train or test for a task of the suite, ood for an OOD benchmark; KeyError for any other id."""
+    if task_id in OOD_TASKS:
+        return OOD
+    return suite()[task_id]
 
 
 @lru_cache(maxsize=None)
 def get_task(task_id: str) -> Task:
     """The task with id `source/name`, e.g. `bbh/snarks`."""
+    if task_id in OOD_TASKS:
+        from r1ci.tasks import ood
+
+        return ood.task(task_id.split("/", 1)[1])
     if task_id not in suite():
-        close = [t for t in suite() if task_id.split("/")[-1] in t]
+        close = [t for t in (*suite(), *OOD_TASKS) if task_id.split("/")[-1] in t]
         hint = f"; did you mean {', '.join(close[:3])}?" if close else "; `r1ci tasks list` shows them all"
         raise KeyError(f"unknown task {task_id!r}{hint}")
     source, name = task_id.split("/", 1)
@@ -56,4 +78,5 @@ def get_task(task_id: str) -> Task:
     return ReasoningGymTask(name, split)
 
 
-__all__ = ["Grade", "Item", "Task", "get_task", "list_tasks", "suite", "SOURCES", "SPLITS"]
+__all__ = ["Grade", "Item", "Task", "get_task", "list_tasks", "suite", "task_split", "SOURCES", "SPLITS", "ALL", "OOD",
+           "OOD_TASKS"]

@@ -53,6 +53,11 @@ class Task(ABC):
         """Number of items for fixed datasets; None when the generator is unbounded."""
         return None
 
+    def check_index(self, index: int) -> None:
+        """A fixed dataset's `item`: IndexError for an index past its `size()` items."""
+        if not 0 <= index < self.size():
+            raise IndexError(f"{self.id} has {self.size()} items; index {index} is out of range")
+
     def items(self, n: int, seed: int = 0, max_tries: int | None = None,
               exclude: set[str] = frozenset()) -> list[Item]:
         """The first `n` items of the stream for `seed` with distinct questions, none of them in `exclude`.
@@ -129,6 +134,20 @@ class Task(ABC):
     def load_originals(self, root: Path) -> list[Item]:
         """Items from the task's originally published instances (SymBench's CodeSteer layout)."""
         raise NotImplementedError(f"{self.id} has no original instances to load")
+
+
+def hub_rows(task_id: str, name: str, config: str | None, split: str, hint: str) -> list[dict]:
+    """The rows of a Hugging Face hub dataset, for a task whose data folder is not set; when the hub cannot give
+    them (offline, a gated dataset without a login), a FileNotFoundError naming the task, the dataset and `hint`
+    (where else the task reads its data)."""
+    try:
+        import datasets
+
+        return list(datasets.load_dataset(name, config, split=split))
+    except Exception as e:
+        detail = " ".join(str(e).split())[:200]
+        raise FileNotFoundError(f"{task_id}: no local data folder, and the hub's {name} could not be loaded "
+                                f"({type(e).__name__}{': ' + detail if detail else ''}); {hint}") from e
 
 
 def perturb(answer: str, from_end: bool = True) -> str:

@@ -3,7 +3,8 @@ holds `<task>.json` with `{"examples": [{"input", "target"}]}`), or from the Hug
 is set. The item at an index is that example of the file; the seed does not change it.
 
 Scoring is lenient in form, strict in content: "(A)", "A", "a" and "(A) the option's text" all name option A,
-case and whitespace never matter, and no answer that names a different option is ever accepted.
+case and whitespace never matter, and no answer that names a different option is ever accepted. GPQA-Diamond
+(r1ci/tasks/ood.py) is scored by the same rule (`grade_choice`).
 """
 
 import json
@@ -13,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from r1ci.protocol import ANSWER_INSTRUCTION
-from r1ci.tasks.base import Grade, Item, Task
+from r1ci.tasks.base import Grade, Item, Task, hub_rows
 
 BBH_DIR_ENV = "R1CI_BBH_DIR"
 HUB_NAME = "lukaemon/bbh"
@@ -43,6 +44,25 @@ def chosen_option(answer: str, choices: dict[str, str]) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+def is_choice(target: str, choices: dict[str, str]) -> bool:
+    """Whether an item is multiple choice: it has options and its target is an option letter "(X)"."""
+    return bool(choices) and re.fullmatch(r"\([A-Z]\)", target) is not None
+
+
+def grade_choice(answer: str, target: str, choices: dict[str, str]) -> Grade:
+    """A multiple-choice answer against the target "(X)": correct only when it names option X (also GPQA's)."""
+    letter = chosen_option(answer, choices)
+    if letter is None:
+        return Grade(0.0, f"does not name one of the options {', '.join(f'({c})' for c in choices)}")
+    return Grade(1.0, "correct") if letter == target[1] else Grade(0.0, f"chose ({letter}), expected {target}")
+
+
+def wrong_choice(target: str, choices: dict[str, str]) -> str:
+    """Another option's letter than the target's."""
+    others = [c for c in choices if c != target[1]] or ["B" if target[1] == "A" else "A"]  # one snarks item lists one option
+    return f"({others[0]})"
+
+
 class BBHTask(Task):
     def __init__(self, name: str, split: str):
         super().__init__("bbh", name, split)
@@ -58,22 +78,13 @@ class BBHTask(Task):
                 return json.loads(path.read_text())["examples"]
             except (json.JSONDecodeError, KeyError, TypeError) as e:
                 raise ValueError(f"{self.id}: {path} is not a BBH file ({type(e).__name__}: {e})") from e
-        try:
-            import datasets
-
-            return list(datasets.load_dataset(HUB_NAME, self.name, split="test"))
-        except Exception as e:
-            raise FileNotFoundError(
-                f"{self.id}: no local BBH folder and the hub is unreachable ({type(e).__name__}); "
-                f"set {BBH_DIR_ENV} or pass --bbh-dir"
-            ) from e
+        return hub_rows(self.id, HUB_NAME, self.name, "test", f"set {BBH_DIR_ENV} or pass --bbh-dir")
 
     def size(self) -> int:
         return len(self.examples)
 
     def item(self, index: int, seed: int = 0) -> Item:
-        if not 0 <= index < self.size():
-            raise IndexError(f"{self.id} has {self.size()} items; index {index} is out of range")
+        self.check_index(index)
         example = self.examples[index]
         question = f"{example['input']}\n\n{ANSWER_INSTRUCTION}"
         return {"id": f"{self.id}/{index}", "task": self.id, "question": question, "answer": example["target"],
@@ -82,11 +93,8 @@ class BBHTask(Task):
     def _grade(self, answer: str, item: Item) -> Grade:
         target = item["answer"]
         choices = item["metadata"]["options"]
-        if choices and re.fullmatch(r"\([A-Z]\)", target):
-            letter = chosen_option(answer, choices)
-            if letter is None:
-                return Grade(0.0, f"does not name one of the options {', '.join(f'({c})' for c in choices)}")
-            return Grade(1.0, "correct") if letter == target[1] else Grade(0.0, f"chose ({letter}), expected {target}")
+        if is_choice(target, choices):
+            return grade_choice(answer, target, choices)
         if self.name == "dyck_languages":  # "] ]" and "]]" are the same closing sequence
             same = "".join(answer.split()) == "".join(target.split())
         elif self.name == "word_sorting":
@@ -97,9 +105,8 @@ class BBHTask(Task):
 
     def wrong_answer(self, item: Item) -> str:
         target, choices = item["answer"], item["metadata"]["options"]
-        if choices and re.fullmatch(r"\([A-Z]\)", target):
-            others = [c for c in choices if c != target[1]] or ["B" if target[1] == "A" else "A"]  # one snarks item lists one option
-            return f"({others[0]})"
+        if is_choice(target, choices):
+            return wrong_choice(target, choices)
         flips = {"true": "False", "false": "True", "yes": "No", "no": "Yes", "valid": "invalid", "invalid": "valid"}
         if target.lower() in flips:
             return flips[target.lower()]

@@ -57,7 +57,7 @@ def warm_up() -> None:
     from r1ci.tasks import list_tasks, get_task
     from r1ci.tasks.symbench.mathdata import math_equal
 
-    for task_id in list_tasks():
+    for task_id in list_tasks() + list_tasks(source="ood"):  # the OOD benchmarks too: built, no data loaded
         task = get_task(task_id)
         if hasattr(task, "scorer"):  # reasoning-gym: some read data files, which a worker may not reach
             task.scorer

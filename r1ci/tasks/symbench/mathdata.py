@@ -4,6 +4,8 @@ Items are loaded, not generated: from a CodeSteer `dataset_gather` folder (`R1CI
 `gsmhardv2.jsonl` and `MATH/train/<subject>/*.json`), or from the Hugging Face hub when no folder is set and
 the hub is reachable. Answers are judged by math-verify, so `1/2`, `0.5` and `\\frac{1}{2}` are all accepted.
 The item at an index is the record at that position of the published file; the seed does not change it.
+`MathTask` (items, math-verify judging) is shared with the OOD AIME tasks (r1ci/tasks/ood.py), which load
+their own records.
 """
 
 import json
@@ -15,7 +17,7 @@ from pathlib import Path
 import sympy
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
-from r1ci.tasks.base import Grade, Item, Task, perturb
+from r1ci.tasks.base import Grade, Item, Task, hub_rows, perturb
 
 SYMBENCH_DIR_ENV = "R1CI_SYMBENCH_DIR"
 ANSWER_FORMAT = "\nOutput final answer with the format <<<answer>>> such as <<<123.42>>>, <<<125.0>>>, <<<-9867>>>.\nYour answer: "
@@ -62,7 +64,40 @@ def math_equal(gold: str, answer: str) -> bool:
     return bool(target) and verify(target, parse_math(answer), timeout_seconds=_timeout())
 
 
-class MathDataTask(Task):
+class MathTask(Task):
+    """A fixed dataset of math problems judged by math-verify: a subclass gives `records`, the published
+    (question, answer, origin, level) records in order (also the OOD AIME tasks, r1ci/tasks/ood.py)."""
+
+    records: list[dict]
+
+    def size(self) -> int:
+        return len(self.records)
+
+    def item(self, index: int, seed: int = 0) -> Item:
+        self.check_index(index)
+        record = self.records[index]
+        metadata = {"origin": record["origin"], "level": record.get("level")}
+        return {"id": f"{self.id}/{index}", "task": self.id, "question": record["question"],
+                "answer": record["answer"], "metadata": metadata}
+
+    def _grade(self, answer: str, item: Item) -> Grade:
+        if len(answer) > MAX_MATH_ANSWER_CHARS:
+            return Grade(0.0, f"answer too long for a math expression ({len(answer)} characters)")
+        if math_equal(item["answer"], answer):
+            return Grade(1.0, "correct")
+        return Grade(0.0, f"not equal to the expected {item['answer']}")
+
+    def wrong_answer(self, item: Item) -> str:
+        parsed = parse_math(item["answer"])
+        value = parsed[0] if parsed else None
+        if isinstance(value, sympy.Eq):  # math-verify judges "0.56 = 56\\%" by its right-hand side
+            value = value.rhs
+        if getattr(value, "is_number", False):
+            return str(value + 1)
+        return perturb(item["answer"])
+
+
+class MathDataTask(MathTask):
     def __init__(self, name: str, split: str):
         super().__init__("symbench", name, split)
         self.path, self.hub_name, self.hub_config = SOURCES[name]
@@ -85,15 +120,8 @@ class MathDataTask(Task):
         return [self._math_record(json.loads(f.read_text()), f"{path.name}/{f.name}") for f in files]
 
     def _from_hub(self) -> list[dict]:
-        try:
-            import datasets
-
-            rows = datasets.load_dataset(self.hub_name, self.hub_config, split="train")
-        except Exception as e:
-            raise FileNotFoundError(
-                f"{self.id}: no local data and the hub is unreachable ({type(e).__name__}); "
-                f"set {SYMBENCH_DIR_ENV} to a CodeSteer dataset_gather folder"
-            ) from e
+        rows = hub_rows(self.id, self.hub_name, self.hub_config, "train",
+                        f"set {SYMBENCH_DIR_ENV} (or pass --symbench-dir) to a CodeSteer dataset_gather folder")
         make = self._gsm_record if self.name == "gsm_hard" else self._math_record
         return [make(row, f"hub#{i}") for i, row in enumerate(rows)]
 
@@ -111,33 +139,6 @@ class MathDataTask(Task):
             "origin": origin,
             "level": row.get("level"),
         }
-
-    def size(self) -> int:
-        return len(self.records)
-
-    def item(self, index: int, seed: int = 0) -> Item:
-        if not 0 <= index < self.size():
-            raise IndexError(f"{self.id} has {self.size()} items; index {index} is out of range")
-        record = self.records[index]
-        metadata = {"origin": record["origin"], "level": record.get("level")}
-        return {"id": f"{self.id}/{index}", "task": self.id, "question": record["question"],
-                "answer": record["answer"], "metadata": metadata}
-
-    def _grade(self, answer: str, item: Item) -> Grade:
-        if len(answer) > MAX_MATH_ANSWER_CHARS:
-            return Grade(0.0, f"answer too long for a math expression ({len(answer)} characters)")
-        if math_equal(item["answer"], answer):
-            return Grade(1.0, "correct")
-        return Grade(0.0, f"not equal to the expected {item['answer']}")
-
-    def wrong_answer(self, item: Item) -> str:
-        parsed = parse_math(item["answer"])
-        value = parsed[0] if parsed else None
-        if isinstance(value, sympy.Eq):  # math-verify judges "0.56 = 56\\%" by its right-hand side
-            value = value.rhs
-        if getattr(value, "is_number", False):
-            return str(value + 1)
-        return perturb(item["answer"])
 
     def load_originals(self, root: Path) -> list[Item]:
         """The published records are these tasks' items already; loading from `root` returns them all."""

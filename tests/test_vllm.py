@@ -1,0 +1,179 @@
+"""GRPO's vLLM path, up to the vLLM call: vLLM cannot be installed here, so its engine and TRL's server client
+are stand-ins that answer like them. What is checked is r1ci's side: the requests it sends (token ids in, a
+seed and the protocol's stop strings per request), and that the completions it hands TRL keep token-in/
+token-out, the sampling logprobs and `env_mask` exactly as with the transformers backend."""
+
+import sys
+import types
+from types import SimpleNamespace
+
+import pytest
+from transformers import AutoTokenizer
+
+from r1ci.rl import InterpreterRollouts, RLSettings
+from r1ci.sandbox import LocalSandbox
+from r1ci.tasks import get_task
+
+TASK = "rg/basic_arithmetic"
+
+
+class Script:
+    """The model's turns: a script that prints the answer, then the answer. Decides from the context alone."""
+
+    def __init__(self, tokenizer, answers: dict[str, str]):
+        self.tokenizer, self.answers = tokenizer, answers
+
+    def next_text(self, context: list[int]) -> tuple[str, str]:
+        seen = self.tokenizer.decode(context)
+        question, answer = next((q, a) for q, a in self.answers.items() if q in seen)
+        if "Code Execution Results:" in seen.split(question)[-1]:  # the system prompt names the header too
+            return f"So the answer is <<<{answer}>>>", ">>>"
+        return f"Let me compute it.\n```python\nprint({answer!r})\n```\n", "```\n"
+
+
+@pytest.fixture
+def fake_vllm(monkeypatch):
+    """A `vllm` module with the two classes r1ci.backends.vllm uses, recording what it was given."""
+    import trl  # noqa: F401 - imported first: TRL probes for a real vLLM when it is imported
+    module = types.ModuleType("vllm")
+    module.sent = []
+
+    class SamplingParams:
+        def __init__(self, **kwargs):
+            self.__dict__.update(kwargs)
+            module.sent.append(kwargs)
+
+    class TokensPrompt(dict):
+        def __init__(self, prompt_token_ids):
+            super().__init__(prompt_token_ids=prompt_token_ids)
+
+    module.SamplingParams, module.TokensPrompt = SamplingParams, TokensPrompt
+    monkeypatch.setitem(sys.modules, "vllm", module)
+    return module
+
+
+class FakeEngine:
+    """vllm.LLM's `generate` and `get_tokenizer`: RequestOutput-shaped answers, logprob -0.5 per token."""
+
+    def __init__(self, tokenizer, script: Script):
+        self.tokenizer, self.script, self.calls = tokenizer, script, 0
+
+    def get_tokenizer(self):
+        return self.tokenizer
+
+    def generate(self, prompts, params, use_tqdm=False):
+        self.calls += 1
+        outputs = []
+        for prompt, p in zip(prompts, params):
+            text, stop = self.script.next_text(prompt["prompt_token_ids"])
+            ids = self.tokenizer.encode(text, add_special_tokens=False)[:p.max_tokens]
+            steps = [{token: SimpleNamespace(logprob=-0.5)} for token in ids]
+            done = SimpleNamespace(token_ids=ids, text=self.tokenizer.decode(ids), logprobs=steps,
+                                   finish_reason="stop", stop_reason=stop)
+            outputs.append(SimpleNamespace(outputs=[done], prompt_token_ids=prompt["prompt_token_ids"]))
+        return outputs
+
+
+class FakeClient:
+    """TRL's VLLMClient.generate: ids and per-token logprob lists, no finish reason."""
+
+    def __init__(self, tokenizer, script: Script):
+        self.tokenizer, self.script, self.sent = tokenizer, script, []
+
+    def generate(self, prompts, temperature, top_p, max_tokens, logprobs, generation_kwargs):
+        self.sent.append({"temperature": temperature, "max_tokens": max_tokens, "logprobs": logprobs,
+                          **generation_kwargs})
+        text, _ = self.script.next_text(prompts[0])
+        ids = self.tokenizer.encode(text, add_special_tokens=False)[:max_tokens]
+        return {"prompt_ids": [list(prompts[0])], "completion_ids": [ids], "logprobs": [[[-0.5]] * len(ids)]}
+
+
+def trainer_with(mode: str, vllm) -> SimpleNamespace:
+    return SimpleNamespace(use_vllm=True, vllm_mode=mode, vllm_generation=vllm, state=SimpleNamespace(global_step=3),
+                           model=SimpleNamespace(name_or_path="start"))
+
+
+def check_completions(out: dict, tokenizer, n: int) -> None:
+    """What TRL receives: the interpreter's tokens masked (env_mask 0, logprob 0), the model's with their
+    sampling logprob, the answer correct."""
+    assert out["correct"] == [1.0] * n and out["code_calls"] == [1] * n
+    for ids, logprobs, mask in zip(out["completion_ids"], out["logprobs"], out["env_mask"]):
+        assert len(ids) == len(logprobs) == len(mask)
+        tool = tokenizer.decode([t for t, m in zip(ids, mask) if m == 0])
+        model = tokenizer.decode([t for t, m in zip(ids, mask) if m == 1])
+        assert "Code Execution Results:" in tool and "Code Execution Results:" not in model
+        assert "print(" in model and "<<<" in model
+        assert all(lp == -0.5 for lp, m in zip(logprobs, mask) if m == 1)
+        assert all(lp == 0.0 for lp, m in zip(logprobs, mask) if m == 0)
+
+
+@pytest.fixture
+def setup(tiny_model_dir):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    items = get_task(TASK).items(2, seed=0)
+    script = Script(tokenizer, {it["question"]: it["answer"] for it in items})
+    settings = RLSettings(generation="vllm", max_new_tokens=200, workers=1)
+    return tokenizer, items, script, settings
+
+
+def test_colocated_engine_gets_token_ids_with_a_seed_and_the_stops_per_request(setup, fake_vllm):
+    tokenizer, items, script, settings = setup
+    engine = FakeEngine(tokenizer, script)
+    trainer = trainer_with("colocate", SimpleNamespace(llm=engine, tensor_parallel_size=1))
+    prompts = [it["question"] for it in items for _ in range(2)]
+    with LocalSandbox(1) as sandbox:
+        out = InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, tokenizer)(prompts, trainer)
+    check_completions(out, tokenizer, len(prompts))
+    first_turns = fake_vllm.sent[:len(prompts)]
+    assert {tuple(p["stop"]) for p in first_turns} == {("```\n", ">>>")}
+    assert all(p["include_stop_str_in_output"] and p["logprobs"] == 0 for p in fake_vllm.sent)
+    assert len({p["seed"] for p in first_turns}) == len(prompts)  # every completion samples its own tokens
+
+
+def test_tensor_parallel_colocated_engines_are_refused(setup, fake_vllm):
+    tokenizer, items, script, settings = setup
+    trainer = trainer_with("colocate", SimpleNamespace(llm=FakeEngine(tokenizer, script), tensor_parallel_size=2))
+    with LocalSandbox(1) as sandbox, pytest.raises(ValueError, match="tensor_parallel_size 1 in colocate mode"):
+        InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, tokenizer)(
+            [items[0]["question"]], trainer)
+
+
+def test_server_mode_sends_each_request_with_its_seed_through_trls_client(setup, monkeypatch):
+    import trl.generation.vllm_client as vllm_client
+
+    tokenizer, items, script, settings = setup
+    client = FakeClient(tokenizer, script)
+    made = []
+    monkeypatch.setattr(vllm_client, "VLLMClient", lambda **kwargs: made.append(kwargs) or client)
+    vllm = SimpleNamespace(server_base_url=None, server_host="10.0.0.2", server_port=8001, server_timeout=240.0)
+    prompts = [it["question"] for it in items for _ in range(2)]
+    with LocalSandbox(1) as sandbox:
+        rollouts = InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, tokenizer)
+        out = rollouts(prompts, trainer_with("server", vllm))
+        rollouts(prompts[:1], trainer_with("server", vllm))
+    assert made == [{"base_url": "http://10.0.0.2:8001", "connection_timeout": 240.0}]  # one client per process
+    check_completions(out, tokenizer, len(prompts))
+    assert all(s["stop"] == ["```\n", ">>>"] and s["include_stop_str_in_output"] and s["logprobs"] == 0
+               for s in client.sent)
+    assert len({s["seed"] for s in client.sent[:len(prompts)]}) == len(prompts)
+
+
+def test_finish_reasons_without_a_reason_from_the_server():
+    from r1ci.backends import Sampling
+    from r1ci.backends.batching import Request
+    from r1ci.backends.vllm import finish_reason
+
+    request = Request([1], 5, ("```\n", ">>>"), Sampling())
+    assert finish_reason([7, 8, 2], "x", request, {2}) == "eos"
+    assert finish_reason([7, 8], "<<<42>>>", request, {2}) == "stop"
+    assert finish_reason([7, 8, 9, 10, 11], "abcde", request, {2}) == "length"
+
+
+def test_generation_settings_are_checked_and_left_out_of_the_resume_check():
+    from r1ci.rl import RUNTIME_FIELDS
+
+    with pytest.raises(ValueError, match="generation must be one of hf, vllm"):
+        RLSettings(generation="sglang")
+    with pytest.raises(ValueError, match="vllm_mode one of colocate, server"):
+        RLSettings(vllm_mode="remote")
+    assert {"generation", "vllm_mode", "vllm_server_url"} <= set(RUNTIME_FIELDS)
