@@ -111,15 +111,20 @@ def test_a_killed_two_process_sft_resumes(tiny_model_dir, sft_data, tmp_path):
     assert resumed["weights"] == other["weights"] and resumed["steps"] == 40
 
 
-def test_two_process_grpo_rolls_out_each_share_and_trains_one_model(tiny_model_dir, tmp_path):
+def rl_command(model: Path, potential: Path, out: Path, stages: int, steps: int) -> list[str]:
     task = get_task("symbench/number_multiply")
     items = task.items(4, seed=3)
     samples = [{"id": it["id"], "mode": "ci", "correct": k < i + 1} for i, it in enumerate(items) for k in range(5)]
-    (tmp_path / "potential.jsonl").write_text("".join(json.dumps(r) + "\n" for r in table(items, samples)))
+    (potential / "potential.jsonl").write_text("".join(json.dumps(r) + "\n" for r in table(items, samples)))
+    return launch("rl", "--model", str(model), "--potential", str(potential), "--out", str(out), "--stages",
+                  str(stages), "--steps-per-stage", str(steps), "--num-generations", "2", "--prompts-per-step", "2",
+                  "--max-new-tokens", "24", "--save-steps", "1", "--learning-rate", "1e-3", "--workers", "1",
+                  "--no-bf16")
+
+
+def test_two_process_grpo_rolls_out_each_share_and_trains_one_model(tiny_model_dir, tmp_path):
     out = tmp_path / "rl"
-    run(launch("rl", "--model", str(tiny_model_dir), "--potential", str(tmp_path), "--out", str(out), "--stages", "2",
-               "--steps-per-stage", "1", "--num-generations", "2", "--prompts-per-step", "2", "--max-new-tokens",
-               "24", "--save-steps", "1", "--learning-rate", "1e-3", "--workers", "1", "--no-bf16"))
+    run(rl_command(tiny_model_dir, tmp_path, out, stages=2, steps=1))
     stage_runs = ranks(out)
     assert [len(r) for r in stage_runs] == [2, 2]  # one training run per stage in each process
     for a, b in zip(*stage_runs):
@@ -150,3 +155,22 @@ def test_the_pipeline_launches_its_training_steps(tmp_path):
     assert json.loads((out / "sft" / "result.json").read_text())["steps"] == 3
     assert (out / "rl" / "model" / "config.json").exists()
     assert [json.loads(line)["step"] for line in (out / "rl" / "metrics.jsonl").read_text().splitlines()] == [1, 2]
+
+
+def test_a_killed_two_process_grpo_resumes(tiny_model_dir, tmp_path):
+    out = tmp_path / "rl"
+    command = rl_command(tiny_model_dir, tmp_path, out, stages=1, steps=30)
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.time() + 600
+    stage = out / "stage-1"
+    while not [p for p in stage.glob("checkpoint-*/trainer_state.json") if int(p.parent.name.split("-")[1]) >= 2]:
+        assert first.poll() is None and time.time() < deadline, "the first run ended before its second checkpoint"
+        time.sleep(0.2)
+    kill_tree(first.pid)
+    first.wait()
+    run(command)
+    (resumed,), (other,) = ranks(out)
+    assert resumed["started"] >= 2 and other["started"] == resumed["started"] and resumed["steps"] == 30
+    assert resumed["weights"] == other["weights"]
+    steps = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert sorted(set(steps)) == list(range(1, 31)) and steps.count(1) == 1  # step 1 ran once, before the kill
