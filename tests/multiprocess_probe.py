@@ -1,9 +1,9 @@
-"""Run `r1ci sft` or `r1ci rl` in one process of a torchrun group, recording what the test must compare
+"""Run `r1ci sft` or `r1ci rl` in one process of a launched group, recording what the test must compare
 across processes (tests/test_multiprocess.py): each process writes `out/rank<K>.jsonl`, one line per training
 run, with a hash of its weights at the end, the step it started from, its own losses and its own rollouts'
 rewards. The commands run unchanged; only TRL's trainer classes are wrapped to observe them.
 
-    torchrun --nproc_per_node 2 tests/multiprocess_probe.py sft|rl ARGS...   (ARGS: the command's flags)
+    accelerate launch --multi_gpu --num_processes 2 tests/multiprocess_probe.py sft|rl ARGS...   (the command's flags)
 """
 
 import hashlib

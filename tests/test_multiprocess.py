@@ -1,10 +1,9 @@
-"""SFT and GRPO in two processes on one CPU machine (torchrun, torch.distributed over gloo), as on a multi-GPU
-node: both processes end with the same weights, the logged loss and rewards are the means over both
-processes' own numbers, a killed two-process run resumes, and the pipeline's `launcher` runs its training
-steps under a real launcher.
+"""SFT and GRPO in two processes on one CPU machine, as on a multi-GPU node: both processes end with the same
+weights, the logged loss and rewards are the means over both processes' own numbers, a killed two-process run
+resumes, and the pipeline's `launcher` runs its training steps under a real `accelerate launch`.
 
-torchrun, not `accelerate launch --cpu --num_processes 2`: accelerate starts several CPU processes only
-through mpirun (MPI), which this machine lacks; its multi-GPU launcher is torchrun itself. Slow (minutes).
+`accelerate launch --multi_gpu --num_processes 2`: on a machine without a GPU it starts the two processes with
+torch.distributed over gloo (`--cpu` with several processes needs mpirun, which this machine lacks). Slow.
 """
 
 import json
@@ -25,7 +24,7 @@ from r1ci.tasks import get_task
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
-TORCHRUN = str(Path(sys.executable).with_name("torchrun"))
+ACCELERATE = str(Path(sys.executable).with_name("accelerate"))
 PROBE = str(ROOT / "tests" / "multiprocess_probe.py")
 
 
@@ -35,8 +34,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def launcher() -> list[str]:
+    return [ACCELERATE, "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1", "--mixed_precision",
+            "no", "--dynamo_backend", "no", "--main_process_port", str(free_port())]
+
+
 def launch(*args) -> list[str]:
-    return [TORCHRUN, "--nproc_per_node", "2", "--master_port", str(free_port()), PROBE, *args]
+    return [*launcher(), PROBE, *args]
 
 
 def ranks(out: Path) -> list[list[dict]]:
@@ -44,7 +48,7 @@ def ranks(out: Path) -> list[list[dict]]:
 
 
 def kill_tree(pid: int) -> None:
-    """SIGKILL a process and every descendant, as a node failure would: torchrun starts its workers in
+    """SIGKILL a process and every descendant, as a node failure would: the launcher starts its workers in
     sessions of their own, so killing its process group would leave them running."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -148,8 +152,7 @@ def test_the_pipeline_launches_its_training_steps(tmp_path):
     from r1ci.pipeline import Pipeline
 
     config = tmp_path / "toy.toml"
-    launcher = f'launcher = ["{TORCHRUN}", "--nproc_per_node", "2", "--master_port", "{free_port()}"]'
-    config.write_text(TOY.format(extra=launcher))
+    config.write_text(TOY.format(extra="launcher = " + json.dumps(launcher())))
     out = tmp_path / "run"
     Pipeline(config, out, until="rl").run(log=lambda *_: None)
     assert json.loads((out / "sft" / "result.json").read_text())["steps"] == 3
