@@ -485,12 +485,12 @@ def potential_command(
 
     use_data_dirs(bbh_dir, symbench_dir)
     try:
-        console.print(f"{len(config.items())} questions x {config.samples_per_question()} samples")
         rows = estimate(config, out)
     except (BackendError, SandboxError, ValueError, FileNotFoundError) as e:
         fail(str(e))
     summary = table_summary(rows, len(config.thresholds) + 1)
-    console.print(f"mean p {summary['mean_p']:.1%}; groups " +
+    console.print(f"{len(rows)} questions x {config.samples_per_question()} samples; mean p {summary['mean_p']:.1%}; "
+                  "groups " +
                   ", ".join(f"G{k}: {n}" for k, n in enumerate(summary["groups"], 1)) + f" -> {out / 'potential.jsonl'}")
 
 

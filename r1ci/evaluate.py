@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from r1ci.backends import Sampling, load_backend
-from r1ci.rollout import RolloutConfig, rollout_many
+from r1ci.rollout import RolloutConfig, rollout_many, script_timeout_setting, turn_tokens_setting
 from r1ci.runs import RunError, append_record, load_results, questions_in, select_items, write_atomic
 from r1ci.sandbox import Limits, LocalSandbox
 from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
@@ -75,8 +75,8 @@ class EvalConfig:
     top_p: float = setting(1.0, "Nucleus sampling mass.")
     seed: int = setting(0, "Picks the questions and seeds each one's sampling.")
     max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per question, all turns together.")
-    turn_tokens: int = setting(RolloutConfig.turn_tokens, "Tokens per backend call (a turn may take several).")
-    timeout: float = setting(Limits.timeout, "Seconds per script.")
+    turn_tokens: int = turn_tokens_setting()
+    timeout: float = script_timeout_setting()
     prompt_variant: int = setting(0, "Which phrasing of the mode's system prompt (r1ci.protocol).")
     exclude: list[str] = setting(help="JSONL files of questions to leave out: trajectories (SFT data) or a "
                                       "potential.jsonl (RL questions). On the train split, this keeps the score "

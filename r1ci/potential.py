@@ -21,7 +21,7 @@ from pathlib import Path
 
 from r1ci.backends import Sampling, load_backend
 from r1ci.plots import potential_histogram
-from r1ci.rollout import RolloutConfig, rollout_jobs
+from r1ci.rollout import RolloutConfig, rollout_jobs, script_timeout_setting, turn_tokens_setting
 from r1ci.runs import append_record, load_results, questions_in, select_items, write_atomic
 from r1ci.sandbox import Limits, LocalSandbox
 from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
@@ -83,8 +83,8 @@ class PotentialConfig:
     thresholds: tuple[float, ...] = setting(THRESHOLDS, "Lower bounds of groups G1, G2, G3 on the potential; G4 is "
                                                         "the rest.")
     max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per sample, all turns together.")
-    turn_tokens: int = setting(RolloutConfig.turn_tokens, "Tokens per backend call (a turn may take several).")
-    timeout: float = setting(Limits.timeout, "Seconds per script.")
+    turn_tokens: int = turn_tokens_setting()
+    timeout: float = script_timeout_setting()
     concurrency: int = setting(64, "Samples in flight at once.")
     workers: int | None = workers_setting()
     insecure: bool = insecure_setting()

@@ -27,7 +27,7 @@ from r1ci.backends import Sampling
 from r1ci.plots import training_metrics
 from r1ci.potential import THRESHOLDS
 from r1ci.reward import RewardWeights, reward_fields, reward_functions
-from r1ci.rollout import RolloutConfig, rollout_jobs
+from r1ci.rollout import RolloutConfig, rollout_jobs, script_timeout_setting, turn_tokens_setting
 from r1ci.runs import last_complete_checkpoint, write_atomic
 from r1ci.sandbox import Limits, LocalSandbox
 from r1ci.settings import (bf16_setting, check_positive, check_report_to, insecure_setting, report_to_setting,
@@ -60,8 +60,8 @@ class RLSettings:
     loss_type: str = setting("dapo", "TRL's loss normalisation: dapo, grpo, dr_grpo, bnpo, ...")
     temperature: float = setting(1.0, "Sampling temperature of the rollouts (the paper: 1.0).")
     max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per completion, all turns together.")
-    turn_tokens: int = setting(RolloutConfig.turn_tokens, "Tokens per backend call (a turn may take several).")
-    timeout: float = setting(Limits.timeout, "Seconds per script.")
+    turn_tokens: int = turn_tokens_setting()
+    timeout: float = script_timeout_setting()
     dynamic_sampling: bool = setting(False, "Leave groups whose rewards are all equal out of the loss (they have "
                                             "no advantage).")
     reward: RewardWeights = field(default_factory=RewardWeights)

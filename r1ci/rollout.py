@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from r1ci import protocol
 from r1ci.backends import Generation, Sampling
 from r1ci.sandbox import Limits, Sandbox
+from r1ci.settings import setting
 from r1ci.tasks.base import Task
 from r1ci.trajectory import Segment, Trajectory
 
@@ -36,6 +37,16 @@ class RolloutConfig:
         for name in ("max_new_tokens", "turn_tokens", "max_turns", "max_code_calls"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+
+
+def turn_tokens_setting():
+    """The per-call token budget as a settings field (evaluation, potential and GRPO each expose it)."""
+    return setting(RolloutConfig.turn_tokens, "Tokens per backend call (a turn may take several).")
+
+
+def script_timeout_setting():
+    """The script time limit as a settings field (evaluation, potential and GRPO each expose it)."""
+    return setting(Limits.timeout, "Seconds per script.")
 
 
 def turn_seed(base: int, item_id: str, turn: int) -> int:
