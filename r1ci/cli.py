@@ -648,6 +648,9 @@ def study_learning(
     except (ValueError, OSError) as e:
         fail(str(e))
     console.print(f"{len(result['runs'])} evaluation records -> {out / 'learning.json'}")
+    for target, row in result["summary"]["targets"].items():
+        verdict = {True: "met", False: "missed", None: "not measurable"}[row["met"]]
+        console.print(f"{target}: {row['value']:+.2f} ({verdict}{'; ' + row['note'] if 'note' in row else ''})")
 
 
 if __name__ == "__main__":

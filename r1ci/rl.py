@@ -11,7 +11,7 @@ question. `--order difficulty` keeps the stage sizes but fills them easiest-firs
 plain GRPO over all questions. A stage whose questions are all missing (an empty group) hands its steps to
 the next, so every variant takes the same number of steps.
 
-    out/stage-k/checkpoint-N   TRL checkpoints (a killed stage resumes from the last)
+    out/stage-k/checkpoint-N   TRL checkpoints (a killed stage resumes from the last; deleted when it ends)
     out/stage-k/model          the stage's final weights; `done.json` marks the stage finished
     out/model                  the last stage's model (a link)
     out/metrics.jsonl          every logged step: reward and its parts, accuracy, code calls, length, ...
@@ -28,7 +28,7 @@ from r1ci.plots import training_metrics
 from r1ci.potential import THRESHOLDS
 from r1ci.reward import RewardWeights, reward_fields, reward_functions
 from r1ci.rollout import RolloutConfig, rollout_jobs, script_timeout_setting, turn_tokens_setting
-from r1ci.runs import last_complete_checkpoint, write_atomic
+from r1ci.runs import resume_point, save_final, train_from, write_atomic
 from r1ci.sandbox import Limits, LocalSandbox
 from r1ci.settings import (bf16_setting, check_positive, check_report_to, insecure_setting, report_to_setting,
                            setting, workers_setting)
@@ -252,7 +252,8 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
 
     from r1ci.models import load_for_training
 
-    model, tokenizer, bf16, gpu = load_for_training(start, settings.bf16)
+    resume, finished = resume_point(stage_dir)
+    model, tokenizer, bf16, gpu = load_for_training(resume if finished else start, settings.bf16)
     # TRL builds the KL reference from the model's name: keep it the run's starting model in every stage.
     model.config._name_or_path = reference
     items = {r["item"]["question"]: r["item"] for r in rows}
@@ -275,11 +276,8 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
         processing_class=tokenizer, rollout_func=InterpreterRollouts(items, settings, sandbox, tokenizer),
         callbacks=[metrics_logger(metrics_path, stage, step_offset)])
     trainer.dynamic_sampling = settings.dynamic_sampling
-    trainer.train(resume_from_checkpoint=last_complete_checkpoint(stage_dir))
-    trainer.save_model(str(stage_dir / "model"))  # by the main process only
-    if trainer.is_world_process_zero():
-        tokenizer.save_pretrained(str(stage_dir / "model"))
-    trainer.accelerator.wait_for_everyone()  # the next stage starts, in every process, from these files
+    train_from(trainer, resume, finished)
+    save_final(trainer, tokenizer, stage_dir / "model")  # the next stage starts from it
 
 
 def free_accelerator_memory() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.models import load_for_training
-from r1ci.runs import last_complete_checkpoint
+from r1ci.runs import resume_point, save_final, train_from
 from r1ci.settings import bf16_setting, check_positive, check_report_to, report_to_setting, setting
 from r1ci.trajectory import Trajectory, prompt_ids, text_ids
 
@@ -76,11 +76,13 @@ class SFTSettings:
 
 
 def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: SFTSettings) -> dict:
-    """Fine-tune and save into `out` (a checkpoint like any other); resumes from out/checkpoint-* if present."""
+    """Fine-tune and save into `out` (a checkpoint like any other, with the log in out/trainer_state.json);
+    resumes from out/checkpoint-* if present, which are deleted once the model is saved."""
     from trl import SFTConfig, SFTTrainer
 
     out = Path(out)
-    model, tokenizer, bf16, gpu = load_for_training(model_path, settings.bf16)
+    resume, finished = resume_point(out)
+    model, tokenizer, bf16, gpu = load_for_training(resume if finished else model_path, settings.bf16)
     dataset = build_dataset(trajectories, tokenizer, settings.multi_turn_weight, settings.max_length)
     config = SFTConfig(
         output_dir=str(out), num_train_epochs=settings.epochs, max_steps=settings.max_steps,
@@ -91,10 +93,6 @@ def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: 
         use_cpu=not gpu,
         dataloader_num_workers=0, disable_tqdm=False)
     trainer = SFTTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer)
-    resume = last_complete_checkpoint(out)
-    result = trainer.train(resume_from_checkpoint=resume)
-    trainer.save_model(str(out))  # by the main process only, under a launcher
-    if trainer.is_world_process_zero():
-        tokenizer.save_pretrained(str(out))
-    return {"examples": len(dataset), "steps": result.global_step, "train_loss": result.training_loss,
-            "resumed": resume is not None}
+    steps, loss = train_from(trainer, resume, finished)
+    save_final(trainer, tokenizer, out)
+    return {"examples": len(dataset), "steps": steps, "train_loss": loss, "resumed": resume is not None}

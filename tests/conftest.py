@@ -90,3 +90,14 @@ class ScriptedBackend(HFBackend):
             out.append(Generation(text=self.decode(ids), finish=finish, token_ids=ids, logprobs=[-1.0] * len(ids),
                                   conditioned_on=context))
         return out
+
+
+def killed_while_saving(module, train, *args) -> None:
+    """Run `train(*args)` as if killed while it writes its final model: `module.save_final` raises."""
+    def kill(*_):
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "save_final", kill)
+        with pytest.raises(KeyboardInterrupt):
+            train(*args)

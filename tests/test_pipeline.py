@@ -183,6 +183,15 @@ def test_learning_study_records_both_comparisons_as_counts(tmp_path):
                 ("code-vs-text", "sft-text", "text", tasks), ("grpo", "sft-ci", "ci", tasks),
                 ("grpo", "grpo-plain", "ci", tasks), ("grpo", "grpo-curriculum", "ci", tasks)} <= seen
     assert {t for r in runs if r["tasks"] == "test" for t in r["per_task"]} == {"rg/gcd"}
+    # the summary is the records' counts, recomputed
+    summary = result["summary"]
+    record = next(r for r in runs if (r["model"], r["mode"], r["tasks"]) == ("sft-ci", "ci", "train-heldout"))
+    assert summary["accuracy"]["sft-ci ci train-heldout"]["per_seed"] == [round(100 * record["correct"] / record["n"], 2)]
+    plain_record = next(r for r in runs if (r["model"], r["tasks"]) == ("grpo-plain", "train-heldout"))
+    gain = 100 * (plain_record["correct"] / plain_record["n"] - record["correct"] / record["n"])
+    assert summary["gain_over_sft"]["grpo-plain ci train-heldout"]["mean"] == pytest.approx(gain, abs=0.01)
+    assert summary["reward_rise"]["grpo-plain"]["seed0"]["steps"] == 2
+    assert summary["targets"]["grpo-plain reward: last 10 steps >= first 10 + 0.1"]["met"] is None  # 2 steps
     # the text arm trained on the same questions, with the ci arm's tokens (more steps of shorter rows)
     text = json.loads((out / "seed0" / "sft-text" / "result.json").read_text())
     assert text["token_ratio"] > 1 and text["steps"] == max(1, round(3 * text["token_ratio"]))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ScriptedBackend
+from conftest import ScriptedBackend, killed_while_saving
 from r1ci.potential import table
 from r1ci.rl import RLSettings, completions, plan_stages
 from r1ci.rollout import RolloutConfig, rollout
@@ -173,7 +173,27 @@ def test_killed_rl_resumes_from_its_last_checkpoint(tiny_model_dir, tmp_path):
     first_steps = [row["step"] for row in logged if row["stage"] == 1 and "loss" in row]
     # steps 1-2 ran once (the first run); the second run started after checkpoint-2 or later
     assert first_steps.count(1) == 1 and first_steps.count(2) == 1 and set(first_steps) == {1, 2, 3, 4}
-    state = json.loads((out / "stage-2" / "checkpoint-4" / "trainer_state.json").read_text())
+    state = json.loads((out / "stage-2" / "trainer_state.json").read_text())
     assert state["global_step"] == 4 and (out / "model" / "config.json").exists()
+    assert not list(out.glob("stage-*/checkpoint-*"))  # a finished stage keeps its model, not its optimizer
     assert [row["step"] for row in logged if row["stage"] == 2 and "loss" in row] == [5, 6, 7, 8]
     assert (out / "metrics.png").stat().st_size > 1000
+
+
+def test_a_stage_killed_after_its_last_checkpoint_trains_no_step_more(tiny_model_dir, tmp_path):
+    """Killed while saving its model (as a SmolLM2 stage was, on a full disk), a stage resumes as finished: its
+    last checkpoint is its model. transformers' Trainer resumed there would train a step past the stage's plan."""
+    import r1ci.rl
+    from r1ci.rl import train_rl
+
+    items = TASK.items(6, seed=3)  # more questions than the stage's 2 steps take: it ends mid-epoch
+    rows = table(items, [{"id": it["id"], "mode": "ci", "correct": k < 2} for it in items for k in range(5)])
+    settings = RLSettings(stages=1, steps_per_stage=2, num_generations=2, prompts_per_step=2, max_new_tokens=24,
+                          save_steps=1, learning_rate=1e-3, workers=1)
+    killed_while_saving(r1ci.rl, train_rl, str(tiny_model_dir), rows, tmp_path, settings)
+    assert (tmp_path / "stage-1" / "checkpoint-2").is_dir() and not (tmp_path / "stage-1" / "done.json").exists()
+    train_rl(str(tiny_model_dir), rows, tmp_path, settings)
+    steps = [json.loads(line)["step"] for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert steps == [1, 2]  # nothing trained, or logged, after the resume
+    assert json.loads((tmp_path / "stage-1" / "trainer_state.json").read_text())["global_step"] == 2
+    assert (tmp_path / "model" / "config.json").exists() and not list(tmp_path.glob("stage-1/checkpoint-*"))

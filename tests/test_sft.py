@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
+from conftest import killed_while_saving
 from r1ci.sandbox import Limits
 from r1ci.sft import SFTSettings, build_dataset, tokenize, train
 from r1ci.synth import read_trajectories, synthesize_scripted, write_trajectories
@@ -72,10 +73,11 @@ def test_multi_turn_trajectories_are_up_weighted(trajectories, tiny_model_dir):
 def test_training_lowers_the_loss_and_saves_a_checkpoint(trajectories, tiny_model_dir, tmp_path):
     settings = SFTSettings(max_steps=12, batch_size=4, learning_rate=3e-3, logging_steps=1, save_steps=100)
     result = train(str(tiny_model_dir), trajectories, tmp_path, settings)
-    log = json.loads((tmp_path / "checkpoint-12" / "trainer_state.json").read_text())["log_history"]
+    log = json.loads((tmp_path / "trainer_state.json").read_text())["log_history"]
     losses = [entry["loss"] for entry in log if "loss" in entry]
     assert result["steps"] == 12 and losses[-1] < losses[0]
     assert (tmp_path / "model.safetensors").exists() and (tmp_path / "tokenizer.json").exists()
+    assert not list(tmp_path.glob("checkpoint-*"))  # resumption state (optimizer included) is gone once saved
 
 
 def test_a_killed_sft_resumes_from_its_last_checkpoint(trajectories, tiny_model_dir, tmp_path):
@@ -99,8 +101,24 @@ def test_a_killed_sft_resumes_from_its_last_checkpoint(trajectories, tiny_model_
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "resumed" in done.stdout and not torn.exists()
-    state = json.loads((out / "checkpoint-30" / "trainer_state.json").read_text())
-    assert state["global_step"] == 30 and (out / "model.safetensors").exists()
+    state = json.loads((out / "trainer_state.json").read_text())
+    assert state["global_step"] == 30 and (out / "model.safetensors").exists() and not list(out.glob("checkpoint-*"))
+
+
+def test_sft_killed_after_its_last_checkpoint_trains_no_step_more(trajectories, tiny_model_dir, tmp_path):
+    """Killed while saving its final model, a run's last checkpoint is its result; transformers' Trainer resumed
+    from it would train a step past max_steps."""
+    import r1ci.sft
+    from safetensors.torch import load_file
+
+    settings = SFTSettings(max_steps=4, batch_size=2, learning_rate=1e-3, logging_steps=1, save_steps=2)
+    killed_while_saving(r1ci.sft, train, str(tiny_model_dir), trajectories, tmp_path, settings)
+    last = load_file(tmp_path / "checkpoint-4" / "model.safetensors")
+    result = train(str(tiny_model_dir), trajectories, tmp_path, settings)
+    assert result["steps"] == 4 and result["resumed"] and result["train_loss"] > 0
+    assert json.loads((tmp_path / "trainer_state.json").read_text())["global_step"] == 4
+    saved = load_file(tmp_path / "model.safetensors")
+    assert saved.keys() == last.keys() and all(saved[k].equal(last[k]) for k in saved)
 
 
 def test_bad_data_is_refused_clearly(tiny_model_dir, tmp_path):
