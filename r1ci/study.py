@@ -234,8 +234,10 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 3, log=print) 
 
 
 def reward_curve(metrics_path: Path) -> list[float]:
-    """The mean training reward of each GRPO step, in order (r1ci.rl's metrics.jsonl)."""
-    return [row["reward"] for row in map(json.loads, Path(metrics_path).read_text().splitlines()) if "reward" in row]
+    """The mean training reward of each GRPO step, in order (r1ci.rl's metrics.jsonl, replayed steps once)."""
+    from r1ci.rl import read_metrics
+
+    return [row["reward"] for row in read_metrics(Path(metrics_path)) if "reward" in row]
 
 
 def spread(values: list[float]) -> dict:

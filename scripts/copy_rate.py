@@ -25,8 +25,7 @@ def copy_rate(paths: list[str]) -> dict:
             row = json.loads(line)
             if row["task"] != TASK:
                 continue
-            scripts = [code for s in row["segments"] if s["kind"] == "model"
-                       for code in re.findall(r"```python\n(.*?)```", s["text"], re.S)]
+            scripts = [s["code"] for s in row["segments"] if s["kind"] == "tool"]  # what the sandbox ran
             outputs = [s["text"].split("Code Execution Results:\n", 1)[-1].strip()
                        for s in row["segments"] if s["kind"] == "tool"]
             copied = bool(scripts) and expression(row["question"]) in re.sub(r"\s+", "", scripts[-1])
