@@ -20,6 +20,7 @@ from r1ci.models import TinyModel
 from r1ci.potential import PotentialConfig
 from r1ci.rl import RLSettings
 from r1ci.sandbox import Limits
+from r1ci.sandbox.server import ServeSettings
 from r1ci.settings import INSECURE_HELP, WORKERS_HELP, with_settings
 from r1ci.sft import SFTSettings
 from r1ci.study import StudySettings
@@ -311,23 +312,22 @@ def sandbox_bench(
 
 
 @sandbox_app.command("serve")
+@with_settings(fail, settings=ServeSettings)
 def sandbox_serve(
+    settings: ServeSettings,
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for the whole network).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port; the chosen one is printed).")] = 8080,
     workers: Annotated[Optional[int], typer.Option(help="Scripts run at once (default: the number of CPUs); more "
-                                                   "requests wait for a worker, and the wait counts against "
-                                                   "their run_timeout.")] = None,
-    max_queue: Annotated[int, typer.Option(min=0, help="Requests that may wait for a worker (veRL keeps up to 64 "
-                                           "in flight); beyond them a request gets HTTP 503 at once.")] = 256,
+                                                   "requests wait for a worker, up to --max-wait, which never "
+                                                   "counts against their run_timeout.")] = None,
     timeout: Annotated[float, typer.Option(help="Wall-clock limit of requests that set no run_timeout.")] = Limits.timeout,
     max_memory_mb: Annotated[int, typer.Option(help="Memory ceiling per script process, in MB, the interpreter "
                                                "included (as SandboxFusion counts memory_limit_MB): a request's "
                                                "memory_limit_MB is capped here, and 0 or -1 (SandboxFusion's 'no "
                                                "limit', its default) get this much.")] = 4096,
     max_output_bytes: Annotated[Optional[int], typer.Option(help="Output kept per stream; beyond it head and tail "
-                                                            "are kept and the cut is marked (default: "
-                                                            "SandboxFusion's, no cut, up to the hard maximum "
-                                                            "of 1 MiB).")] = None,
+                                                            "are kept and the cut is marked (default and hard "
+                                                            "maximum: 1 MiB).")] = None,
     insecure: Insecure = False,
 ):
     """Serve the local sandbox over SandboxFusion's HTTP API (POST /run_code, GET /v1/ping)."""
@@ -340,7 +340,7 @@ def sandbox_serve(
     try:
         limits = Limits(timeout=timeout, memory_mb=max_memory_mb, output_bytes=output_bytes)
         sandbox = LocalSandbox(workers, limits, insecure=insecure)
-        server = make_server(sandbox, host, port, max_queue)
+        server = make_server(sandbox, host, port, settings)
     except (SandboxError, ValueError, OSError) as e:
         fail(str(e))
     print(f"r1ci sandbox listening on http://{host}:{server.server_address[1]}", flush=True)

@@ -2,9 +2,10 @@
 
 The model reasons in text and, when it wants, writes one Python script in a ```python block. The script
 runs in the sandbox and its output comes back after the line `Code Execution Results:`; the model goes on.
-The final answer is the last `<<<...>>>` of model-written text (never of what the interpreter printed),
-except in `code` mode, where the one program's output is the answer. At most `MAX_CODE_CALLS` code calls per
-question unless the rollout sets another limit (`RolloutConfig.max_code_calls`); the prompt states the limit.
+The final answer is the last `<<<...>>>` of the model's prose, read turn by turn: never of code, never of what
+the interpreter printed, and a code block the model left open ends where its turn ended. In `code` mode the
+one program's output is the answer. At most `MAX_CODE_CALLS` code calls per question unless the rollout sets
+another limit (`RolloutConfig.max_code_calls`); the prompt states the limit.
 """
 
 import re
@@ -87,9 +88,17 @@ def prose(text: str) -> str:
 CODE_BLOCKS = re.compile(r"```python[^\n]*\n?(.*?)(?:```|\Z)", re.DOTALL)  # group 1: the code
 
 
-def final_answer(model_text: str) -> str | None:
-    """The answer of ci and text modes: the last `<<<...>>>` of the model's prose."""
-    return extract_answer(prose(model_text))
+def final_answer(*turns: str) -> str | None:
+    """The answer of ci and text modes: the last `<<<...>>>` of the prose of the model's `turns`, in order.
+
+    Each turn is read on its own, so a code block left open (the model ended its turn inside it, and the
+    rollout ran it) ends with its turn instead of swallowing the answer of a later turn.
+    """
+    for turn in reversed(turns):
+        found = extract_answer(prose(turn))
+        if found is not None:
+            return found
+    return None
 
 
 def last_code_block(text: str) -> tuple[str, bool, str] | None:

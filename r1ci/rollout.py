@@ -125,7 +125,7 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: Rol
     if config.mode == "code":
         traj.answer = protocol.code_mode_answer(program) if program is not None else None
     else:
-        traj.answer = protocol.final_answer(traj.model_text())
+        traj.answer = protocol.final_answer(*traj.model_turns())
     traj.score = (await task.agrade(traj.answer, item)).score if traj.answer is not None else 0.0
     traj.metrics = {"code_calls": code_calls, "turns": traj.turns(), "model_tokens": used, "timeouts": timeouts,
                     "self_check": self_checked(traj)}

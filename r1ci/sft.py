@@ -1,10 +1,11 @@
 """`r1ci sft`: masked multi-turn fine-tuning with TRL's SFTTrainer.
 
 Trajectories are tokenised the way rollouts build contexts: the chat template's prompt (system + question,
-generation prompt added), then each model and tool segment tokenised on its own, then the end-of-turn
-token. `assistant_masks` is 1 on model tokens (and the closing end-of-turn) only, so the loss never covers
-the prompt or what the interpreter printed; TRL turns it into labels. Multi-turn trajectories are repeated
-`multi_turn_weight` times (the paper up-weights them).
+generation prompt added), then each model and tool segment tokenised on its own as plain text (a printed
+"<|im_end|>" stays text: `trajectory.text_ids`), then the end-of-turn token. `assistant_masks` is 1 on model
+tokens (and the closing end-of-turn) only, so the loss never covers the prompt or what the interpreter
+printed; TRL turns it into labels. Multi-turn trajectories are repeated `multi_turn_weight` times (the paper
+up-weights them).
 """
 
 from dataclasses import dataclass

@@ -139,7 +139,7 @@ async def scripted_trajectory(p: Plan, sandbox: Sandbox, limits: Limits) -> Traj
         verdict = await run(p.check.format(answer=answer), f"answer = {answer!r}\n" + p.solution.check)
         checked = "check passed" in verdict
     traj.segments.append(Segment("model", p.closing.format(answer=answer)))
-    traj.answer = protocol.final_answer(traj.model_text())
+    traj.answer = protocol.final_answer(*traj.model_turns())
     graded = traj.answer is not None and checked
     traj.score = (await get_task(item["task"]).agrade(traj.answer, item)).score if graded else 0.0
     traj.stop = "answer"

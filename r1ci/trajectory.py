@@ -1,8 +1,10 @@
 """A trajectory: what the model saw and wrote for one question, segment by segment, with token ids.
 
 Segments are `prompt`, `model` or `tool`. Model segments keep the token ids exactly as sampled, with their
-sampling logprobs; prompts and interpreter output are the only text ever tokenised. The loss mask is 1 on
-model tokens only, so training (SFT and GRPO) never learns to write the interpreter's output.
+sampling logprobs. A rollout tokenises only the prompt (`prompt_ids`: the chat template) and interpreter output
+(`text_ids`); SFT tokenises text-only trajectories the same way. `text_ids` reads text as plain text, so what
+a script prints can never become a special token such as the end of turn. The loss mask is 1 on model tokens
+only, so training (SFT and GRPO) never learns to write the interpreter's output.
 """
 
 import json
@@ -18,8 +20,11 @@ def prompt_ids(tokenizer, messages: list[dict]) -> list[int]:
 
 
 def text_ids(tokenizer, text: str) -> list[int]:
-    """A segment's text as tokens (prompts and interpreter output; model tokens are never re-tokenised)."""
-    return tokenizer(text, add_special_tokens=False)["input_ids"]
+    """A segment's text as plain-text tokens (interpreter output in rollouts; every segment after the prompt in
+    SFT). A special token's spelling in it, such as "<|im_end|>" printed by a script, stays those characters
+    and never becomes the special token, so it cannot end a turn or open one; other text gets the ids that
+    `tokenizer(text)` gives. Sampled model tokens are never re-tokenised."""
+    return tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]
 
 
 @dataclass
@@ -59,8 +64,9 @@ class Trajectory:
     def turns(self) -> int:
         return sum(s.kind == "model" for s in self.segments)
 
-    def model_text(self) -> str:
-        return "".join(s.text for s in self.segments if s.kind == "model")
+    def model_turns(self) -> list[str]:
+        """The text of each model segment, in order (the final answer is read turn by turn)."""
+        return [s.text for s in self.segments if s.kind == "model"]
 
     def token_ids(self) -> list[int]:
         ids = []

@@ -1,7 +1,9 @@
 """Grading never runs a model's answer in the host, and no answer can stall, crash or outlast its bound.
 
-Each attack from the security review (issue 12, findings 1 and 2) is here: the answer, then the proof that it
-was contained (no file written, no exit, a 0 with the reason, within the bound) and that grading still works.
+Each attack from the security reviews (issue 12, findings 1 and 2; issue 21, findings 8 to 10) is here: the
+answer, then the proof that it was contained (no file written, no exit, a 0 with the reason, within the bound,
+no grade given to another record, none waiting behind a slow one) and that grading still works. Issue 21's
+finding 6 and the audit of every scorer that evaluates a formula: tests/test_reward_integrity.py.
 """
 
 import asyncio
@@ -54,13 +56,16 @@ def test_answers_that_are_code_never_run_and_score_zero(name, grader, tmp_path):
 
 def test_plain_formula_is_an_allowlist():
     for ok in ["x**2/2 + C", "-3*X**4/4 + sin(X) + C", "(25 - 5) * 4 + 3", "exp(2*x)*log(x) - sqrt(3)*pi", "2.5e3*x",
-               "-3*Integral(x*cos(2*x), x) + C"]:
+               "-3*x*sin(2*x)/2 - 3*cos(2*x)/4 + C", "log(Abs(x)) + E"]:
         assert plain_formula(ok, "x") is None, ok
     for bad, why in [("(open)('f')", "calls"), ("x.real", "Attribute"), ("x[0]", "Subscript"), ("'a'", "constant"),
                      ("f(x)", "calls"), ("sin(x, evaluate=False)", "calls"), ("lambda: 1", "Lambda"),
                      ("[x for x in y]", "ListComp"), ("open", "name"), ("__x", "name"), ("S(1)", "calls"),
                      ("preview", "name"), ("x if y else z", "IfExp"), ("-" * 3000 + "1", "cannot parse"),
-                     ("(" * 300 + ")" * 300, "cannot parse"), ("x; y", "cannot parse"), ("x = 1", "cannot parse")]:
+                     ("(" * 300 + ")" * 300, "cannot parse"), ("x; y", "cannot parse"), ("x = 1", "cannot parse"),
+                     # what computes the answer for it, or turns nothing into a number (issue 21, finding 6)
+                     ("Integral(x**2, x)", "calls"), ("floor(E)", "calls"), ("sign(x)", "calls"),
+                     ("Max(x, 1)", "calls"), ("oo", "name"), ("I*x", "name")]:
         reason = plain_formula(bad, "x")
         assert reason is not None and why in reason, (bad, reason)
 
@@ -183,7 +188,7 @@ def test_memory_is_bounded():
 
     small = Grader(timeout=5, memory_mb=32)
     try:
-        probe = small.sandbox.run("import sympy\nx = bytearray(64 * 2**20)", small.limits)
+        probe = small.pool("quick").run("import sympy\nx = bytearray(64 * 2**20)", small.limits)
         assert probe.memory_exceeded
         task = get_task("rg/polynomial_multiplication")
         item = task.item(0)
@@ -191,10 +196,10 @@ def test_memory_is_bounded():
     finally:
         small.close()
     died = Future()
-    died.set_result(Result(stdout='r1ci-grade [1.0, "correct"]\n', stderr="MemoryError", exit_code=1,
+    died.set_result(Result(stdout='r1ci-grade [0, 1.0, "correct"]\n', stderr="MemoryError", exit_code=1,
                            memory_exceeded=True))
-    first, second, third = Grader(memory_mb=32)._collect(died, 3)
-    assert first == Grade(1.0, "correct") and third is None
+    (first, second, third), stopped = Grader(memory_mb=32)._collect(died, 3)
+    assert first == Grade(1.0, "correct") and third is None and stopped == 1
     assert second == Grade(0.0, "grading ran out of memory (limit 32 MB)")
 
 
@@ -224,6 +229,108 @@ def test_a_cut_result_line_sends_the_rest_again():
     from r1ci.sandbox import Result
 
     future = Future()
-    future.set_result(Result(stdout='r1ci-grade [1.0, "correct"]\nr1ci-grade [0.0, "inc\n[... 9 bytes omitted ...]\n',
+    future.set_result(Result(stdout='r1ci-grade [0, 1.0, "correct"]\nr1ci-grade [1, 0.0, "inc\n[... 9 bytes omitted ...]\n',
                              exit_code=0))
-    assert Grader()._collect(future, 3) == [Grade(1.0, "correct"), None, None]
+    assert Grader()._collect(future, 3) == ([Grade(1.0, "correct"), None, None], None)
+
+
+# --- issue 21: framing (finding 8), a slow answer delays no other (finding 9), any character is safe (10) ---
+
+def recorded_scripts(grader, monkeypatch) -> list[tuple[str, int, str | None]]:
+    """(pass, records, signal) of each grading script, in the order they finished."""
+    finished = []
+    submit = grader._submit
+
+    def recording(pass_name, records):
+        future = submit(pass_name, records)
+        future.add_done_callback(lambda f: finished.append((pass_name, len(records), f.result().signal)))
+        return future
+
+    monkeypatch.setattr(grader, "_submit", recording)
+    return finished
+
+
+def test_clipped_output_never_shifts_a_grade_to_another_record():
+    """The attack's output: a head and a tail kept, the cut on a line boundary. Before, the tail's lines were
+    read as the grades of the records right after the head (10 wrong answers scored 1.0)."""
+    from concurrent.futures import Future
+
+    from r1ci.sandbox import Result
+
+    head = "".join(f'r1ci-grade [{k}, 0.0, "incorrect \\u00e9"]\n' for k in range(10))
+    tail = "".join(f'r1ci-grade [{k}, 1.0, "correct"]\n' for k in range(20, 30))
+    future = Future()
+    future.set_result(Result(stdout=head + "[... 4096 bytes of output omitted ...]\n" + tail, exit_code=0,
+                             output_truncated=True))
+    grades, stopped = Grader()._collect(future, 30)
+    assert grades[:10] == [Grade(0.0, "incorrect é")] * 10  # their own grades, not the tail's
+    assert grades[10:20] == [None] * 10 and stopped is None  # no line of their own: graded again
+    assert grades[20:] == [Grade(1.0, "correct")] * 10
+
+
+def test_a_batch_of_the_longest_results_fits_its_script_output(grader, monkeypatch):
+    """BATCH wrong answers whose reasons are 300 characters that JSON escapes to 12 bytes each (the issue's
+    escaped non-ASCII reasons), then honest ones: one script, every record its own grade, nothing clipped."""
+    from r1ci.tasks.grading import BATCH, MARK, MAX_REASON, RESULT_BYTES
+
+    longest = MARK + json.dumps([BATCH - 1, 0.12345678901234568, "\U0001F600" * MAX_REASON]) + "\n"
+    assert len(longest) <= RESULT_BYTES and grader.limits.output_bytes == BATCH * RESULT_BYTES
+    task = get_task("symbench/game24")
+    item = task.item(0)
+    wrong = repr("\U0001F600" * 400)  # game24 names what it found: the reason holds the whole string
+    requests = [(task, wrong, item)] * (BATCH - 10) + [(task, task.reference_answer(item), item)] * 10
+    scripts = recorded_scripts(grader, monkeypatch)
+    grades = grader.grade_many(requests)
+    assert all(g.score == 0.0 and g.reason.count("\U0001F600") > 200 for g in grades[:-10])
+    assert grades[-10:] == [Grade(1.0, "correct")] * 10
+    assert scripts == [("quick", BATCH, None)]  # one script: no record sent again for a lost line
+
+
+def test_a_slow_answer_never_delays_another_answers_grade(grader):
+    """Four `9**9**9` answers, then an honest one: before, it waited behind them for the two grading slots
+    (12.2 s; 0.01 s alone). Now it is graded while all four are still being graded."""
+    task = get_task("rg/polynomial_multiplication")
+    item = task.item(0)
+
+    async def main():
+        slow = [asyncio.create_task(grader.agrade(task, "9**9**9", item)) for _ in range(4)]
+        await asyncio.sleep(0)  # the slow ones are submitted first
+        honest = await grader.agrade(task, item["answer"], item)
+        still_grading = sum(not s.done() for s in slow)
+        return honest, still_grading, await asyncio.gather(*slow)
+
+    honest, still_grading, slow = asyncio.run(main())
+    assert honest == Grade(1.0, "correct") and still_grading == 4
+    assert all("timed out" in g.reason and g.score == 0.0 for g in slow)
+    assert grader.grade(task, item["answer"], item) == Grade(1.0, "correct")  # the next grade is healthy
+
+
+def test_a_slow_record_in_a_batch_is_graded_alone_while_the_rest_go_on(grader, monkeypatch):
+    """The slow record ends its quick script at QUICK_CPU seconds of CPU (SIGPROF); the records after it are
+    graded in a fresh quick script, which finishes before the slow one's full grade does."""
+    task = get_task("rg/polynomial_multiplication")
+    item = task.item(0)
+    scripts = recorded_scripts(grader, monkeypatch)
+    grades = grader.grade_many([(task, "9**9**9", item)] + [(task, item["answer"], item)] * 20)
+    assert "timed out" in grades[0].reason and grades[1:] == [Grade(1.0, "correct")] * 20
+    assert [(name, records) for name, records, _ in scripts] == [("quick", 21), ("quick", 20), ("full", 1)]
+    assert scripts[0][2] == "SIGPROF"
+
+
+SEPARATORS = ["\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+UNSPLITTABLE = ["\x00", "\ud800", "\udfff", "\udc80\ud800"]  # NUL and lone surrogates
+
+
+def test_any_character_in_an_answer_is_safe(grader):
+    """Line separators survived `json.dumps(ensure_ascii=False)` and split the grading script's input, so a
+    correct answer scored 0. Each one around a correct answer (BBH ignores whitespace) now scores 1.0; NUL
+    and lone surrogates are graded as the wrong answers they are; the honest answer after them is unharmed."""
+    task = get_task("bbh/boolean_expressions")
+    item = task.item(0)
+    target = item["answer"]
+    requests = [(task, f"{c}{target}{c}", item) for c in SEPARATORS + UNSPLITTABLE] + [(task, target, item)]
+    grades = grader.grade_many(requests)
+    assert grades[:len(SEPARATORS)] == [Grade(1.0, "correct")] * len(SEPARATORS)
+    assert grades[len(SEPARATORS):-1] == [Grade(0.0, f"expected {target!r}")] * len(UNSPLITTABLE)
+    assert grades[-1] == Grade(1.0, "correct")
+    assert asyncio.run(grader.agrade(task, f"\u2028{target}\x85", item)) == Grade(1.0, "correct")

@@ -74,6 +74,20 @@ def test_answers_printed_inside_code_do_not_count():
     assert protocol.final_answer("```python\nprint('<<<7>>>')") is None  # unclosed block
 
 
+def test_a_code_block_left_open_ends_with_its_turn():
+    """Issue 21, finding 7: the model ended its turn inside its code block (the rollout runs such a block), then
+    answered in its next turn. Read as one text, the open block swallowed that answer (score 0); read turn by
+    turn, the answer counts exactly as it does after a closed block."""
+    ran, answered = "Let me compute.\n```python\nprint(4 + 5)", "The script prints 9, so the answer is <<<9>>>"
+    assert protocol.final_answer(ran + answered) is None  # the old reading: all model text joined
+    assert protocol.final_answer(ran, answered) == "9"
+    assert protocol.final_answer(ran + "\n```\n", answered) == "9"
+    assert protocol.final_answer("```python\nprint('<<<7>>>')", "Done.") is None  # code still does not answer
+    assert protocol.final_answer("<<<1>>>", "on reflection <<<2>>>") == "2"  # the last turn's answer wins
+    assert protocol.final_answer("So <<<1>>>", "Let me check.\n```python\nprint(1)") == "1"
+    assert protocol.final_answer("I get <<<12", "3>>>") is None  # an answer never spans two turns
+
+
 def test_tool_text_wraps_clips_and_explains():
     ok = protocol.tool_text(Result(stdout="42\n", exit_code=0))
     assert ok == "\nCode Execution Results:\n42\n"

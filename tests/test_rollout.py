@@ -80,6 +80,19 @@ def test_hard_cases(tiny_model_dir, sandbox, item, turns, stop, code_calls):
         assert traj.answer is None and "<<<9>>>" in tools[0].text  # printed, so it does not count
 
 
+def test_an_answer_after_a_code_block_left_open_counts(tiny_model_dir, sandbox, item):
+    """Issue 21, finding 7: the model ends its turn inside its code block, the rollout runs the block, and the
+    model answers in its next turn: 1.0, as with the block closed (it scored 0 when the answer was read from all
+    model text joined)."""
+    answer = item["answer"]
+    for first_turn in (f"```python\nprint({answer})", f"```python\nprint({answer})\n```\n"):
+        traj = run(ScriptedBackend(tiny_model_dir, [first_turn, f"It printed {answer}, so <<<{answer}>>>"]),
+                   sandbox, item)
+        assert [s.kind for s in traj.segments] == ["prompt", "model", "tool", "model"]
+        assert traj.segments[2].text == f"\nCode Execution Results:\n{answer}\n"
+        assert traj.stop == "answer" and traj.answer == str(answer) and traj.score == 1.0
+
+
 def test_code_call_limit(tiny_model_dir, sandbox, item):
     traj = run(ScriptedBackend(tiny_model_dir, ["```python\nprint(1)\n```\n"]), sandbox, item,
                max_code_calls=3, max_turns=10)

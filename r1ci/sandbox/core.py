@@ -19,12 +19,21 @@ class SandboxUnavailable(SandboxError):
     """The sandbox cannot start here; the message says what is missing and how to get it."""
 
 
+# The largest value each limit accepts. The timeouts stay far below what an event loop's wait can take
+# (epoll counts milliseconds in a signed 32-bit int: 24.8 days), the rest below what setrlimit and the
+# kernel accept; each is far beyond any script a model should run.
+MAXIMA = {"timeout": 86_400, "cpu_time": 86_400, "memory_mb": 1 << 24, "processes": 1 << 16,
+          "file_size_mb": 1 << 24, "open_files": 1 << 20, "output_bytes": 1 << 30}
+INTEGER_LIMITS = ("memory_mb", "processes", "file_size_mb", "open_files", "output_bytes")
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Per-script limits. Each is enforced by the kernel (rlimits, namespaces), not by the script's goodwill."""
+    """Per-script limits. Each is enforced by the kernel (rlimits, namespaces), not by the script's goodwill.
+    Every value is checked here (a positive number up to `MAXIMA`), so no limit can break a pool."""
 
-    timeout: float = setting(10.0, "Wall-clock seconds per script; past it the script's whole process tree is "
-                                   "killed.")
+    timeout: float = setting(10.0, "Wall-clock seconds per script (at most one day); past it the script's "
+                                   "whole process tree is killed.")
     cpu_time: float | None = setting(None, "CPU seconds per script (default: the timeout).")
     memory_mb: int = setting(1024, "Address space, in MB, the script may add on top of the pre-loaded "
                                    "interpreter.")
@@ -37,17 +46,20 @@ class Limits:
                                                        "SandboxFusion's memory_limit_MB does.")
 
     def __post_init__(self):
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None and f.name == "cpu_time":
-                continue
-            if f.name == "memory_includes_interpreter":
-                if not isinstance(value, bool):
-                    raise ValueError(f"limit {f.name} must be True or False, got {value!r}")
+        if not isinstance(self.memory_includes_interpreter, bool):
+            raise ValueError(f"limit memory_includes_interpreter must be True or False, "
+                             f"got {self.memory_includes_interpreter!r}")
+        for name, maximum in MAXIMA.items():
+            value = getattr(self, name)
+            if value is None and name == "cpu_time":
                 continue
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
-                    or value <= 0:
-                raise ValueError(f"limit {f.name} must be a positive number, got {value!r}")
+                    or not 0 < value <= maximum:
+                raise ValueError(f"limit {name} must be a positive number, at most {maximum:,}; got {value!r}")
+            if name in INTEGER_LIMITS:
+                if value != int(value):
+                    raise ValueError(f"limit {name} must be a whole number, got {value!r}")
+                object.__setattr__(self, name, int(value))
         if self.output_bytes < 64:
             raise ValueError(f"limit output_bytes must be at least 64, got {self.output_bytes}")
 
@@ -110,6 +122,15 @@ class Result:
     @classmethod
     def from_dict(cls, data: dict) -> "Result":
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+def check_file_names(files: dict) -> None:
+    """Refuse a file name that is not a plain name in the script's directory, before any worker sees it."""
+    for name in files:
+        if not isinstance(name, str) or "/" in name or "\0" in name or name in ("", ".", "..") \
+                or len(name.encode(errors="surrogatepass")) > 255:
+            raise ValueError(f"file names must be plain names inside the script's directory (no '/' or NUL, "
+                             f"at most 255 bytes), got {str(name)[:300]!r}")
 
 
 def clip(head: str, tail: str, total_bytes: int) -> str:

@@ -13,20 +13,18 @@ The pools die with the host without PR_SET_PDEATHSIG (which would fire when the 
 started them exits): the host's death closes their socket, the dispatcher exits on that (it never blocks on
 a worker, so it always sees it), then the fork server, pid 1 of the pool's namespace, and everything in it.
 
-What this sandbox does not defend against (the README says the same, word for word). Kernel bugs (namespaces
-and seccomp shrink the attack surface; they do not remove it, and user namespaces expose kernel code to
-unprivileged users). Side channels between scripts (timing, caches). Total memory across a script's processes:
-the memory limit is per process, so a script may reach `processes x memory_mb` (lower `processes` if that
-matters), and its tmpfs files count against host RAM up to 256 MB each for `/tmp` and `/dev/shm`. Kernel memory
-that no rlimit counts (pipe and socket buffers, page tables) is bounded only by the kernel's own per-user limits.
-A session's stopped processes keep their memory until the session ends. Scripts that run at the same time share
-one empty network namespace and one `/dev/pts`, so they could reach each other on the sandbox's own loopback or
-a pseudo-terminal. A script may write a well-formed end-of-call frame on its status pipe: that only ends its own
-call early (in a session, stopped like any call's end). Scripts can read the installed packages (read-only).
-Insecure mode defends against none of this (nor stops a session between calls), and a remote service is as safe
-as that service. Tools that need `/proc` (psutil) do not work inside. A Python environment that lives under
-`/tmp` works, but only for what the pools pre-load: each script's private `/tmp` hides the rest of it, so a
-module imported lazily from there is not found.
+What this sandbox does not defend against (the README says the same, word for word). Kernel bugs (namespaces and seccomp shrink the attack surface; they do not remove it, and user namespaces
+expose kernel code to unprivileged users). Side channels between scripts (timing, caches). Total memory across
+a script's processes: the memory limit is per process, so a script may reach `processes x memory_mb` (lower
+`processes` if that matters), plus its files in `/tmp` and `/dev/shm`. Kernel memory that no rlimit counts
+(pipe and socket buffers, page tables) is bounded only by the descriptors a script may hold (`processes x
+open_files`) and the kernel's own per-user limits. A session's stopped processes keep their memory until the
+session ends. Scripts that run at the same time share one empty network namespace and one `/dev/pts`, so they
+could reach each other on the sandbox's own loopback or a pseudo-terminal. A script may write a well-formed
+end-of-call frame on its status pipe: that only ends its own call early (in a session, stopped like any call's
+end). Scripts can read the installed packages (read-only). Insecure mode defends against none of this (nor
+stops a session between calls), and a remote service is as safe as that service. Tools that need `/proc`
+(psutil) do not work inside.
 """
 
 import ast
@@ -46,7 +44,8 @@ from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 
 from r1ci.sandbox import zygote
-from r1ci.sandbox.core import Limits, Result, Sandbox, SandboxError, SandboxUnavailable, Session, clip, signal_name
+from r1ci.sandbox.core import (Limits, Result, Sandbox, SandboxError, SandboxUnavailable, Session, check_file_names,
+                              clip, signal_name)
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +90,33 @@ def imports_heavy(code: str, heavy: tuple[str, ...]) -> bool:
         if any(name.split(".")[0] in heavy for name in names):
             return True
     return False
+
+
+# Every worker mounts a private tmpfs over these, hiding whatever the pool bound there.
+HIDDEN_BY_WORKERS = ("/tmp", "/dev/shm")
+
+
+def paths_inside(executable: str, sites: list[str]) -> tuple[str, list[str], list[tuple[str, str]]]:
+    """The interpreter and package directories as the sandbox sees them, and the (host, inside) binds that
+    put them there. Each is bound by its real path, so no symlink on the way (a venv reached through a link)
+    decides what is visible; one whose real path is under /tmp or /dev/shm, which each worker covers with its
+    own tmpfs, is bound under /run/r1ci instead. The interpreter's prefix keeps its layout (it may hold
+    absolute RUNPATHs, and the interpreter finds its standard library from where it runs)."""
+    binds: dict[str, str] = {"/usr": "/usr"}  # bound by `_bwrap` itself
+
+    def place(path: str) -> str:
+        real = os.path.realpath(path)
+        for host, inside in binds.items():
+            if real == host or real.startswith(host + "/"):
+                return inside + real[len(host):]
+        hidden = any(real == h or real.startswith(h + "/") for h in HIDDEN_BY_WORKERS)
+        binds[real] = f"/run/r1ci/{len(binds)}" if hidden else real
+        return binds[real]
+
+    prefix = os.path.dirname(os.path.dirname(executable))
+    executable = place(prefix) + executable[len(prefix):]
+    sites = list(dict.fromkeys(place(path) for path in sites))
+    return executable, sites, [(host, inside) for host, inside in binds.items() if host != "/usr"]
 
 
 def python_paths() -> tuple[str, list[str]]:
@@ -147,6 +173,9 @@ class _Zygote:
         self.log = tempfile.TemporaryFile()
         executable, sites = python_paths()
         sites = list(dict.fromkeys([*sites, *self.extra_paths]))
+        binds = []
+        if not self.insecure:
+            executable, sites, binds = paths_inside(executable, sites)
         inside_fd = inside_end.detach()  # a plain descriptor now: closed below, once the child has it
         cfg = {"control_fd": inside_fd, "preload": list(self.preload), "warmup": self.warmup,
                "spares": self.spares, "tmp_mb": self.tmp_mb, "isolate": not self.insecure, "sys_path": sites,
@@ -166,7 +195,7 @@ class _Zygote:
             if os.geteuid() == 0:
                 self.staging = tempfile.mkdtemp(prefix="r1ci-sandbox-")
                 os.chmod(self.staging, 0o755)
-            command, extra_fds = self._bwrap(env, argv, executable, sites)
+            command, extra_fds = self._bwrap(env, argv, binds)
             keep_open += extra_fds
             command.append(json.dumps(cfg))
         try:
@@ -188,7 +217,7 @@ class _Zygote:
             raise SandboxUnavailable(f"the sandbox ({self.name} pool) failed to start: {reason}.{hint}"
                                      f"{self._log_tail()}")
 
-    def _bwrap(self, env: dict, argv: list[str], executable: str, sites: list[str]) -> tuple[list[str], list[int]]:
+    def _bwrap(self, env: dict, argv: list[str], binds: list[tuple[str, str]]) -> tuple[list[str], list[int]]:
         command = ["bwrap", "--unshare-all", "--new-session", "--clearenv"]  # the host's death closes the socket: all exits
         for key, value in env.items():
             command += ["--setenv", key, value]
@@ -207,18 +236,14 @@ class _Zygote:
         command += ["--ro-bind-data", str(fds[0]), "/etc/passwd", "--ro-bind-data", str(fds[1]), "/etc/group"]
         # /dev read-only: every worker of the pool shares it (a worker mounts its own /tmp and /dev/shm).
         command += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--tmpfs", "/tmp"]
-        # The interpreter's prefix and site-packages, at their own paths (they may hold absolute RUNPATHs).
-        bound, staged = ["/usr"], []
-        prefix = os.path.dirname(os.path.dirname(executable))
-        for path in [prefix, *sites]:
-            if not any(path == b or path.startswith(b + "/") for b in bound):
-                bound.append(path)
-                source = path
-                if self.staging:  # root: bubblewrap runs as nobody, who cannot reach e.g. /root/.pyenv
-                    source = os.path.join(self.staging, str(len(staged)))
-                    os.mkdir(source)
-                    staged += [path, source]
-                command += ["--ro-bind", source, path]
+        staged = []
+        for host, inside in binds:
+            source = host
+            if self.staging:  # root: bubblewrap runs as nobody, who cannot reach e.g. /root/.pyenv
+                source = os.path.join(self.staging, str(len(staged)))
+                os.mkdir(source)
+                staged += [host, source]
+            command += ["--ro-bind", source, inside]
         command += ["--remount-ro", "/", "--chdir", "/tmp", "--", *argv]
         if self.staging:
             # In a private mount namespace, bind each such directory somewhere nobody can reach, then drop to
@@ -395,9 +420,7 @@ class LocalSandbox(Sandbox):
         if not isinstance(code, str):
             raise TypeError(f"code must be a str, got {type(code).__name__}")
         limits = limits or self.limits
-        for name in files or {}:
-            if not isinstance(name, str) or "/" in name or name in ("", ".", ".."):
-                raise ValueError(f"file names must be plain names inside the script's directory, got {name!r}")
+        check_file_names(files or {})
         pool = self.pools["heavy" if session or imports_heavy(code, self.heavy_modules) else "light"]
         msg = {"op": "run", "id": str(next(self._ids)), "code": code, "limits": limits.to_wire(),
                "stdin": stdin, "files": files or {}, "session": session, "cpu_calls": 100 if session else 1}
@@ -432,7 +455,9 @@ class LocalSandbox(Sandbox):
     def _lost(self, pool: _Zygote, pending: list, error: SandboxError) -> None:
         """The pool died: jobs in flight run once more on a restarted pool (they may never have started)."""
         for future, limits, msg in pending:
-            if limits is None:  # a stats request
+            if self._closed:
+                _resolve(future, error=SandboxError("the sandbox was closed before this script finished"))
+            elif limits is None:  # a stats request
                 _resolve(future, error=error)
             elif msg.get("retried"):
                 self._done(pool, future, limits, None, error)
@@ -489,3 +514,7 @@ class LocalSandbox(Sandbox):
     def close(self) -> None:
         self._closed = True
         self._finalizer()
+        with self._lock:
+            waiting, self._waiting = list(self._waiting), deque()
+        for _, _, future, _ in waiting:
+            _resolve(future, error=SandboxError("the sandbox was closed before this script ran"))

@@ -54,6 +54,14 @@ def fusion_result(data: dict, limits: Limits) -> Result:
     return result
 
 
+def retry_after(response: httpx.Response) -> float:
+    """The seconds a busy server asks a client to wait (its Retry-After header), at most 30; 0 if none."""
+    try:
+        return min(30.0, max(0.0, float(response.headers.get("Retry-After", 0))))
+    except ValueError:
+        return 0.0
+
+
 class RemoteSandbox(Sandbox):
     """Scripts sent to `url` (e.g. http://sandbox:8080), `concurrency` at a time, retried on network errors."""
 
@@ -77,15 +85,19 @@ class RemoteSandbox(Sandbox):
     def _run(self, code: str, limits: Limits, stdin, files) -> Result:
         payload = fusion_request(code, limits, stdin, files)
         error: Exception | None = None
+        busy, wait = False, 0.0
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(min(8.0, 0.5 * 2 ** (attempt - 1)))
+                time.sleep(max(wait, min(8.0, 0.5 * 2 ** (attempt - 1))))
             try:
                 response = self.client.post(f"{self.url}/run_code", json=payload, timeout=limits.timeout + 30)
             except httpx.TransportError as exc:
-                error = exc
+                error, busy, wait = exc, False, 0.0
                 continue
             if response.status_code >= 500:
+                # 503: its queue is full; 504: no worker came free in time (the script did not run)
+                busy = response.status_code in (503, 504)
+                wait = retry_after(response)
                 error = SandboxError(f"HTTP {response.status_code}: {response.text[:300]}")
                 continue
             if response.status_code != 200:
@@ -97,6 +109,8 @@ class RemoteSandbox(Sandbox):
                 raise SandboxError(f"the sandbox service answered with something that is not JSON: "
                                    f"{response.text[:300]!r}") from exc
             return fusion_result(data, limits)
+        if busy:
+            raise SandboxError(f"the sandbox service at {self.url} stayed busy for {self.retries + 1} tries: {error}")
         raise SandboxUnavailable(f"cannot reach the sandbox service at {self.url} after {self.retries + 1} "
                                  f"tries: {error}")
 

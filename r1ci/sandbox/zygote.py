@@ -49,6 +49,11 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 38, 22, 2
 SCRIPT_UID = 1000  # what the script sees as its uid and gid; it holds no capability
 READ_CHUNK = 1 << 16
+# Files, directories and links per private tmpfs: each pins ~1 KiB of kernel memory that its size does not count.
+TMPFS_INODES = 16384
+# Between a session's calls, its supervisor stops every process of the session again this often, in case
+# something the seccomp filter does not foresee woke one (see `supervise`).
+RESTOP_SECONDS = 0.05
 STATUS_MAX = 4096  # the largest frame a worker's status pipe may carry; its frames are a few dozen bytes
 EVENT = "<ciid"  # fork server -> dispatcher: b"S"pawned (fds attached) or e"X"ited, pid, wait status, CPU s
 CPU_EXIT = 128 + signal.SIGXCPU
@@ -82,8 +87,11 @@ def new_user_namespace(flags: int, uid: int) -> None:
 
 # --- seccomp: the syscalls a script never needs and that would let it widen its own sandbox -------------
 # (new namespaces or mounts, other processes' memory or descriptors, kernel keyrings, BPF, io_uring,
-# modules) or hold memory that no rlimit counts (memfd files, SysV shared memory, message queues and
-# semaphore sets). clone3 gets ENOSYS so that libc falls back to clone, whose flags a classic filter can inspect.
+# modules), hold kernel memory that no limit counts (memfd files, SysV shared memory, message queues and
+# semaphore sets, POSIX message queues, extended attributes on its tmpfs files), or wake a stopped process
+# (see `supervise`: a timer that sends SIGCONT, a parent-death signal, an I/O signal of the script's choosing,
+# a new session or process group that the kernel would send SIGCONT when it is orphaned).
+# clone3 gets ENOSYS so that libc falls back to clone, whose flags a classic filter can inspect.
 DENIED = {  # name: (x86_64, aarch64)
     "unshare": (272, 97), "setns": (308, 268), "mount": (165, 40), "umount2": (166, 39), "pivot_root": (155, 41),
     "chroot": (161, 51), "ptrace": (101, 117), "process_vm_readv": (310, 270), "process_vm_writev": (311, 271),
@@ -96,10 +104,19 @@ DENIED = {  # name: (x86_64, aarch64)
     "io_uring_register": (427, 427), "swapon": (167, 224), "swapoff": (168, 225), "reboot": (169, 142),
     "syslog": (103, 116), "acct": (163, 89), "pidfd_getfd": (438, 438), "memfd_create": (319, 279),
     "memfd_secret": (447, 447), "shmget": (29, 194), "msgget": (68, 186), "semget": (64, 190),
+    "mq_open": (240, 180), "timer_create": (222, 107),
 }
+UNSUPPORTED = {"setxattr": (188, 5), "lsetxattr": (189, 6), "fsetxattr": (190, 7), "setxattrat": (463, 463)}
+# Calls that succeed without effect: every process of a script stays in its worker's one session and process
+# group (no terminal, so job control means nothing here; `subprocess.Popen(start_new_session=True)` works).
+IGNORED = {"setsid": (112, 157), "setpgid": (109, 154)}
+# Calls refused for one value of one argument: (x86_64, aarch64), argument index, refused value.
+DENIED_ARGUMENTS = {"prctl": ((157, 167), 0, 1),   # PR_SET_PDEATHSIG
+                    "fcntl": ((72, 25), 1, 10)}    # F_SETSIG
 CLONE, CLONE3 = (56, 220), (435, 435)
 AUDIT_ARCH = {"x86_64": (0xC000003E, 0), "aarch64": (0xC00000B7, 1)}
 NAMESPACE_FLAGS = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
+EPERM, ENOSYS, EOPNOTSUPP = 1, 38, 95
 
 
 def seccomp_program() -> bytes:
@@ -115,11 +132,18 @@ def seccomp_program() -> bytes:
 
     prog = [(ld, 0, 0, 4), (jeq, 1, 0, audit_arch), (ret, 0, 0, kill), (ld, 0, 0, 0)]
     if arch == "x86_64":
-        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, errno(1))]  # the x32 ABI
+        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, errno(EPERM))]  # the x32 ABI
     for numbers in DENIED.values():
-        prog += [(jeq, 0, 1, numbers[col]), (ret, 0, 0, errno(1))]
-    prog += [(jeq, 0, 1, CLONE3[col]), (ret, 0, 0, errno(38))]
-    prog += [(jeq, 0, 3, CLONE[col]), (ld, 0, 0, 16), (jset, 0, 1, NAMESPACE_FLAGS), (ret, 0, 0, errno(1))]
+        prog += [(jeq, 0, 1, numbers[col]), (ret, 0, 0, errno(EPERM))]
+    for numbers in UNSUPPORTED.values():
+        prog += [(jeq, 0, 1, numbers[col]), (ret, 0, 0, errno(EOPNOTSUPP))]
+    for numbers in IGNORED.values():
+        prog += [(jeq, 0, 1, numbers[col]), (ret, 0, 0, errno(0))]
+    prog += [(jeq, 0, 1, CLONE3[col]), (ret, 0, 0, errno(ENOSYS))]
+    for numbers, arg, value in DENIED_ARGUMENTS.values():  # the call's own rule decides: allow, or refuse
+        prog += [(jeq, 0, 4, numbers[col]), (ld, 0, 0, 16 + 8 * arg), (jeq, 0, 1, value),
+                 (ret, 0, 0, errno(EPERM)), (ret, 0, 0, allow)]
+    prog += [(jeq, 0, 3, CLONE[col]), (ld, 0, 0, 16), (jset, 0, 1, NAMESPACE_FLAGS), (ret, 0, 0, errno(EPERM))]
     prog += [(ret, 0, 0, allow)]
     return b"".join(struct.pack("HBBI", *insn) for insn in prog)
 
@@ -146,9 +170,13 @@ class Lockdown:
 
 # --- framing ---------------------------------------------------------------------------------------------
 
-def send_frame(fd: int, obj) -> None:
+def encode_frame(obj) -> bytes:
     body = json.dumps(obj).encode()
-    data = memoryview(struct.pack(">I", len(body)) + body)
+    return struct.pack(">I", len(body)) + body
+
+
+def send_frame(fd: int, obj) -> None:
+    data = memoryview(encode_frame(obj))
     while data:
         n = os.write(fd, data)
         data = data[n:]
@@ -253,7 +281,7 @@ def worker_main(cfg: dict, lockdown: Lockdown | None, base_vm: int, job_fd: int,
         os.setsid()  # a process group of its own: kill(0, ...) reaches across pid namespaces
         if cfg["isolate"]:
             new_user_namespace(CLONE_NEWNS | CLONE_NEWIPC, SCRIPT_UID)
-            tmp = f"size={cfg['tmp_mb']}m,mode=1777".encode()
+            tmp = f"size={cfg['tmp_mb']}m,nr_inodes={TMPFS_INODES},mode=1777".encode()
             check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, tmp), "mount /tmp")
             if os.path.isdir("/dev/shm"):
                 check(libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, tmp), "mount /dev/shm")
@@ -346,6 +374,14 @@ def supervise(job: dict | None, job_fd: int, status_fd: int, base_vm: int, isola
     When a call ends, this process (pid 1 of the namespace) stops every other process in it, every thread
     included, before it reports; it resumes them when the next call comes. So nothing a call leaves running
     runs between calls. It must be a process of its own: the script can reach and patch any code in its own.
+
+    Only SIGCONT (or death) ends a stop, and while every process is stopped only the kernel can send one: a
+    POSIX timer armed with it, a parent's death (PR_SET_PDEATHSIG), an I/O signal chosen with F_SETSIG, or a
+    newly orphaned process group with stopped members (which needs setsid or setpgid). The seccomp filter
+    refuses the first three and makes setsid and setpgid do nothing. In case a way nobody foresaw exists,
+    this supervisor also stops everything again every RESTOP_SECONDS until the next call: that bounds a
+    one-off wake-up, not a periodic one. (A cgroup freezer would need a delegated cgroup v2 hierarchy, which
+    machines such as the developers', with cgroup v1, lack.)
     """
     c_job_r, c_job_w = os.pipe()
     c_st_r, c_st_w = os.pipe()
@@ -361,7 +397,8 @@ def supervise(job: dict | None, job_fd: int, status_fd: int, base_vm: int, isola
             os.close(fd)
         code = 0
         try:
-            check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")  # for insecure mode
+            if not isolate:  # isolated, the supervisor is pid 1: its death kills the namespace
+                check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
             run_calls(job if job is not None else recv_frame(c_job_r), c_job_r, c_st_w, base_vm)
         except BaseException:
             code = 70
@@ -382,8 +419,13 @@ def supervise(job: dict | None, job_fd: int, status_fd: int, base_vm: int, isola
     for fd, what in ((job_fd, "job"), (c_st_r, "report"), (wake_r, "exit")):
         sel.register(fd, selectors.EVENT_READ, what)
     reports, to_child, running = FrameReader(STATUS_MAX), b"", job is not None
+    stopped = False  # a call has ended and the session's processes are stopped
     while True:
-        for key, _ in sel.select():
+        between_calls = stopped and not running
+        events = sel.select(RESTOP_SECONDS if between_calls else None)
+        if between_calls:
+            freeze(signal.SIGSTOP)
+        for key, _ in events:
             if key.data == "exit":
                 os.read(wake_r, 4096)
                 for pid, status, cpu in reap():  # as pid 1 it reaps the script's orphans too
@@ -405,7 +447,7 @@ def supervise(job: dict | None, job_fd: int, status_fd: int, base_vm: int, isola
                         send_frame(status_fd, {"tampered": True})  # a frame the dispatcher does not expect
                         return
                     freeze(signal.SIGSTOP)
-                    running = False
+                    running, stopped = False, isolate
                     send_frame(status_fd, frame)
             elif key.data == "job":
                 frame = recv_raw(job_fd)
@@ -585,6 +627,7 @@ class Dispatcher:
         self.lost: set[str] = set()  # sessions whose worker went away between calls: the next call says so
         self.control = FrameReader()
         self.outbox: list[dict] = []
+        self.unsent = b""  # encoded results the host's socket has not taken yet
         self.setup_failure = None
 
     # workers
@@ -622,7 +665,10 @@ class Dispatcher:
     # requests from the host
 
     def on_control(self) -> None:
-        data = os.read(self.control_fd, READ_CHUNK)
+        try:
+            data = os.read(self.control_fd, READ_CHUNK)
+        except BlockingIOError:
+            return
         if not data:
             raise SystemExit(0)  # the host is gone
         for msg in self.control.feed(data):
@@ -667,8 +713,7 @@ class Dispatcher:
         w.out, w.err = Capture(limits["output_bytes"]), Capture(limits["output_bytes"])
         w.started = time.monotonic()
         w.deadline = w.started + limits["timeout"]
-        body = json.dumps(job).encode()
-        w.to_worker = struct.pack(">I", len(body)) + body
+        w.to_worker = encode_frame(job)
         self.hand_over(w)
 
     def hand_over(self, w: Worker) -> None:
@@ -839,9 +884,15 @@ class Dispatcher:
         return None if nearest is None else max(0.0, nearest - now)
 
     def flush_outbox(self) -> None:
-        for msg in self.outbox:
-            send_frame(self.control_fd, msg)
+        """Send what the host's socket takes now and keep the rest for when it is writable: the host may be
+        busy writing the next jobs, which this loop must stay free to read (a blocking write here, beside a
+        blocking write there, would leave both waiting for ever)."""
+        self.unsent += b"".join(encode_frame(msg) for msg in self.outbox)
         self.outbox.clear()
+        self.unsent = write_some(self.control_fd, self.unsent)
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if self.unsent else 0)
+        if self.sel.get_key(self.control_fd).events != events:
+            self.sel.modify(self.control_fd, events, ("control", None))
 
     def first_worker(self) -> None:
         """Prove that isolation works here before telling the host we are ready."""
@@ -864,11 +915,13 @@ class Dispatcher:
         self.first_worker()
         self.sel.register(self.control_fd, selectors.EVENT_READ, ("control", None))
         send_frame(self.control_fd, {"ready": True, "preloaded": sorted(self.cfg["preload"])})
+        os.set_blocking(self.control_fd, False)
         while True:
-            for key, _ in self.sel.select(self.check_deadlines()):
+            for key, mask in self.sel.select(self.check_deadlines()):
                 what, w = key.data
                 if what == "control":
-                    self.on_control()
+                    if mask & selectors.EVENT_READ:
+                        self.on_control()
                 elif what == "forks":
                     self.on_forks()
                 elif w.pid in self.workers and not w.exited and what == "job":

@@ -2,16 +2,21 @@
 
 Metadata differs from task to task, so it travels as a JSON string: every row has the same schema, and
 `compute_score` (veRL's custom reward signature) rebuilds the item to score a response with r1ci's checker.
+It reads two transcript formats: r1ci's own (results after `Code Execution Results:`) and veRL's tool calling
+with a Hermes-style chat template (Qwen2.5, Qwen3: `<tool_call>` blocks, output in `<tool_response>` tags).
+Not covered: templates that mark tool output only with special tokens (Llama 3's `ipython` turn), which
+veRL's reward manager drops when it decodes, so that nothing tells the tool's output from the model's text.
 """
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from r1ci.runs import atomic_path
-from r1ci.protocol import RESULTS_HEADER, final_answer, prose
+from r1ci.protocol import CODE_FENCE, CODE_OPEN, RESULTS_HEADER, final_answer
 from r1ci.tasks import get_task
 from r1ci.tasks.base import Item
 
@@ -57,17 +62,48 @@ def export(items_by_split: dict[str, list[Item]], out: Path, fmt: str = "hf") ->
     return len(rows)
 
 
-def model_answer(transcript: str) -> str | None:
-    """The answer of a flat ci transcript (model turns and interpreter results in one string), as r1ci's own
-    reward takes it: the last `<<<...>>>` of model-written prose, never of code or of what the code printed.
+# veRL's tool-calling transcript, as Hermes-style templates write it: the model's calls (code, not prose) and the
+# tool's output, which the template closes.
+TOOL_CALL_OPEN, TOOL_CALL_CLOSE = "<tool_call>", "</tool_call>"
+TOOL_OUTPUT_OPEN, TOOL_OUTPUT_CLOSE = "<tool_response>", "</tool_response>"
+TOOL_CALLS = re.compile(f"{re.escape(TOOL_CALL_OPEN)}.*?(?:{re.escape(TOOL_CALL_CLOSE)}|\\Z)", re.DOTALL)
 
-    A flat transcript does not mark where an interpreter's output ends and the model goes on, except at the
-    end: the model's answer ends its turn (generation stops at `>>>`) while results end with a newline. So
-    prose before the first results counts, and after results only the transcript's last line does.
+
+def model_answer(transcript: str) -> str | None:
+    """The model's final answer in a whole transcript (model turns and tool output in one string, as veRL's
+    reward manager decodes it): the last `<<<...>>>` of prose the model provably wrote, never of its code
+    (python blocks, tool calls) or of what a tool printed.
+
+    A tool's output can spell anything, the other format's markers and a fake model turn included, so the
+    model's text is only what no output can reach: what comes before the first output starts, and what comes
+    after the last one ends. A `<tool_response>` ends at its closing tag; a transcript that ends inside one
+    has no last turn. r1ci's results are not closed, but they end with a newline and the model's answer ends
+    its turn, so once a transcript holds `Code Execution Results:`, its last turn counts only on its last
+    line. Outputs must be whole (r1ci's rollouts and veRL's tool agent loop never cut one): a transcript cut
+    inside an output is text in which nothing tells the output from the model.
     """
-    head, *results = transcript.split(RESULTS_HEADER)
-    tail = prose(results[-1]).rsplit("\n", 1)[-1] if results else ""
-    return final_answer(head + "\n" + tail)
+    starts = [i for i in (transcript.find(RESULTS_HEADER), transcript.find(TOOL_OUTPUT_OPEN)) if i >= 0]
+    first = transcript[:min(starts, default=len(transcript))]
+    last = transcript[max(_end_of_last(transcript, RESULTS_HEADER), _end_of_last(transcript, TOOL_OUTPUT_CLOSE)):]
+    if transcript.rfind(TOOL_OUTPUT_OPEN) > transcript.rfind(TOOL_OUTPUT_CLOSE):
+        last = ""  # it ends inside a tool's output
+    elif RESULTS_HEADER in transcript:
+        last = _last_line_outside_code(last)
+    return final_answer(TOOL_CALLS.sub("", first), TOOL_CALLS.sub("", last))
+
+
+def _end_of_last(text: str, marker: str) -> int:
+    found = text.rfind(marker)
+    return 0 if found < 0 else found + len(marker)
+
+
+def _last_line_outside_code(text: str) -> str:
+    """The last line of `text`, or "" if it may lie inside a python block or a tool call opened before it."""
+    before, _, line = text.rpartition("\n")
+    fence = before.rfind(CODE_FENCE)
+    in_code = fence >= 0 and before.startswith(CODE_OPEN, fence)
+    in_call = before.rfind(TOOL_CALL_OPEN) > before.rfind(TOOL_CALL_CLOSE)
+    return "" if in_code or in_call else line
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: dict | None = None,

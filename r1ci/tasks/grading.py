@@ -5,14 +5,25 @@ to sympy, MATH answers go through math-verify), and even a pure parser can be ma
 (`9**9**9`, `1e100000000`, a long `P ∧ P ∧ …`). So `Task.grade` runs no checker in the host process: a
 `Grader` sends (task, answer, item) records, as data on stdin, to a sandbox pool of its own whose zygote has
 r1ci's tasks, reasoning-gym, sympy and math-verify pre-loaded. There, r1ci's own code (`grade_records`)
-runs each task's checker (`Task.grade_in_process`) and prints one result line per record; the host only
-parses those lines.
+runs each task's checker (`Task.grade_in_process`) and prints one result line per record, naming the record;
+the host only parses those lines.
 
-Bounds: a grading script may run `2 x timeout` seconds (one record: `timeout` + 1 s) and starts no new
-record after `timeout`, so the record that is running when a script dies had at least `timeout` seconds; it scores 0 with the
-reason (timed out, out of memory, killed), and the records after it go to a fresh script. Nothing else is
-affected. Grading is asynchronous (`agrade`) for the rollout engine, so a slow answer holds up only its own
-trajectory.
+Two passes, each in a pool of its own, so that no answer's grade waits behind another's slow one. The quick
+pass grades every answer, `BATCH` per script, `QUICK_WORKERS` scripts at once (more than the CPUs: a fast
+grade shares the CPU with slow ones rather than waiting for a slot), and gives each record `QUICK_CPU`
+seconds of CPU; every reference answer of the suite needs under 0.1 s. A record that needs more, or ends its
+script any other way, is graded again alone in the full pass (`FULL_WORKERS` at once), and the records after
+it go on in a fresh quick script. There a record that runs out of time or memory scores 0 with the reason
+(timed out, out of memory, killed). Every script has `memory_mb`, so grading holds at most
+(QUICK_WORKERS + FULL_WORKERS) x memory_mb.
+
+Bounds: a quick script may run `2 x timeout` seconds and starts no new record after `timeout` (the host sends
+the rest again); a script of one record, such as every full-pass one, may run `timeout` + 1 s.
+
+Framing: the wire is ASCII both ways (JSON with every other character escaped), one record or result a line,
+split on "\n" only, so no character of an answer can split or join lines. Each result line carries its
+record's index, and a script's output room holds a full line for every record (`RESULT_BYTES`), so it is
+never clipped; a record with no line of its own is graded again, never given another's.
 
 Not here: what a checker decides (r1ci/tasks/*), and the sandbox for model-written scripts (a separate pool:
 this one runs only r1ci's code, with answers as data).
@@ -22,6 +33,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -38,16 +50,21 @@ from r1ci.tasks.base import Grade, Item, Task
 log = logging.getLogger(__name__)
 
 GRADE_TIMEOUT = 5.0      # seconds one answer may take to grade; past it the answer scores 0
-GRADE_MEMORY_MB = 1024   # memory a grading script may add to the pre-loaded interpreter
+GRADE_MEMORY_MB = 256    # memory a grading script may add to the pre-loaded interpreter (each reference: < 64)
 STARTUP = 1.0            # seconds a grading script may take to start, read its records and report
-BATCH = 128              # records per grading script (a fork per batch, not per answer)
+BATCH = 128              # records per quick grading script (a fork per batch, not per answer)
+QUICK_CPU = 1.0          # CPU seconds a record gets in the quick pass; one that needs more is graded alone
+QUICK_WORKERS = 16       # quick grading scripts at once
+FULL_WORKERS = 2         # answers graded alone with the full `timeout` at once
 MAX_REASON = 300         # characters of a grade's reason sent back
+MARK = "r1ci-grade "     # prefix of a result line: MARK + JSON [record index, score, reason]
+# The longest result line: JSON escapes a character in at most 12 ASCII bytes (a surrogate pair).
+RESULT_BYTES = len(MARK) + 12 * MAX_REASON + 64
 PRELOAD = ("numpy", "sympy", "reasoning_gym", "math_verify", "r1ci")
 # The code sandbox's heavy warm-up first: numpy and sympy load some submodules lazily, which a worker could
 # not do where the environment lives under /tmp (each worker's private /tmp hides it).
 WARMUP = HEAVY_WARMUP + "from r1ci.tasks.grading import warm_up\nwarm_up()\n"
 SCRIPT = "from r1ci.tasks.grading import grade_records\ngrade_records()\n"
-MARK = "r1ci-grade "     # prefix of a result line; anything else on stdout is ignored
 
 
 # --- inside the grading sandbox ---------------------------------------------------------------------------
@@ -76,23 +93,28 @@ def task_for(task_id: str, config: dict) -> Task:
 def grade_records() -> None:
     """Grade the JSON records on stdin (a header line, then one record a line), one result line each.
 
-    Starts no new record once the header's `budget` seconds have passed; the host sends the rest again.
+    Starts no new record once the header's `budget` seconds have passed; the host sends the rest again. With
+    the header's `quick_cpu`, a record that uses more CPU seconds than that ends the script (SIGPROF's default
+    action, which no C-level loop can delay); the host grades it again with the full bounds.
     """
     out = os.fdopen(os.dup(1), "w")
-    sys.stdout = sys.stderr  # a checker's own prints must not mix with the results
+    os.dup2(2, 1)  # a checker's own output, even from C, goes to stderr: stdout holds the result lines only
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)
     start = time.monotonic()
-    lines = sys.stdin.read().splitlines()
-    budget = json.loads(lines[0])["budget"]
-    for n, line in enumerate(lines[1:]):
-        if n and time.monotonic() - start > budget:
+    header, *lines = sys.stdin.read().rstrip("\n").split("\n")
+    settings = json.loads(header)
+    for index, line in enumerate(lines):
+        if index and time.monotonic() - start > settings["budget"]:
             break
         record = json.loads(line)
+        signal.setitimer(signal.ITIMER_PROF, settings["quick_cpu"] or 0)
         try:
             grade = task_for(record["task"], record.get("config") or {}).grade_in_process(record["answer"],
                                                                                            record["item"])
         except BaseException as exc:  # e.g. an unknown task id: that record fails, not the batch
             grade = Grade(0.0, f"cannot grade: {type(exc).__name__}: {exc}")
-        out.write(MARK + json.dumps([grade.score, grade.reason[:MAX_REASON]]) + "\n")
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        out.write(MARK + json.dumps([index, grade.score, grade.reason[:MAX_REASON]]) + "\n")
         out.flush()
 
 
@@ -106,72 +128,91 @@ def package_paths() -> tuple[str, ...]:
 
 
 class Grader:
-    """Grades answers in a sandbox pool of its own (started on first use).
+    """Grades answers in two sandbox pools of its own, quick and full (each started on first use).
 
     timeout: seconds one answer may take; memory_mb: memory a grading script may use on top of the
-    pre-loaded interpreter; workers: grading scripts at once (default 2); insecure: no bubblewrap (rlimits
-    and timeouts only; still another process, never the host's).
+    pre-loaded interpreter; workers: quick grading scripts at once (the full pass runs `FULL_WORKERS`);
+    insecure: no bubblewrap (rlimits and timeouts only; still another process, never the host's).
     """
 
-    def __init__(self, timeout: float = GRADE_TIMEOUT, memory_mb: int = GRADE_MEMORY_MB, workers: int = 2,
-                 insecure: bool = False):
+    def __init__(self, timeout: float = GRADE_TIMEOUT, memory_mb: int = GRADE_MEMORY_MB,
+                 workers: int = QUICK_WORKERS, insecure: bool = False):
         self.timeout = timeout
-        self.limits = Limits(timeout=2 * timeout, memory_mb=memory_mb, output_bytes=4 * BATCH * (MAX_REASON + 64))
-        self.workers, self.insecure = workers, insecure
+        self.limits = Limits(timeout=2 * timeout, memory_mb=memory_mb, output_bytes=BATCH * RESULT_BYTES)
+        self.workers = {"quick": workers, "full": FULL_WORKERS}
+        self.insecure = insecure
         self.pid = os.getpid()
-        self._sandbox: LocalSandbox | None = None
+        self._pools: dict[str, LocalSandbox] = {}
         self._lock = threading.Lock()
 
-    @property
-    def sandbox(self) -> LocalSandbox:
+    def pool(self, name: str) -> LocalSandbox:
+        """The "quick" or the "full" pass's sandbox pool."""
         with self._lock:
-            if self._sandbox is None:
-                self._sandbox = LocalSandbox(workers=self.workers, limits=self.limits, heavy_modules=PRELOAD,
-                                             heavy_warmup=WARMUP, extra_paths=package_paths(),
-                                             insecure=self.insecure, spares=1, eager=False)
-            return self._sandbox
+            if name not in self._pools:
+                self._pools[name] = LocalSandbox(workers=self.workers[name], limits=self.limits,
+                                                 heavy_modules=PRELOAD, heavy_warmup=WARMUP,
+                                                 extra_paths=package_paths(), insecure=self.insecure, spares=1,
+                                                 eager=False)
+            return self._pools[name]
 
     def grade(self, task: Task, answer: Any, item: Item) -> Grade:
         return self.grade_many([(task, answer, item)])[0]
 
     def grade_many(self, requests: list[tuple[Task, Any, Item]]) -> list[Grade]:
-        """Grades in the order of `requests`, `BATCH` records per script, scripts in parallel."""
+        """Grades in the order of `requests`: `BATCH` records per quick script, scripts in parallel; a record
+        that needs more than the quick pass is graded alone in the full one while the others go on."""
         grades: list[Grade | None] = [task.precheck(answer, item) for task, answer, item in requests]
         todo = [i for i, g in enumerate(grades) if g is None]
+        full: dict[int, Future] = {}
         while todo:
             batches = [todo[k:k + BATCH] for k in range(0, len(todo), BATCH)]
-            futures = [self._submit([requests[i] for i in batch]) for batch in batches]
+            futures = [self._submit("quick", [requests[i] for i in batch]) for batch in batches]
             todo = []
             for batch, future in zip(batches, futures):
-                for i, grade in zip(batch, self._collect(future, len(batch))):
-                    if grade is None:
+                written, stopped = self._collect(future, len(batch))
+                for k, (i, grade) in enumerate(zip(batch, written)):
+                    if k == stopped:
+                        full[i] = self._submit("full", [requests[i]])
+                    elif grade is None:
                         todo.append(i)
                     else:
                         grades[i] = grade
+        for i, future in full.items():
+            grades[i] = self._collect(future, 1)[0][0]
         return grades
 
     async def agrade(self, task: Task, answer: Any, item: Item) -> Grade:
         """`grade` for asyncio: the event loop keeps running while the sandbox grades, and while it starts (or
-        restarts) the grading pool, which takes seconds and so is done in a thread."""
+        restarts) a grading pool, which takes seconds and so is done in a thread."""
         grade = task.precheck(answer, item)
-        while grade is None:
-            future = await asyncio.to_thread(self._submit, [(task, answer, item)])
-            await asyncio.wait([asyncio.wrap_future(future)])
-            grade = self._collect(future, 1)[0]
+        if grade is None:
+            grade, stopped = await self._agrade_in("quick", (task, answer, item))
+            if stopped is not None:
+                grade, _ = await self._agrade_in("full", (task, answer, item))
         return grade
 
-    def _submit(self, records: list[tuple[Task, Any, Item]]) -> "Future[Result]":
-        lines = [json.dumps({"budget": self.timeout})]
+    async def _agrade_in(self, pass_name: str, request: tuple[Task, Any, Item]) -> tuple[Grade, int | None]:
+        future = await asyncio.to_thread(self._submit, pass_name, [request])
+        await asyncio.wait([asyncio.wrap_future(future)])
+        (grade,), stopped = self._collect(future, 1)
+        return grade, stopped
+
+    def _submit(self, pass_name: str, records: list[tuple[Task, Any, Item]]) -> "Future[Result]":
+        header = {"budget": self.timeout, "quick_cpu": QUICK_CPU if pass_name == "quick" else None}
         # default=str: a few reasoning-gym items keep a Fraction in their metadata (gsm_symbolic); no checker
         # reads those values, and a grade must not fail on how its item is stored
-        lines += [json.dumps({"task": task.id, "config": getattr(task, "config", {}), "answer": answer,
-                              "item": item}, ensure_ascii=False, default=str) for task, answer, item in records]
+        lines = [json.dumps(header)] + [json.dumps({"task": task.id, "config": getattr(task, "config", {}),
+                                                    "answer": answer, "item": item}, default=str)
+                                        for task, answer, item in records]
         # One record starts at once, so its script needs little more than `timeout`; see the module's bounds.
         wall = 2 * self.timeout if len(records) > 1 else self.timeout + STARTUP
-        return self.sandbox.submit(SCRIPT, replace(self.limits, timeout=wall), stdin="\n".join(lines) + "\n")
+        return self.pool(pass_name).submit(SCRIPT, replace(self.limits, timeout=wall),
+                                           stdin="\n".join(lines) + "\n")
 
-    def _collect(self, future: "Future[Result]", n: int) -> list[Grade | None]:
-        """The grades a script wrote; the record it died on scores 0; None for records to send again."""
+    def _collect(self, future: "Future[Result]", n: int) -> tuple[list[Grade | None], int | None]:
+        """The grade each record's own result line gives (None: grade it again), and the record the script
+        stopped on, if it ended abnormally or wrote no line: the first without a line, which scores 0 with the
+        reason here (the quick pass sends it to the full one instead)."""
         try:
             result = future.result()
         except SandboxUnavailable:  # this machine cannot isolate: no answer can be graded safely here
@@ -179,18 +220,23 @@ class Grader:
         except SandboxError as exc:  # the pool itself failed (it restarts): these answers were not graded
             log.warning("grading failed in the sandbox: %s", exc)
             reason = f"grading failed: the grading sandbox broke ({str(exc).splitlines()[0][:200]})"
-            return [Grade(0.0, reason)] * n
-        grades: list[Grade | None] = []
-        for line in result.stdout.splitlines():
-            if line.startswith(MARK) and len(grades) < n:
-                try:
-                    score, reason = json.loads(line[len(MARK):])
-                    grades.append(Grade(float(score), str(reason)))
-                except (ValueError, TypeError):  # a line cut by the output limit: it and the rest go again
-                    break
-        if len(grades) < n and (not result.ok or not grades):
-            grades.append(Grade(0.0, self._failure(result)))
-        return grades + [None] * (n - len(grades))
+            return [Grade(0.0, reason)] * n, None
+        grades: list[Grade | None] = [None] * n
+        for line in result.stdout.split("\n"):
+            if not line.startswith(MARK):
+                continue
+            try:
+                index, score, reason = json.loads(line[len(MARK):])
+                grade = Grade(float(score), str(reason))
+            except (ValueError, TypeError):  # not a whole result line
+                continue
+            if type(index) is int and 0 <= index < n and grades[index] is None:
+                grades[index] = grade
+        missing = [k for k, grade in enumerate(grades) if grade is None]
+        if missing and (not result.ok or len(missing) == n):
+            grades[missing[0]] = Grade(0.0, self._failure(result))
+            return grades, missing[0]
+        return grades, None
 
     def _failure(self, result: Result) -> str:
         if result.timed_out:
@@ -202,9 +248,9 @@ class Grader:
 
     def close(self) -> None:
         with self._lock:
-            if self._sandbox is not None:
-                self._sandbox.close()
-                self._sandbox = None
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()
 
 
 _default: Grader | None = None

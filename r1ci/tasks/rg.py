@@ -3,10 +3,18 @@
 A task's item stream for our seed s is reasoning-gym's dataset seeded with a hash of (task, s): reasoning-gym
 seeds item i with `seed + i`, so raw seeds 0 and 1 would share all but one item. An item is correct only
 when reasoning-gym scores it 1.0; anything less scores 0 (the reason gives reasoning-gym's partial score).
+
+Where reasoning-gym's scorer would pay for an answer that skips the work, r1ci refuses that answer first:
+a countdown answer is the item's numbers, each once, with + - * / and parentheses, equal to the target exactly
+(reasoning-gym checks the literals and a value within 1e-5 of it, so `(n1+...)*(E-E) + floor(E)` passed);
+integration answers hold no `Integral` (whose derivative is its integrand); a complex_arithmetic answer must be
+a finite number (reasoning-gym gives `nan` 1.0). Not here: tasks whose questions admit trivially valid
+answers by design (propositional_logic accepts a restated premise, as its own example answers are).
 """
 
 import ast
 import builtins
+import cmath
 import hashlib
 import json
 from collections import deque
@@ -16,21 +24,24 @@ import reasoning_gym
 
 from r1ci.protocol import ANSWER_INSTRUCTION
 from r1ci.tasks.base import Grade, Item, Task
+from r1ci.tasks.symbench.base import Incorrect
+from r1ci.tasks.symbench.game24 import check_expression
 
 DEFAULT_SIZE = 10_000
 # These scorers hand the answer to sympy's parse_expr, which runs it as Python. Grading runs in a sandbox
 # (grading.py), but an answer that ran could still print a forged grade there, so they only ever see an
 # answer that is a plain formula (`plain_formula`): numbers, symbols, arithmetic and known math functions.
+# Countdown answers must be more than that: `check_expression`'s arithmetic on the item's numbers.
 SYMPY_SCORERS = {"countdown", "intermediate_integration", "polynomial_multiplication", "simple_integration"}
 # These scorers `eval` the answer only to give a list-shaped answer 0.1; r1ci scores anything below 1.0 as 0,
 # so they are graded by their exact-match rule alone and never evaluate anything.
 EXACT_ONLY = {"binary_matrix": lambda answer, oracle: answer == oracle,
               "spiral_matrix": lambda answer, oracle: answer.strip() == oracle.strip()}
+# What an antiderivative or a polynomial is written with; nothing that computes the answer for it (`Integral`,
+# whose derivative is the integrand) or turns nothing into a number (`floor`, `sign`, `oo`).
 FUNCTIONS = {"sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "acot", "sinh", "cosh", "tanh",
-             "coth", "asinh", "acosh", "atanh", "exp", "log", "ln", "sqrt", "cbrt", "Abs", "abs", "sign", "floor",
-             "ceiling", "factorial", "binomial", "gamma", "erf", "Max", "Min", "max", "min", "Rational",
-             "Integral"}  # reasoning-gym writes some intermediate_integration answers as Integral(...)
-CONSTANTS = {"pi", "E", "I", "oo", "C"}
+             "coth", "asinh", "acosh", "atanh", "exp", "log", "ln", "sqrt", "cbrt", "Abs", "abs", "erf", "Rational"}
+CONSTANTS = {"pi", "E", "C"}
 OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitXor, ast.UAdd, ast.USub)
 # Datasets that precompute `size` items up front, or cap it, get a smaller stream.
 SIZE = {"acre": 1_000}
@@ -91,6 +102,8 @@ class ReasoningGymTask(Task):
             raise IndexError(f"{self.id} streams {len(dataset)} items per seed; index {index} is out of range")
         entry = dataset[index]
         answer = entry["answer"] if entry["answer"] is not None else solve(self.name, entry)
+        if self.name == "intermediate_integration" and "Integral" in answer:
+            answer = antiderivative(entry["metadata"])
         return {"id": f"{self.id}/{seed}/{index}", "task": self.id,
                 "question": f"{entry['question'].rstrip()}\n\n{ANSWER_INSTRUCTION}",
                 "answer": answer, "metadata": entry["metadata"]}
@@ -107,6 +120,15 @@ class ReasoningGymTask(Task):
             return Grade(0.0, "incorrect")
         if self.name in SYMPY_SCORERS and (why := plain_formula(answer, item["metadata"].get("variable"))):
             return Grade(0.0, f"not a plain formula ({why}); this task's scorer only takes formulas")
+        if self.name == "countdown":
+            try:
+                check_expression(answer, item["metadata"]["numbers"], item["metadata"]["target"], negation=True)
+            except Incorrect as exc:
+                return Grade(0.0, str(exc))
+        if self.name == "complex_arithmetic":
+            value = self.scorer.parse_string_to_complex(answer)
+            if value is not None and not cmath.isfinite(value):
+                return Grade(0.0, f"not a finite number ({value})")
         entry = {"question": item["question"], "answer": item["answer"], "metadata": item["metadata"]}
         score = float(self.scorer.score_answer(answer, entry) or 0.0)
         if score >= 1.0:
@@ -193,7 +215,18 @@ WRONG_ANSWERS = {
 }
 
 
-# Reference solutions for the datasets whose items carry no single answer -------------------------------
+# Reference solutions for the datasets whose items carry no single answer, or a wrong one ----------------
+
+
+def antiderivative(metadata: dict) -> str:
+    """The answer of an intermediate_integration item whose stored one is an unevaluated `Integral`: reasoning-gym
+    builds those integrands' sin and cos as undefined functions (`sympy.Function("sin")`), which sympy cannot
+    integrate; read back from the question's text they are the real ones."""
+    import sympy
+
+    x = sympy.Symbol(metadata["variable"])
+    integrand = sympy.parse_expr(metadata["integrand"], local_dict={metadata["variable"]: x})
+    return f"{sympy.integrate(integrand, x)} + C"
 
 
 def solve(name: str, entry: dict) -> str:

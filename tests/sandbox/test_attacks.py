@@ -16,6 +16,8 @@ import pytest
 
 from r1ci.sandbox import Limits
 from r1ci.sandbox.bench import stray_processes
+from r1ci.sandbox.core import MAXIMA
+from r1ci.sandbox.zygote import TMPFS_INODES
 
 REPO = Path(__file__).resolve().parents[2]
 SHORT = Limits(timeout=2)
@@ -72,10 +74,21 @@ def test_writing_a_10_gb_file_fails(sandbox):
     assert r.exit_code == 1 and "File too large" in r.stderr
 
 
-def test_filling_tmp_with_many_files_hits_the_tmpfs_size(sandbox):
-    code = ("for i in range(100):\n    open(f'f{i}', 'wb').write(b'\\0' * 60 * 2**20)")
-    r = sandbox.run(code, Limits(timeout=10))
-    assert r.exit_code == 1 and "No space left on device" in r.stderr
+def test_filling_tmp_and_dev_shm_hits_each_tmpfs_size(sandbox):
+    code = ("import errno\nfor place in ('/tmp', '/dev/shm'):\n    mb = 0\n    try:\n        for i in range(100):\n"
+            "            with open(f'{place}/f{i}', 'wb') as f:\n                for _ in range(16):\n"
+            "                    f.write(b'\\0' * 2**20)\n                    mb += 1\n"
+            "    except OSError as e:\n        print(place, mb, errno.errorcode[e.errno])")
+    r = sandbox.run(code, Limits(timeout=20))
+    lines = [line.split() for line in r.stdout.splitlines()]
+    assert [(place, code) for place, _, code in lines] == [("/tmp", "ENOSPC"), ("/dev/shm", "ENOSPC")], r.stderr
+    assert all(250 <= int(mb) <= 256 for _, mb, _ in lines), lines  # LocalSandbox's tmp_mb, 256 by default
+
+
+def test_open_files_are_bounded(sandbox):
+    code = ("import errno, os\nfds = []\ntry:\n    while True:\n        fds.append(os.open('/dev/null', os.O_RDONLY))\n"
+            "except OSError as e:\n    print(len(fds) + 3 <= 256, errno.errorcode[e.errno])")
+    assert sandbox.run(code).stdout == "True EMFILE\n"
 
 
 def test_host_files_are_invisible(sandbox, tmp_path):
@@ -405,3 +418,110 @@ def test_memory_that_no_rlimit_counts_is_refused(sandbox):
             "    libc.shmdt(ctypes.c_void_p(addr))\nprint('held')")
     r = sandbox.run(sysv, Limits(memory_mb=64))
     assert r.stdout == "-1 1 -1 1\n" and "PermissionError: [Errno 1] shmget: Operation not permitted" in r.stderr
+    mqueue = ("import ctypes\nlibc = ctypes.CDLL('librt.so.1', use_errno=True)\n"
+              "print(libc.mq_open(b'/hoard', 0o102, 0o600, None), ctypes.get_errno())")
+    assert sandbox.run(mqueue).stdout == "-1 1\n"
+
+
+# Findings of the second review (issue 21): kernel memory, frozen sessions, pool stalls.
+
+def test_extended_attributes_are_refused_everywhere_a_script_can_write(sandbox):
+    """2 GB of xattrs on one tmpfs file once cost the host 4.2 GB that no limit counted."""
+    code = ("import os\nfor path in ('/tmp/f', '/dev/shm/f'):\n    open(path, 'w').close()\n    try:\n"
+            "        os.setxattr(path, 'user.hoard', b'x' * 65536)\n        print('stored')\n"
+            "    except OSError as e:\n        print(e.errno)")
+    assert sandbox.run(code).stdout == "95\n95\n"  # EOPNOTSUPP, as on a filesystem without xattrs
+
+
+def test_tmpfs_inodes_are_bounded(sandbox):
+    """Empty files cost kernel memory (about 1 KiB each) that a tmpfs's size does not count."""
+    code = ("import os\nfor place in ('/tmp', '/dev/shm'):\n    n = 0\n    try:\n        while True:\n"
+            "            open(f'{place}/{n}', 'w').close()\n            n += 1\n    except OSError as e:\n"
+            "        print(n, e.errno)")
+    counts = [line.split() for line in sandbox.run(code, Limits(timeout=20)).stdout.splitlines()]
+    assert len(counts) == 2 and all(errno == "28" and 0 < int(n) <= TMPFS_INODES for n, errno in counts), counts
+
+
+# Armed in a session's first call: a process that counts while it runs and tries every known way to be woken
+# when stopped; its parent dies between calls, on its own timer.
+WAKE_ATTEMPTS = r"""
+import ctypes, fcntl, os, signal, time
+libc = ctypes.CDLL(None, use_errno=True)
+class SigEvent(ctypes.Structure):
+    _fields_ = [("value", ctypes.c_void_p), ("signo", ctypes.c_int), ("notify", ctypes.c_int),
+                ("pad", ctypes.c_int * 12)]
+class TimerSpec(ctypes.Structure):
+    _fields_ = [("interval", ctypes.c_long * 2), ("value", ctypes.c_long * 2)]
+def wake_me_up():
+    refused = []
+    signal.signal(signal.SIGCONT, lambda *_: None)  # handled, so that the kernel keeps delivering it
+    timer = ctypes.c_void_p()  # a POSIX timer that sends this process SIGCONT every 10 ms
+    if libc.timer_create(1, ctypes.byref(SigEvent(None, signal.SIGCONT, 0)), ctypes.byref(timer)):
+        refused.append("timer_create")
+    else:
+        libc.timer_settime(timer, 0, ctypes.byref(TimerSpec((0, 10**7), (0, 10**7))), None)
+    if libc.prctl(1, signal.SIGCONT, 0, 0, 0):  # PR_SET_PDEATHSIG: SIGCONT when the parent dies
+        refused.append("pdeathsig")
+    try:  # SIGCONT when the parent's end of this pipe closes
+        fcntl.fcntl(parent_end, 10, signal.SIGCONT)  # F_SETSIG
+        fcntl.fcntl(parent_end, fcntl.F_SETOWN, os.getpid())
+        fcntl.fcntl(parent_end, fcntl.F_SETFL, os.O_ASYNC | os.O_NONBLOCK)
+    except PermissionError:
+        refused.append("F_SETSIG")
+    os.setsid()  # a session of its own, whose groups the kernel would continue when it orphans them
+    if os.getsid(0) != os.getpid():
+        refused.append("setsid")
+    with open("/tmp/refused", "w") as f:
+        f.write(" ".join(refused))
+if os.fork() == 0:
+    if os.fork() == 0:  # a double fork: the session's pid 1 adopts the parent when its own parent exits
+        parent_end, child_end = os.pipe()
+        if os.fork() == 0:
+            os.close(child_end)
+            wake_me_up()
+            n = 0
+            while True:
+                n += 1
+                with open("/tmp/count", "w") as f:
+                    f.write(str(n))
+                time.sleep(0.01)
+        signal.setitimer(signal.ITIMER_REAL, 0.5)  # dies between calls, on its own timer
+        signal.pause()
+    os._exit(0)
+time.sleep(0.3)
+print(open("/tmp/refused").read())
+"""
+
+
+def test_a_sessions_processes_stay_stopped_between_calls(sandbox):
+    """A timer that sends SIGCONT once let a session's processes run 20 s of CPU in 30 s with no call in flight."""
+    read = "import time\ntime.sleep(0.05)\nprint(open('/tmp/count').read())"
+    with sandbox.session(Limits(timeout=10)) as session:
+        armed = session.run(WAKE_ATTEMPTS)
+        assert armed.stdout == "timer_create pdeathsig F_SETSIG setsid\n", (armed.stdout, armed.stderr)
+        before = int(session.run(read).stdout)
+        time.sleep(2)  # 200 counts if anything ran
+        after = int(session.run(read).stdout)
+    assert after - before < 30, (before, after)  # what the second read's own 0.05 s lets it count
+
+
+def test_a_limit_past_its_maximum_is_refused_and_the_largest_one_works(sandbox):
+    """A timeout above 2**31 ms once raised OverflowError in the dispatcher's event loop and killed the pool."""
+    for field, value in MAXIMA.items():
+        with pytest.raises(ValueError, match=f"limit {field} must be a positive number, at most"):
+            Limits(**{field: value + 1})
+    r = sandbox.run("print('ok')", Limits(timeout=MAXIMA["timeout"], cpu_time=MAXIMA["cpu_time"]))
+    assert r.stdout == "ok\n"
+
+
+def test_large_stdin_and_large_output_do_not_stall_the_pool():
+    """Jobs with 512 KB of stdin whose scripts print 400 KB: the host's reader and the dispatcher once each
+    blocked writing to the other, and 0 of 8 jobs finished."""
+    from r1ci.sandbox import LocalSandbox
+
+    code = ("import sys\ndata = sys.stdin.read()\nsys.stdout.write('o' * 200_000)\n"
+            "sys.stderr.write('e' * 200_000)\nprint(len(data))")
+    with LocalSandbox(workers=2) as sandbox:
+        futures = [sandbox.submit(code, Limits(timeout=30, output_bytes=2**18), stdin="x" * 2**19) for _ in range(8)]
+        results = [f.result(timeout=120) for f in futures]
+    assert [r.stdout.endswith(f"{2**19}\n") and len(r.stderr) == 200_000 for r in results] == [True] * 8

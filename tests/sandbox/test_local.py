@@ -259,3 +259,48 @@ def test_the_module_and_the_readme_give_the_same_list_of_what_is_not_defended():
     listed = readme.split("**What the sandbox does not defend against.**")[1].split("\n\n")[0]
     documented = local.__doc__.split("(the README says the same, word for word).")[1]
     assert " ".join(listed.split()) == " ".join(documented.split())
+
+
+def test_packages_under_tmp_reached_through_a_link_stay_visible_to_every_script(tmp_path):
+    """Each worker mounts its own /tmp: a package directory whose real path is there (a venv linked into /tmp)
+    is bound elsewhere, so a module imported lazily from it is found."""
+    real = tmp_path / "real" / "site-packages"
+    (real / "probe").mkdir(parents=True)
+    (real / "probe" / "__init__.py").write_text("")
+    (real / "probe" / "lazy.py").write_text("VALUE = 42\n")
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "real")
+    with LocalSandbox(workers=1, extra_paths=(str(link / "site-packages"),)) as sandbox:
+        r = sandbox.run("import probe.lazy\nprint(probe.lazy.VALUE, probe.lazy.__file__.startswith('/tmp'))")
+    assert r.stdout == "42 False\n", r.stderr
+
+
+def test_bad_file_names_are_refused_before_they_reach_a_worker(sandbox):
+    for name in ("../x", "a/b", "", "..", "nul\0byte", "x" * 300):
+        with pytest.raises(ValueError, match="file names must be plain names"):
+            sandbox.submit("print(1)", files={name: "data"})
+    assert sandbox.run("print(open('x' * 255).read())", files={"x" * 255: "kept"}).stdout == "kept\n"
+
+
+def test_closing_with_work_in_flight_fails_that_work_and_restarts_nothing():
+    sandbox = LocalSandbox(workers=1)
+    running = sandbox.submit("import time\ntime.sleep(5)")
+    queued = sandbox.submit("print(1)")
+    time.sleep(0.5)
+    sandbox.close()
+    for future in (running, queued):
+        with pytest.raises(SandboxError, match="closed"):
+            future.result(timeout=10)
+    assert all(pool.sock is None for pool in sandbox.pools.values())
+
+
+def test_the_readme_table_of_what_a_script_can_hold_names_real_tests():
+    from r1ci.sandbox.zygote import TMPFS_INODES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("**What a script can hold, at most**")[1].split("\n\n")[1]
+    rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
+    attacks = (Path(__file__).parent / "test_attacks.py").read_text()
+    named = [row.rsplit("|", 2)[1].strip().strip("`") for row in rows]
+    assert len(named) >= 12 and all(f"\ndef {name}(" in attacks for name in named), named
+    assert f"{TMPFS_INODES:,} per tmpfs" in table

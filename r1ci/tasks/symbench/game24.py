@@ -132,8 +132,9 @@ OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
        ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
 
 
-def evaluate(expression: str) -> tuple[Fraction, list[int]]:
-    """Exact value of an arithmetic expression and the integer literals it uses, in order."""
+def evaluate(expression: str, negation: bool = False) -> tuple[Fraction, list[int]]:
+    """Exact value of an arithmetic expression and the integer literals it uses, in order; `negation` also
+    allows a unary minus (reasoning-gym's countdown writes `-19 + 36 + ...`)."""
     used: list[int] = []
 
     def walk(node: ast.AST) -> Fraction:
@@ -142,6 +143,8 @@ def evaluate(expression: str) -> tuple[Fraction, list[int]]:
             if isinstance(node.op, ast.Div) and right == 0:
                 raise Incorrect("division by zero")
             return OPS[type(node.op)](left, right)
+        if negation and isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -walk(node.operand)
         if isinstance(node, ast.Constant) and type(node.value) is int:
             used.append(node.value)
             return Fraction(node.value)
@@ -151,6 +154,16 @@ def evaluate(expression: str) -> tuple[Fraction, list[int]]:
     if len(text) > 5000:
         raise Incorrect("expression too long")
     return walk(ast.parse(text, mode="eval").body), used
+
+
+def check_expression(expression: str, numbers: list[int], target: int, negation: bool = False) -> None:
+    """Raises Incorrect unless `expression` uses each of `numbers` exactly once, nothing else but + - * / and
+    parentheses (and a unary minus with `negation`), and equals `target` exactly (also rg/countdown's rule)."""
+    value, used = evaluate(expression, negation)
+    if sorted(used) != sorted(numbers):
+        raise Incorrect(f"uses {sorted(used)}, must use each of {sorted(numbers)} exactly once")
+    if value != target:
+        raise Incorrect(f"evaluates to {value}, not {target}")
 
 
 class Game24Dataset(SymbenchDataset):
@@ -175,11 +188,7 @@ class Game24Dataset(SymbenchDataset):
             expression, _, rhs = expression.partition("=")
             if rhs.strip() and rhs.strip() != str(metadata["target"]):
                 raise Incorrect(f"the right-hand side {rhs.strip()!r} is not the target")
-        value, used = evaluate(expression)
-        if sorted(used) != sorted(metadata["numbers"]):
-            raise Incorrect(f"uses {sorted(used)}, must use each of {sorted(metadata['numbers'])} exactly once")
-        if value != metadata["target"]:
-            raise Incorrect(f"evaluates to {value}, not {metadata['target']}")
+        check_expression(expression, metadata["numbers"], metadata["target"])
 
     def solve(self, metadata: dict) -> str:
         if metadata.get("reference"):

@@ -3,6 +3,9 @@
 Items are loaded, not generated: from a CodeSteer `dataset_gather` folder (`R1CI_SYMBENCH_DIR`, holding
 `gsmhardv2.jsonl` and `MATH/train/<subject>/*.json`), or from the Hugging Face hub when no folder is set and
 the hub is reachable. Answers are judged by math-verify, so `1/2`, `0.5` and `\\frac{1}{2}` are all accepted.
+math-verify also evaluates what it parses, so an answer that restates the question's expression would pass
+("Compute $\\dbinom{8}{4}$." answered `\\dbinom{8}{4}`: 42 of the 771 counting items): an answer may use a
+construct that computes (`computations`) only where the expected answer uses it too.
 The item at an index is the record at that position of the published file; the seed does not change it.
 `MathTask` (items, math-verify judging) is shared with the OOD AIME tasks (r1ci/tasks/ood.py), which load
 their own records.
@@ -10,6 +13,7 @@ their own records.
 
 import json
 import os
+import re
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +26,12 @@ from r1ci.tasks.base import Grade, Item, Task, hub_rows, perturb
 SYMBENCH_DIR_ENV = "R1CI_SYMBENCH_DIR"
 ANSWER_FORMAT = "\nOutput final answer with the format <<<answer>>> such as <<<123.42>>>, <<<125.0>>>, <<<-9867>>>.\nYour answer: "
 MAX_MATH_ANSWER_CHARS = 1000  # sympy parsing of longer strings can take seconds
+# LaTeX commands that lay out a value or are plain arithmetic; any other (\binom, \sqrt, \sum, \sin, \log,
+# \lfloor, \vert, ...) computes one.
+LAYOUT = frozenset("frac dfrac tfrac cfrac over left right big Big bigg Bigg bigl bigr Bigl Bigr cdot times div pi "
+                   "circ degree angle text textbf textit textrm mathrm mathbf mathit mbox displaystyle quad qquad "
+                   "infty pm mp le leq ge geq ne neq approx in cup cap emptyset varnothing dots ldots cdots boxed "
+                   "fbox".split())
 
 # name -> (CodeSteer path, hub dataset, hub config)
 SOURCES = {
@@ -59,6 +69,17 @@ def parse_math(text: str) -> list:
     )
 
 
+def computations(latex: str) -> set[str]:
+    """What in `latex` computes a value rather than writes one: LaTeX commands beyond `LAYOUT`, factorials,
+    absolute values, powers (a degree sign is not one) and calls by name (`sqrt(16)`)."""
+    found = {f"\\{name}" for name in re.findall(r"\\([A-Za-z]+)", latex) if name not in LAYOUT}
+    found |= {f"{name}(" for name in re.findall(r"(?<![\\A-Za-z])([A-Za-z]{2,})\s*\(", latex)}
+    for mark, pattern in (("!", r"(?<!\\)!"), ("|", r"\|"), ("^", r"\^(?!\s*\{?\s*\\circ)")):
+        if re.search(pattern, latex):
+            found.add(mark)
+    return found
+
+
 def math_equal(gold: str, answer: str) -> bool:
     target = parse_math(gold)
     return bool(target) and verify(target, parse_math(answer), timeout_seconds=_timeout())
@@ -83,6 +104,10 @@ class MathTask(Task):
     def _grade(self, answer: str, item: Item) -> Grade:
         if len(answer) > MAX_MATH_ANSWER_CHARS:
             return Grade(0.0, f"answer too long for a math expression ({len(answer)} characters)")
+        unearned = computations(answer) - computations(item["answer"])
+        if unearned:
+            return Grade(0.0, f"computes with {' '.join(sorted(unearned))}, as the expected answer does not: "
+                              "give the value")
         if math_equal(item["answer"], answer):
             return Grade(1.0, "correct")
         return Grade(0.0, f"not equal to the expected {item['answer']}")
