@@ -47,7 +47,8 @@ from r1ci import protocol  # noqa: E402
 from r1ci.models import TinyModel, build_tiny  # noqa: E402
 from r1ci.reward import RewardWeights, reward_functions  # noqa: E402
 from r1ci.rl import InterpreterRollouts, RLSettings, make_trainer_class  # noqa: E402
-from r1ci.sandbox import Limits, LocalSandbox  # noqa: E402
+from r1ci.runtime import Runtime  # noqa: E402
+from r1ci.sandbox import Limits  # noqa: E402
 from r1ci.tasks import get_task  # noqa: E402
 
 THINKING = ("To multiply these numbers I will first look at their signs, since an odd number of negative "
@@ -179,7 +180,7 @@ def scripted(trainer_class):
     return Scripted
 
 
-def run_path(path: str, model_dir: Path, items: list[dict], sandbox, args, out_dir: Path) -> dict:
+def run_path(path: str, model_dir: Path, items: list[dict], sandbox, grader, args, out_dir: Path) -> dict:
     """A fresh model and trainer on `path` ("r1ci" or "trl") for `args.steps` steps: times and what it logged."""
     tokenizer = AutoTokenizer.from_pretrained(model_dir)  # r1ci's ChatML template
     trl_tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -205,7 +206,8 @@ def run_path(path: str, model_dir: Path, items: list[dict], sandbox, args, out_d
     if path == "r1ci":
         settings = RLSettings(num_generations=args.generations, prompts_per_step=args.prompts,
                               max_new_tokens=MAX_COMPLETION_TOKENS, turn_tokens=MAX_COMPLETION_TOKENS)
-        rollouts = InterpreterRollouts({item["question"]: item for item in items}, settings, counting, tokenizer)
+        rollouts = InterpreterRollouts({item["question"]: item for item in items}, settings, counting, grader,
+                                       tokenizer)
         trl_prompt = trl_tokenizer.apply_chat_template([{"role": "user", "content": items[0]["question"]}],
                                                        tools=[python], add_generation_prompt=True, tokenize=True,
                                                        return_dict=False)
@@ -271,11 +273,11 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     items = get_task("symbench/number_multiply").items(args.prompts, seed=0)
     runs = {"r1ci": [], "trl": []}
-    with tempfile.TemporaryDirectory() as tmp, LocalSandbox(workers=2) as sandbox:
+    with tempfile.TemporaryDirectory() as tmp, Runtime(workers=2) as runtime:
         model_dir = build_tiny(Path(tmp) / "tiny", TinyModel(copy_steps=0))
         for _ in range(args.repeats):
             for path in runs:
-                runs[path].append(run_path(path, model_dir, items, sandbox, args, Path(tmp)))
+                runs[path].append(run_path(path, model_dir, items, runtime.sandbox, runtime.grader, args, Path(tmp)))
     results = {path: summarise(path_runs) for path, path_runs in runs.items()}
     print(f"GRPO on CPU, tiny Qwen2, {args.prompts} prompts x {args.generations} generations per step, each "
           f"completion one code call ({args.code!r}); steps 2-{args.steps} of {args.repeats} run(s) per path")

@@ -31,6 +31,8 @@ from r1ci.backends import Sampling
 from r1ci.backends.hf import HFBackend, sample
 from r1ci.models import TinyModel, build_tiny
 from r1ci.rollout import RolloutConfig, rollout_many
+from r1ci.grading import Grader
+from r1ci.runtime import Runtime
 from r1ci.sandbox import LocalSandbox
 from r1ci.tasks import get_task
 
@@ -73,7 +75,8 @@ class ScriptedTokens(HFBackend):
         return token, float(torch.log_softmax(logits, -1)[token])
 
 
-def measure(model_dir: Path, items: list[dict], mode: str, concurrency: int, sandbox: LocalSandbox) -> dict:
+def measure(model_dir: Path, items: list[dict], mode: str, concurrency: int, sandbox: LocalSandbox,
+            grader: Grader) -> dict:
     probe = HFBackend(str(model_dir))
     system = protocol.system_prompt("ci")  # the same prompt for both runs: only code execution differs
     config = RolloutConfig(mode=mode, max_new_tokens=4096, turn_tokens=4096, max_turns=8, system_prompt=system)
@@ -86,7 +89,7 @@ def measure(model_dir: Path, items: list[dict], mode: str, concurrency: int, san
     backend = ScriptedTokens(str(model_dir), scripts)
     task = get_task("rg/gcd")
     began = time.perf_counter()
-    trajs = asyncio.run(rollout_many(items, {"rg/gcd": task}, backend, sandbox, config, concurrency))
+    trajs = asyncio.run(rollout_many(items, {"rg/gcd": task}, backend, sandbox, grader, config, concurrency))
     wall = time.perf_counter() - began
     tokens = sum(t.metrics["model_tokens"] for t in trajs)
     return {"mode": mode, "wall_s": wall, "model_tokens": tokens, "tokens_per_s": tokens / wall,
@@ -198,12 +201,12 @@ def main() -> None:
         return smollm2_case(args.smollm2, args.n, args.tokens, args.repeats)
     items = get_task("rg/gcd").items(args.n, seed=0)
     runs = {"text": [], "ci": []}
-    with tempfile.TemporaryDirectory() as tmp, LocalSandbox(workers=2) as sandbox:
+    with tempfile.TemporaryDirectory() as tmp, Runtime(workers=2) as runtime:
         model_dir = build_tiny(Path(tmp) / "tiny", TinyModel(copy_steps=0))
-        measure(model_dir, items[:2], "ci", 2, sandbox)  # warm-up
+        measure(model_dir, items[:2], "ci", 2, runtime.sandbox, runtime.grader)  # warm-up
         for _ in range(args.repeats):
             for mode in runs:
-                runs[mode].append(measure(model_dir, items, mode, args.concurrency, sandbox))
+                runs[mode].append(measure(model_dir, items, mode, args.concurrency, runtime.sandbox, runtime.grader))
     for mode, rows in runs.items():
         row = sorted(rows, key=lambda r: r["wall_s"])[len(rows) // 2]
         walls = ", ".join(f"{r['wall_s']:.2f}" for r in rows)

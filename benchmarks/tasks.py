@@ -2,9 +2,10 @@
 
 Baselines measured in the same run: for Reasoning-Gym tasks, reasoning-gym itself (create_dataset, __getitem__,
 score_answer) on the same number of items, so the ratio shows what r1ci's wrapper adds; for scoring, the
-checker run in this process (`grade_in_process`, unbounded, how r1ci scored before grading moved into the
-sandbox) against grading in the sandbox, batched (`grade_many`, how `tasks check` grades) and one answer at
-a time (`grade`, how a rollout grades). Every task is also shown against the suite's median generation rate.
+checker run in this process (`Task.check`, unbounded, how r1ci scored before grading moved into the
+sandbox) against grading in the sandbox, batched (`Grader.grade_many`, how `tasks check` grades) and one
+answer at a time (`Grader.grade`, how a rollout grades). Every task is also shown against the suite's median
+generation rate.
 
     .venv/bin/python benchmarks/tasks.py [--n 30] [--source rg] [--top 10]
 """
@@ -19,8 +20,8 @@ from pathlib import Path
 
 import reasoning_gym
 
+from r1ci.grading import Grader
 from r1ci.tasks import get_task, list_tasks
-from r1ci.tasks.grading import default_grader
 from r1ci.tasks.rg import SIZE, DEFAULT_SIZE, DEFAULTS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -32,7 +33,7 @@ def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
-def measure(task_id: str, n: int) -> dict:
+def measure(task_id: str, n: int, grader: Grader) -> dict:
     task = get_task(task_id)
     task.item(0)  # load data files / build the dataset outside the timing
     start = time.perf_counter()
@@ -41,14 +42,14 @@ def measure(task_id: str, n: int) -> dict:
     start = time.perf_counter()
     with redirect_stdout(io.StringIO()):  # some reasoning-gym scorers print on wrong answers
         for item in items:
-            task.grade_in_process(item["answer"], item)
+            task.check(item["answer"], item)
     in_process = time.perf_counter() - start
     start = time.perf_counter()
-    default_grader().grade_many([(task, item["answer"], item) for item in items])
+    grader.grade_many([(task, item["answer"], item) for item in items])
     batched = time.perf_counter() - start
     start = time.perf_counter()
     for item in items[:5]:
-        task.grade(item["answer"], item)
+        grader.grade(task, item["answer"], item)
     single = (time.perf_counter() - start) / min(5, n)
     row = {"task": task_id, "gen_per_s": rate(n, generated), "score_per_s": rate(n, in_process),
            "sandbox_per_s": rate(n, batched), "single_ms": 1000 * single}
@@ -71,7 +72,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="how many of the slowest tasks to name")
     args = parser.parse_args()
 
-    rows = [measure(t, args.n) for t in list_tasks(source=args.source)]
+    with Grader() as grader:
+        rows = [measure(t, args.n, grader) for t in list_tasks(source=args.source)]
     median = statistics.median(r["gen_per_s"] for r in rows)
     print(f"{'task':45s} {'items/s':>10s} {'scores/s':>10s} {'sandbox/s':>10s} {'1 grade':>9s} {'vs median':>10s} "
           f"{'vs raw rg':>10s}")

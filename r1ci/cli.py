@@ -7,7 +7,6 @@ work happens in the stage modules.
 
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -121,6 +120,7 @@ def tasks_show(
     gpqa_dir: GPQADir = None,
 ):
     """Show items of a task: question, reference answer, and how it scores."""
+    from r1ci.grading import Grader
     from r1ci.tasks import get_task
 
     use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
@@ -129,14 +129,16 @@ def tasks_show(
         items = t.items(n, seed)
     except (KeyError, FileNotFoundError, ValueError) as e:
         fail(str(e).strip("'\""))
-    for item in items:
-        if as_json:
-            print(json.dumps(item, ensure_ascii=False))
-            continue
-        console.rule(f"[bold]{item['id']}[/] ({t.split})")
-        console.print(item["question"], markup=False, highlight=False)
-        reference = t.reference_answer(item)
-        console.print(f"[green]answer:[/] {reference}  (scores {t.score(reference, item):.1f})", highlight=False)
+    with Grader() as grader:  # its pools start on the first grade (none with --json)
+        for item in items:
+            if as_json:
+                print(json.dumps(item, ensure_ascii=False))
+                continue
+            console.rule(f"[bold]{item['id']}[/] ({t.split})")
+            console.print(item["question"], markup=False, highlight=False)
+            reference = t.reference_answer(item)
+            score = grader.grade(t, reference, item).score
+            console.print(f"[green]answer:[/] {reference}  (scores {score:.1f})", highlight=False)
 
 
 @tasks_app.command("export")
@@ -195,7 +197,8 @@ def tasks_check(
     --source ood checks the OOD benchmarks like any fixed dataset (every item); each needs its data (--aime-dir,
     --gpqa-dir or the hub), and one whose data cannot be loaded fails with the reason, as a BBH task would.
     """
-    from r1ci.tasks.selfcheck import check_task
+    from r1ci.grading import Grader
+    from r1ci.tasks.selfcheck import check_tasks
 
     use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     ids = select(split, source, tasks)
@@ -205,10 +208,8 @@ def tasks_check(
     for column in ("task", "items", "reference ok", "wrong rejected", "malformed ok", "originals ok", "seconds", "result"):
         table.add_column(column, justify="left" if column in ("task", "result") else "right", no_wrap=column == "task")
     results = []
-    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, console.status("checking") as status:
-        futures = [pool.submit(check_task, t, n, 0, originals_root) for t in ids]
-        for done, (task_id, future) in enumerate(zip(ids, futures), 1):
-            r = future.result()
+    with Grader() as grader, console.status("checking") as status:
+        for done, (task_id, r) in enumerate(zip(ids, check_tasks(ids, grader, n, 0, originals_root, workers)), 1):
             status.update(f"checked {done}/{len(ids)}: {task_id}")
             results.append(r)
             orig = "-" if r.originals is None else f"{r.originals_ok}/{r.originals}"
@@ -421,16 +422,15 @@ def synth_command(
 ):
     """Synthesise SFT trajectories with a teacher, keeping only those whose final answer is correct."""
     from r1ci.backends import BackendError
-    from r1ci.sandbox import LocalSandbox, SandboxError
+    from r1ci.runtime import Runtime
+    from r1ci.sandbox import SandboxError
     from r1ci.synth import summary, synthesize, write_trajectories
-    from r1ci.tasks.grading import use_insecure_grading
 
     if text_out is not None and settings.teacher != "scripted":
         fail("--text-out needs the scripted teacher (a model teacher writes ci trajectories only)")
     try:
-        use_insecure_grading(settings.insecure)
-        with LocalSandbox(settings.workers, insecure=settings.insecure) as sandbox:
-            trajectories, text = synthesize(settings, sandbox)
+        with Runtime(settings.workers, settings.insecure) as runtime:
+            trajectories, text = synthesize(settings, runtime.sandbox, runtime.grader)
     except (ValueError, BackendError, SandboxError) as e:
         fail(str(e))
     write_trajectories(trajectories, out)

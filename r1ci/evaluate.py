@@ -23,10 +23,10 @@ from pathlib import Path
 from r1ci.backends import Sampling, load_backend
 from r1ci.rollout import RolloutConfig, rollout_many, script_timeout_setting, turn_tokens_setting
 from r1ci.runs import RunError, append_record, load_results, questions_in, select_items, write_atomic
-from r1ci.sandbox import Limits, LocalSandbox
+from r1ci.runtime import Runtime
+from r1ci.sandbox import Limits
 from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
 from r1ci.tasks import ALL, SPLITS, get_task, list_tasks
-from r1ci.tasks.grading import use_insecure_grading
 from r1ci.trajectory import Trajectory
 
 # The paper's numbers (arXiv 2505.21668). "table": its results table for R1-CI-14B, (row, the tasks the row
@@ -186,16 +186,15 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
     if todo:
         backend = load_backend(config.model)
         tasks = {item["task"]: get_task(item["task"]) for item in todo}
-        use_insecure_grading(config.insecure)
-        with LocalSandbox(config.workers, insecure=config.insecure) as sandbox, \
+        with Runtime(config.workers, config.insecure) as runtime, \
                 open(results_path, "a") as sink, Progress(len(items), done, show_progress) as progress:
             def record(traj: Trajectory) -> None:
                 append_record(sink, traj.to_dict())
                 done[traj.id] = traj.to_dict()
                 progress.advance(traj.correct)
 
-            asyncio.run(rollout_many(todo, tasks, backend, sandbox, config.rollout(), config.concurrency,
-                                     on_done=record))
+            asyncio.run(rollout_many(todo, tasks, backend, runtime.sandbox, runtime.grader, config.rollout(),
+                                     config.concurrency, on_done=record))
     wanted = {item["id"] for item in items}
     records = sorted((r for r in done.values() if r["id"] in wanted), key=lambda r: r["id"])
     summary = summarize(config, records)

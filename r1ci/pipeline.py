@@ -226,12 +226,12 @@ class Pipeline:
             build_tiny(self.out / "base", section_settings(self.config, "model.tiny", self.out))
 
     def step_synth(self, log) -> None:
-        from r1ci.sandbox import LocalSandbox
+        from r1ci.runtime import Runtime
         from r1ci.synth import summary, synthesize, write_trajectories
 
         settings = section_settings(self.config, "synth", self.out)
-        with LocalSandbox(settings.workers) as sandbox:
-            data, text = synthesize(settings, sandbox)
+        with Runtime(settings.workers, settings.insecure) as runtime:
+            data, text = synthesize(settings, runtime.sandbox, runtime.grader)
         if text is not None:
             write_trajectories(text, self.out / "sft-data-text.jsonl")  # the text-only arm of a study
         write_trajectories(data, self.out / "sft-data.jsonl")

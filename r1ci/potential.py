@@ -23,10 +23,10 @@ from r1ci.backends import Sampling, load_backend
 from r1ci.plots import potential_histogram
 from r1ci.rollout import RolloutConfig, rollout_jobs, script_timeout_setting, turn_tokens_setting
 from r1ci.runs import append_record, load_results, questions_in, select_items, write_atomic
-from r1ci.sandbox import Limits, LocalSandbox
+from r1ci.runtime import Runtime
+from r1ci.sandbox import Limits
 from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
 from r1ci.tasks import get_task
-from r1ci.tasks.grading import use_insecure_grading
 
 THRESHOLDS = (0.64, 0.48, 0.32)  # lower bounds of G1, G2, G3; G4 is the rest
 DEFAULT_MIX = "ci:0.6:5,ci:1.0:5,text:0.6:5,text:1.0:5"
@@ -129,14 +129,14 @@ def estimate(config: PotentialConfig, out: Path, backend=None) -> list[dict]:
     if todo:
         backend = backend or load_backend(config.model)
         tasks = {item["task"]: get_task(item["task"]) for item, _ in todo}
-        use_insecure_grading(config.insecure)
-        with LocalSandbox(config.workers, insecure=config.insecure) as sandbox, open(samples_path, "a") as sink:
+        with Runtime(config.workers, config.insecure) as runtime, open(samples_path, "a") as sink:
             def record(traj):
                 done[traj.id] = {"key": traj.id, "id": traj.id.split("#")[0], "mode": traj.mode,
                                  "correct": traj.correct, "code_calls": traj.metrics.get("code_calls", 0)}
                 append_record(sink, done[traj.id])
 
-            asyncio.run(rollout_jobs(todo, tasks, backend, sandbox, config.concurrency, on_done=record))
+            asyncio.run(rollout_jobs(todo, tasks, backend, runtime.sandbox, runtime.grader, config.concurrency,
+                                     on_done=record))
     rows = table(items, done.values(), config.thresholds)
     write_atomic(out / "potential.jsonl", "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
     write_atomic(out / "potential.png", potential_histogram([r["potential"] for r in rows], config.thresholds,

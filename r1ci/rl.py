@@ -29,11 +29,11 @@ from r1ci.potential import THRESHOLDS
 from r1ci.reward import RewardWeights, reward_fields, reward_functions
 from r1ci.rollout import RolloutConfig, rollout_jobs, script_timeout_setting, turn_tokens_setting
 from r1ci.runs import resume_point, save_final, train_from, write_atomic
-from r1ci.sandbox import Limits, LocalSandbox
+from r1ci.runtime import Runtime
+from r1ci.sandbox import Limits
 from r1ci.settings import (bf16_setting, check_positive, check_report_to, insecure_setting, report_to_setting,
                            setting, workers_setting)
 from r1ci.tasks import get_task
-from r1ci.tasks.grading import use_insecure_grading
 
 ORDERS = ("potential", "difficulty")
 GENERATIONS = ("hf", "vllm")
@@ -122,8 +122,9 @@ def plan_stages(rows: list[dict], settings: RLSettings) -> list[tuple[list[dict]
 class InterpreterRollouts:
     """TRL's `rollout_func`: each prompt (a question, repeated once per group member) becomes a trajectory."""
 
-    def __init__(self, items_by_question: dict[str, dict], settings: RLSettings, sandbox, tokenizer):
-        self.items, self.settings, self.sandbox, self.tokenizer = items_by_question, settings, sandbox, tokenizer
+    def __init__(self, items_by_question: dict[str, dict], settings: RLSettings, sandbox, grader, tokenizer):
+        self.items, self.settings, self.tokenizer = items_by_question, settings, tokenizer
+        self.sandbox, self.grader = sandbox, grader
         self.config = RolloutConfig(mode="ci", max_new_tokens=settings.max_new_tokens, turn_tokens=settings.turn_tokens,
                                     sampling=Sampling(settings.temperature, 1.0, settings.seed),
                                     limits=Limits(timeout=settings.timeout))
@@ -166,7 +167,7 @@ class InterpreterRollouts:
                 for i, p in enumerate(prompts)]
         if trainer.use_vllm:
             trajectories = asyncio.run(rollout_jobs(jobs, self.tasks, self.vllm_backend(trainer, len(prompts)),
-                                                    self.sandbox, concurrency=len(jobs)))
+                                                    self.sandbox, self.grader, concurrency=len(jobs)))
             return completions(trajectories, self.tokenizer.eos_token_id)
         from trl.models.utils import unwrap_model_for_generation
 
@@ -177,7 +178,7 @@ class InterpreterRollouts:
             was_training = model.training
             model.eval()
             try:
-                trajectories = asyncio.run(rollout_jobs(jobs, self.tasks, backend, self.sandbox,
+                trajectories = asyncio.run(rollout_jobs(jobs, self.tasks, backend, self.sandbox, self.grader,
                                                         concurrency=len(jobs)))
             finally:
                 model.train(was_training)
@@ -246,7 +247,7 @@ def metrics_logger(path: Path, stage: int, step_offset: int):
 
 
 def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_dir: Path, settings: RLSettings,
-                sandbox, stage: int, step_offset: int, metrics_path: Path) -> None:
+                sandbox, grader, stage: int, step_offset: int, metrics_path: Path) -> None:
     from datasets import Dataset
     from trl import GRPOConfig
 
@@ -273,7 +274,8 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
         vllm_server_base_url=settings.vllm_server_url, disable_tqdm=False)
     trainer = make_trainer_class()(
         model=model, reward_funcs=reward_functions(settings.reward), args=config, train_dataset=dataset,
-        processing_class=tokenizer, rollout_func=InterpreterRollouts(items, settings, sandbox, tokenizer),
+        processing_class=tokenizer,
+        rollout_func=InterpreterRollouts(items, settings, sandbox, grader, tokenizer),
         callbacks=[metrics_logger(metrics_path, stage, step_offset)])
     trainer.dynamic_sampling = settings.dynamic_sampling
     train_from(trainer, resume, finished)
@@ -292,7 +294,7 @@ def free_accelerator_memory() -> None:
 
 def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings) -> dict:
     """Run every stage not yet done; returns the plan and where the final model is. Under a launcher every
-    process runs this (each with its own sandbox); the main one writes the run folder's files."""
+    process runs this (each with its own sandbox and grader); the main one writes the run folder's files."""
     import os
 
     from accelerate import PartialState
@@ -315,13 +317,12 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
         write_atomic(saved, json.dumps(described, indent=1))
     metrics_path = out / "metrics.jsonl"
     current, offset = model_path, 0
-    use_insecure_grading(settings.insecure)
-    with LocalSandbox(settings.workers, insecure=settings.insecure) as sandbox:
+    with Runtime(settings.workers, settings.insecure) as runtime:
         for stage, (stage_rows, steps) in enumerate(plan, 1):
             stage_dir = out / f"stage-{stage}"
             if not (stage_dir / "done.json").exists():
-                train_stage(current, model_path, stage_rows, steps, stage_dir, settings, sandbox, stage, offset,
-                            metrics_path)
+                train_stage(current, model_path, stage_rows, steps, stage_dir, settings, runtime.sandbox,
+                            runtime.grader, stage, offset, metrics_path)
                 free_accelerator_memory()  # the next stage loads its own model (and, with vllm, its own engine)
                 if main:
                     write_atomic(stage_dir / "done.json", json.dumps({"questions": len(stage_rows), "steps": steps}))

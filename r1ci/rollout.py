@@ -1,4 +1,5 @@
-"""The rollout engine: runs the protocol for many questions at once over any backend and the sandbox.
+"""The rollout engine: runs the protocol for many questions at once over any backend and the sandbox, and
+grades each final answer with the grader it is given.
 
 Each trajectory is an asyncio task: it asks the backend for the next stretch of text, and when the model
 stops at a code block, sends the code to the sandbox while the other trajectories keep generating (the
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from r1ci import protocol
 from r1ci.backends import Generation, Sampling
+from r1ci.grading import Grader
 from r1ci.sandbox import Limits, Sandbox
 from r1ci.settings import setting
 from r1ci.tasks.base import Task
@@ -59,8 +61,10 @@ class TokenMismatch(AssertionError):
     """The ids a model was conditioned on differ from the trajectory's segments (re-tokenisation drift)."""
 
 
-async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: RolloutConfig) -> Trajectory:
-    """One question through the protocol: prompt, model turns, code calls, answer, score."""
+async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, grader: Grader,
+                  config: RolloutConfig) -> Trajectory:
+    """One question through the protocol: prompt, model turns, code calls (in `sandbox`), answer, score (by
+    `grader`)."""
     system = config.system_prompt or protocol.system_prompt(config.mode, config.prompt_variant, config.max_code_calls)
     messages = [{"role": "system", "content": system},
                 {"role": "user", "content": item["question"]}]
@@ -126,7 +130,7 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, config: Rol
         traj.answer = protocol.code_mode_answer(program) if program is not None else None
     else:
         traj.answer = protocol.final_answer(*traj.model_turns())
-    traj.score = (await task.agrade(traj.answer, item)).score if traj.answer is not None else 0.0
+    traj.score = (await grader.agrade(task, traj.answer, item)).score if traj.answer is not None else 0.0
     traj.metrics = {"code_calls": code_calls, "turns": traj.turns(), "model_tokens": used, "timeouts": timeouts,
                     "self_check": self_checked(traj)}
     return traj
@@ -190,14 +194,15 @@ CHECK_WORDS = ("assert", "verify", "check")
 ANSWER_IS = re.compile(r"answer is[:\s]+([^\n]{1,80})", re.IGNORECASE)
 
 
-async def rollout_many(items: list[dict], tasks: dict[str, Task], backend, sandbox: Sandbox,
+async def rollout_many(items: list[dict], tasks: dict[str, Task], backend, sandbox: Sandbox, grader: Grader,
                        config: RolloutConfig, concurrency: int = 64, on_done=None) -> list[Trajectory]:
     """All items, `concurrency` trajectories in flight; `on_done(trajectory)` as each one finishes."""
-    return await rollout_jobs([(item, config) for item in items], tasks, backend, sandbox, concurrency, on_done)
+    return await rollout_jobs([(item, config) for item in items], tasks, backend, sandbox, grader, concurrency,
+                              on_done)
 
 
 async def rollout_jobs(jobs: list[tuple[dict, RolloutConfig]], tasks: dict[str, Task], backend, sandbox: Sandbox,
-                       concurrency: int = 64, on_done=None) -> list[Trajectory]:
+                       grader: Grader, concurrency: int = 64, on_done=None) -> list[Trajectory]:
     """(item, config) pairs, e.g. several samples of each item in several modes, all batched together."""
     gate = asyncio.Semaphore(concurrency)
     track = getattr(backend, "track", contextlib.nullcontext)
@@ -205,7 +210,7 @@ async def rollout_jobs(jobs: list[tuple[dict, RolloutConfig]], tasks: dict[str, 
     async def one(item, config):
         async with gate:
             with track():
-                traj = await rollout(item, tasks[item["task"]], backend, sandbox, config)
+                traj = await rollout(item, tasks[item["task"]], backend, sandbox, grader, config)
         if on_done is not None:
             on_done(traj)
         return traj

@@ -15,7 +15,7 @@ from pathlib import Path
 from r1ci.evaluate import EvalConfig, evaluate, scores
 from r1ci.models import TinyModel, build_tiny
 from r1ci.runs import write_atomic
-from r1ci.sandbox import LocalSandbox
+from r1ci.runtime import Runtime
 from r1ci.settings import check_positive, setting
 from r1ci.sft import SFTSettings, build_dataset, train
 from r1ci.synth import synthesize_pairs, write_trajectories
@@ -60,8 +60,9 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
 
     out = Path(out)
     runs = []
-    with LocalSandbox(workers) as sandbox:
-        ci_data, text_data = synthesize_pairs(list(settings.tasks), settings.per_task, sandbox, seed=1000)
+    with Runtime(workers) as runtime:
+        ci_data, text_data = synthesize_pairs(list(settings.tasks), settings.per_task, runtime.sandbox,
+                                              runtime.grader, seed=1000)
     write_trajectories(ci_data, out / "data" / "ci.jsonl")
     write_trajectories(text_data, out / "data" / "text.jsonl")
     for seed in range(settings.seeds):

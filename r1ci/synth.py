@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci import protocol
+from r1ci.grading import Grader
 from r1ci.sandbox import Limits, Sandbox
 from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
 from r1ci.tasks import get_task, list_tasks
@@ -63,16 +64,18 @@ class SynthSettings:
         return chosen
 
 
-def synthesize(settings: SynthSettings, sandbox: Sandbox) -> tuple[list[Trajectory], list[Trajectory] | None]:
-    """The teacher's kept trajectories, and (scripted teacher only) their text-mode counterparts."""
+def synthesize(settings: SynthSettings, sandbox: Sandbox,
+               grader: Grader) -> tuple[list[Trajectory], list[Trajectory] | None]:
+    """The teacher's kept trajectories, and (scripted teacher only) their text-mode counterparts: scripts run in
+    `sandbox`, answers graded by `grader`."""
     tasks = settings.task_ids()
     if settings.teacher == "scripted":
-        return synthesize_pairs(tasks, settings.per_task, sandbox, settings.seed, settings.two_step_share,
+        return synthesize_pairs(tasks, settings.per_task, sandbox, grader, settings.seed, settings.two_step_share,
                                 settings.self_check_share)
     from r1ci.backends import load_backend
 
-    return synthesize_with_backend(load_backend(settings.teacher), tasks, settings.per_task, sandbox, settings.seed,
-                                   settings.candidates), None
+    return synthesize_with_backend(load_backend(settings.teacher), tasks, settings.per_task, sandbox, grader,
+                                   settings.seed, settings.candidates), None
 
 
 OPENINGS = ("Let me compute this exactly with code.", "This is easy to get wrong by hand, so I will write a script.",
@@ -114,7 +117,7 @@ def plan(item: dict, rng: random.Random, two_step_share: float, self_check_share
     return Plan(item, solution, rng.randrange(len(protocol.SYSTEM_PROMPTS["ci"])), steps, check, closing)
 
 
-async def scripted_trajectory(p: Plan, sandbox: Sandbox, limits: Limits) -> Trajectory:
+async def scripted_trajectory(p: Plan, sandbox: Sandbox, grader: Grader, limits: Limits) -> Trajectory:
     """Write the plan out as a ci trajectory, running each script for real. A check that does not pass makes
     the trajectory unusable (score 0): the teacher never answers against its own failed check."""
     from r1ci.rollout import self_checked
@@ -141,7 +144,7 @@ async def scripted_trajectory(p: Plan, sandbox: Sandbox, limits: Limits) -> Traj
     traj.segments.append(Segment("model", p.closing.format(answer=answer)))
     traj.answer = protocol.final_answer(*traj.model_turns())
     graded = traj.answer is not None and checked
-    traj.score = (await get_task(item["task"]).agrade(traj.answer, item)).score if graded else 0.0
+    traj.score = (await grader.agrade(get_task(item["task"]), traj.answer, item)).score if graded else 0.0
     traj.stop = "answer"
     traj.metrics = {"code_calls": len(p.steps) + (p.check is not None), "turns": traj.turns(), "timeouts": 0,
                     "self_check": self_checked(traj), "teacher": "scripted", "prompt_variant": p.prompt_variant}
@@ -159,8 +162,8 @@ def text_counterpart(traj: Trajectory, worked: str | None, prompt_variant: int =
                       metrics={"code_calls": 0, "teacher": "scripted", "worked": worked is not None})
 
 
-def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, seed: int = 0, two_step_share: float = 0.3,
-                     self_check_share: float = 0.2, limits: Limits | None = None
+def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, grader: Grader, seed: int = 0,
+                     two_step_share: float = 0.3, self_check_share: float = 0.2, limits: Limits | None = None
                      ) -> tuple[list[Trajectory], list[Trajectory]]:
     """Up to `per_task` correct ci trajectories per task, from questions of `seed` (rejection-sampled), and
     their text-mode counterparts on exactly the same questions."""
@@ -174,7 +177,7 @@ def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, seed: in
     limits = limits or Limits()
 
     async def run_all():
-        return await asyncio.gather(*(scripted_trajectory(p, sandbox, limits) for p in plans))
+        return await asyncio.gather(*(scripted_trajectory(p, sandbox, grader, limits) for p in plans))
 
     kept = [(t, p) for t, p in zip(asyncio.run(run_all()), plans) if t.correct]
     text = [text_counterpart(t, p.solution.worked, rng.randrange(len(protocol.SYSTEM_PROMPTS["text"])))
@@ -182,14 +185,15 @@ def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, seed: in
     return [t for t, _ in kept], text
 
 
-def synthesize_scripted(tasks: list[str], per_task: int, sandbox: Sandbox, seed: int = 0, two_step_share: float = 0.3,
-                        self_check_share: float = 0.2, limits: Limits | None = None) -> list[Trajectory]:
+def synthesize_scripted(tasks: list[str], per_task: int, sandbox: Sandbox, grader: Grader, seed: int = 0,
+                        two_step_share: float = 0.3, self_check_share: float = 0.2,
+                        limits: Limits | None = None) -> list[Trajectory]:
     """The ci trajectories of `synthesize_pairs`."""
-    return synthesize_pairs(tasks, per_task, sandbox, seed, two_step_share, self_check_share, limits)[0]
+    return synthesize_pairs(tasks, per_task, sandbox, grader, seed, two_step_share, self_check_share, limits)[0]
 
 
-def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: Sandbox, seed: int = 0,
-                            candidates: int = 2, temperature: float = 0.7, max_new_tokens: int = 2048,
+def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: Sandbox, grader: Grader,
+                            seed: int = 0, candidates: int = 2, temperature: float = 0.7, max_new_tokens: int = 2048,
                             limits: Limits | None = None) -> list[Trajectory]:
     """A model teacher: `candidates` rollouts per question, each with another prompt phrasing; keep the correct
     ones, at most `per_task` per task, at most one per question."""
@@ -203,7 +207,7 @@ def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: S
         todo = [item for item in items if item["id"] not in kept]
         config = RolloutConfig(max_new_tokens=max_new_tokens, prompt_variant=k, limits=limits or Limits(),
                                sampling=Sampling(temperature=temperature, seed=seed * 1000 + k))
-        for traj in asyncio.run(rollout_many(todo, task_map, backend, sandbox, config)):
+        for traj in asyncio.run(rollout_many(todo, task_map, backend, sandbox, grader, config)):
             if traj.correct:
                 traj.metrics = {**traj.metrics, "teacher": getattr(backend, "name", "model"), "prompt_variant": k}
                 kept[traj.id] = traj

@@ -64,6 +64,15 @@ def sandbox():
         yield sb
 
 
+@pytest.fixture(scope="session")
+def grader():
+    """The grading sandbox (r1ci.grading.Grader) that tests grade answers with, as a run's Runtime passes one."""
+    from r1ci.grading import Grader
+
+    with Grader() as g:
+        yield g
+
+
 class ScriptedBackend(HFBackend):
     """Writes `turns` in order for every trajectory; the tokenizer and chat template are the tiny model's."""
 

@@ -13,27 +13,28 @@ def date_item():
 
 
 @pytest.mark.parametrize("answer", ["(B)", "B", "b", " ( b ) ", "(B) 12/25/1937", "12/25/1937", "B."])
-def test_bbh_accepts_forms_of_the_right_option(date_item, answer):
+def test_bbh_accepts_forms_of_the_right_option(date_item, answer, grader):
     task, item = date_item
-    assert task.grade(answer, item).correct
+    assert grader.grade(task, answer, item).correct
 
 
 @pytest.mark.parametrize("answer", ["(A)", "A", "(A) 12/25/1937", "12/11/1937", "A or B", "(B) or (A)", "((B"])
-def test_bbh_never_accepts_another_option(date_item, answer):
+def test_bbh_never_accepts_another_option(date_item, answer, grader):
     task, item = date_item
-    assert task.score(answer, item) == 0.0
+    assert grader.grade(task, answer, item).score == 0.0
 
 
-def test_bbh_free_form_answers():
+def test_bbh_free_form_answers(grader):
     dyck, words, arith = BBHTask("dyck_languages", "test"), BBHTask("word_sorting", "test"), BBHTask("multistep_arithmetic_two", "train")
     item = next(i for i in dyck.items(250) if i["answer"] == "] ]")
-    assert dyck.score("]]", item) == 1.0 and dyck.score("] ] ]", item) == 0.0
+    assert grader.grade(dyck, "]]", item).score == 1.0 and grader.grade(dyck, "] ] ]", item).score == 0.0
     item = words.item(0)
-    assert words.score(item["answer"].upper(), item) == 1.0
-    assert words.score(", ".join(item["answer"].split()), item) == 1.0
-    assert words.score(" ".join(reversed(item["answer"].split())), item) == 0.0
+    assert grader.grade(words, item["answer"].upper(), item).score == 1.0
+    assert grader.grade(words, ", ".join(item["answer"].split()), item).score == 1.0
+    assert grader.grade(words, " ".join(reversed(item["answer"].split())), item).score == 0.0
     item = arith.item(0)
-    assert arith.score(f" {item['answer']} ", item) == 1.0 and arith.score(item["answer"] + "1", item) == 0.0
+    assert grader.grade(arith, f" {item['answer']} ", item).score == 1.0
+    assert grader.grade(arith, item["answer"] + "1", item).score == 0.0
 
 
 def test_bbh_corrupt_or_missing_file_gives_a_clear_error(tmp_path, monkeypatch):
@@ -45,27 +46,28 @@ def test_bbh_corrupt_or_missing_file_gives_a_clear_error(tmp_path, monkeypatch):
         BBHTask("snarks", "test").item(0)
 
 
-def test_math_tasks_judge_with_math_verify():
+def test_math_tasks_judge_with_math_verify(grader):
     task = MathDataTask("math_counting_probability", "test")
     item = next(i for i in task.items(800) if i["answer"] == "\\frac{1}{2}")
     for answer in ["1/2", "0.5", "\\frac{1}{2}", "\\dfrac{1}{2}", "$\\frac12$"]:
-        assert task.score(answer, item) == 1.0, answer
+        assert grader.grade(task, answer, item).score == 1.0, answer
     for answer in ["1/3", "0.51", "2", "x", "\\frac{1}{"]:
-        assert task.score(answer, item) == 0.0, answer
+        assert grader.grade(task, answer, item).score == 0.0, answer
 
 
-def test_gsm_hard_loads_and_scores_numbers():
+def test_gsm_hard_loads_and_scores_numbers(grader):
     task = MathDataTask("gsm_hard", "train")
     assert task.size() == 1319
     item = task.item(0)
     assert item["question"].startswith("Janet") and "<<<answer>>>" in item["question"]
-    assert task.score(item["answer"], item) == 1.0 and task.score(task.wrong_answer(item), item) == 0.0
+    assert grader.grade(task, item["answer"], item).score == 1.0
+    assert grader.grade(task, task.wrong_answer(item), item).score == 0.0
 
 
-def test_math_originals_are_the_published_records(symbench_dir):
+def test_math_originals_are_the_published_records(symbench_dir, grader):
     task = MathDataTask("math_geometry", "train")
     originals = task.load_originals(symbench_dir)
-    assert len(originals) == 870 and all(task.score(o["answer"], o) == 1.0 for o in originals[:50])
+    assert len(originals) == 870 and all(grader.grade(task, o["answer"], o).score == 1.0 for o in originals[:50])
 
 
 def test_last_boxed_handles_nested_braces():

@@ -15,7 +15,7 @@ import pytest
 
 from r1ci.tasks import get_task
 from r1ci.tasks.base import Grade, Task
-from r1ci.tasks.grading import Grader, default_grader
+from r1ci.grading import Grader
 from r1ci.tasks.rg import plain_formula
 
 BOUND = 1.0  # seconds per answer in these tests' grader
@@ -146,7 +146,7 @@ def test_grading_does_not_block_the_event_loop():
 
 
 def test_the_host_runs_no_checker(monkeypatch, grader):
-    """Task.grade goes to the grading sandbox: a checker broken in this process is never called."""
+    """A grader grades in its sandbox: a checker broken in this process is never called."""
     task = get_task("rg/gcd")
 
     def explode(*_):
@@ -155,7 +155,6 @@ def test_the_host_runs_no_checker(monkeypatch, grader):
     monkeypatch.setattr(type(task), "_grade", explode)
     item = task.item(0)
     assert grader.grade(task, item["answer"], item) == Grade(1.0, "correct")
-    assert task.grade(item["answer"], item).score == 1.0  # the default grader, too
 
 
 class Exiting(Task):
@@ -166,8 +165,8 @@ class Exiting(Task):
         raise SystemExit(3)
 
 
-def test_grade_in_process_lets_nothing_out():
-    grade = Exiting("symbench", "exiting", "train").grade_in_process("a", {"answer": "a"})
+def test_check_lets_nothing_out():
+    grade = Exiting("symbench", "exiting", "train").check("a", {"answer": "a"})
     assert grade.score == 0.0 and "SystemExit" in grade.reason
 
 
@@ -203,13 +202,18 @@ def test_memory_is_bounded():
     assert second == Grade(0.0, "grading ran out of memory (limit 32 MB)")
 
 
-def test_a_forked_process_gets_its_own_grader():
+def test_the_verl_adapters_grader_is_one_per_process():
+    """veRL's compute_score (r1ci/tasks/export.py) is the one place that keeps a grader of its own: built on first
+    use, kept for the process, built again in a forked child."""
     import os
 
-    first = default_grader()
+    from r1ci.tasks.export import _adapter_grader
+
+    first = _adapter_grader()
+    assert _adapter_grader() is first
     pid = os.fork()
     if pid == 0:
-        os._exit(0 if default_grader() is not first else 1)
+        os._exit(0 if _adapter_grader() is not first else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
 
@@ -271,7 +275,7 @@ def test_clipped_output_never_shifts_a_grade_to_another_record():
 def test_a_batch_of_the_longest_results_fits_its_script_output(grader, monkeypatch):
     """BATCH wrong answers whose reasons are 300 characters that JSON escapes to 12 bytes each (the issue's
     escaped non-ASCII reasons), then honest ones: one script, every record its own grade, nothing clipped."""
-    from r1ci.tasks.grading import BATCH, MARK, MAX_REASON, RESULT_BYTES
+    from r1ci.grading import BATCH, MARK, MAX_REASON, RESULT_BYTES
 
     longest = MARK + json.dumps([BATCH - 1, 0.12345678901234568, "\U0001F600" * MAX_REASON]) + "\n"
     assert len(longest) <= RESULT_BYTES and grader.limits.output_bytes == BATCH * RESULT_BYTES
@@ -334,3 +338,23 @@ def test_any_character_in_an_answer_is_safe(grader):
     assert grades[len(SEPARATORS):-1] == [Grade(0.0, f"expected {target!r}")] * len(UNSPLITTABLE)
     assert grades[-1] == Grade(1.0, "correct")
     assert asyncio.run(grader.agrade(task, f"\u2028{target}\x85", item)) == Grade(1.0, "correct")
+
+
+def test_a_runtime_builds_the_sandbox_and_the_grader_from_one_setting():
+    """`--insecure` reaches both (the grader was once switched process-wide instead); leaving closes both."""
+    from r1ci.runtime import Runtime
+    from r1ci.sandbox import SandboxError
+
+    task = get_task("rg/gcd")
+    item = task.item(0)
+    with pytest.warns(UserWarning, match="WITHOUT isolation"):
+        with Runtime(workers=1, insecure=True) as runtime:
+            assert all(pool.insecure for pool in runtime.sandbox.pools.values()) and runtime.grader.insecure
+            assert runtime.sandbox.run("print(6 * 7)").stdout == "42\n"
+            assert runtime.grader.grade(task, item["answer"], item) == Grade(1.0, "correct")
+            assert all(pool.insecure for pool in runtime.grader.pool("quick").pools.values())
+    with pytest.raises(SandboxError, match="closed"):
+        runtime.sandbox.run("print(1)")
+    assert not runtime.grader._pools
+    with Runtime(workers=1) as runtime:
+        assert not runtime.grader.insecure and not any(pool.insecure for pool in runtime.sandbox.pools.values())

@@ -39,10 +39,10 @@ def answers_a_third_right(trajectories):
     return out
 
 
-def test_grpo_raises_the_training_reward(tmp_path):
+def test_grpo_raises_the_training_reward(tmp_path, grader):
     base = build_tiny(tmp_path / "base", TinyModel(copy_steps=400))
     with LocalSandbox(2) as sandbox:
-        teacher = synthesize_scripted([TASK], 150, sandbox, seed=0, two_step_share=0.0, self_check_share=0.0)
+        teacher = synthesize_scripted([TASK], 150, sandbox, grader, seed=0, two_step_share=0.0, self_check_share=0.0)
     train(str(base), answers_a_third_right(teacher[:120]), tmp_path / "sft",
           SFTSettings(max_steps=300, batch_size=8, learning_rate=2e-3, multi_turn_weight=1, save_steps=1000,
                       logging_steps=50, max_length=512))

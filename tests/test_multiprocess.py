@@ -74,10 +74,10 @@ def run(command: list[str], timeout: int = 900) -> None:
 
 
 @pytest.fixture(scope="module")
-def sft_data(tmp_path_factory) -> Path:
+def sft_data(tmp_path_factory, grader) -> Path:
     path = tmp_path_factory.mktemp("data") / "sft.jsonl"
     with LocalSandbox(1) as sandbox:
-        write_trajectories(synthesize_scripted(["symbench/number_multiply"], 16, sandbox, seed=1), path)
+        write_trajectories(synthesize_scripted(["symbench/number_multiply"], 16, sandbox, grader, seed=1), path)
     return path
 
 

@@ -16,7 +16,6 @@ from r1ci.evaluate import EvalConfig, evaluate
 from r1ci.protocol import ANSWER_INSTRUCTION
 from r1ci.runs import RunError, select_items
 from r1ci.tasks import OOD_TASKS, get_task, list_tasks, suite, task_split
-from r1ci.tasks.grading import default_grader
 from r1ci.tasks.ood import GPQA_COLUMNS, SOURCE_INSTRUCTION, AIMETask, GPQATask
 
 runner = CliRunner(env={"COLUMNS": "400"})
@@ -71,19 +70,19 @@ def test_aime_items_use_the_protocols_instruction(aime_dir):
             assert 0 <= int(item["answer"]) <= 999 and item["answer"] == str(int(item["answer"]))
 
 
-def test_all_60_aime_answers_score_1_and_wrong_ones_0_in_the_grading_sandbox(aime_dir):
+def test_all_60_aime_answers_score_1_and_wrong_ones_0_in_the_grading_sandbox(aime_dir, grader):
     requests = []
     for task_id in ("ood/aime_2024", "ood/aime_2025"):
         task = get_task(task_id)
         for item in task.items(30):
             requests += [(task, item["answer"], item), (task, task.wrong_answer(item), item)]
-    grades = default_grader().grade_many(requests)
+    grades = grader.grade_many(requests)
     assert len(grades) == 120
     assert [g.score for g in grades[0::2]] == [1.0] * 60
     assert [g.score for g in grades[1::2]] == [0.0] * 60
     task, _, item = requests[0]  # 204: math-verify accepts its forms, not another number
     forms = ["204", " 204 ", "204.0", "\\boxed{204}", "$204$", "203", "2040", "two hundred four", "(("]
-    assert [g.score for g in default_grader().grade_many([(task, a, item) for a in forms])] == [1.0] * 5 + [0.0] * 4
+    assert [g.score for g in grader.grade_many([(task, a, item) for a in forms])] == [1.0] * 5 + [0.0] * 4
 
 
 def test_aime_folder_errors_are_clear(tmp_path, monkeypatch):
@@ -118,7 +117,7 @@ def test_gpqa_loads_the_official_columns_and_shuffles_by_question(gpqa_dir):
     assert again == items
 
 
-def test_gpqa_scores_letters_like_bbh(gpqa_dir):
+def test_gpqa_scores_letters_like_bbh(gpqa_dir, grader):
     task = get_task("ood/gpqa_diamond")
     item = task.item(2)
     right = item["answer"][1]
@@ -127,7 +126,7 @@ def test_gpqa_scores_letters_like_bbh(gpqa_dir):
     other = next(c for c in "ABCD" if c != right)
     answers = [f"({right})", right, right.lower(), f"({right}) {texts[right]}", texts[right],
                f"({other})", f"({right}) {texts[other]}", texts[other], task.wrong_answer(item), "(E)", "A or B"]
-    grades = default_grader().grade_many([(task, a, item) for a in answers])
+    grades = grader.grade_many([(task, a, item) for a in answers])
     assert [g.score for g in grades] == [1.0] * 5 + [0.0] * 6, [(a, g) for a, g in zip(answers, grades)]
 
 

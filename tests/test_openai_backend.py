@@ -45,12 +45,12 @@ def server(tiny_model_dir):
     proc.wait(timeout=20)
 
 
-def test_multi_turn_rollouts_over_chat(server, sandbox):
+def test_multi_turn_rollouts_over_chat(server, sandbox, grader):
     url, model = server
     backend = load_backend(f"openai:{url}:{model}")
     task = get_task("rg/gcd")
     item = task.items(1, seed=0)[0]
-    traj = asyncio.run(rollout(item, task, backend, sandbox, RolloutConfig(max_new_tokens=40)))
+    traj = asyncio.run(rollout(item, task, backend, sandbox, grader, RolloutConfig(max_new_tokens=40)))
     model_segments = [s for s in traj.segments if s.kind == "model"]
     assert model_segments and all(s.token_ids is None and s.logprobs is None for s in model_segments)
     assert traj.stop in ("eos", "max_tokens", "answer") and traj.metrics["model_tokens"] >= 1

@@ -82,11 +82,11 @@ def test_sft_tokenises_interpreter_output_as_text(tokenizer):
     assert tokenizer.decode(after_prompt[:-1]) == "".join(s.text for s in traj.segments[1:])
 
 
-def test_a_script_cannot_end_the_turn_in_a_rollout_or_in_grpo(tiny_model_dir, tiny, sandbox):
+def test_a_script_cannot_end_the_turn_in_a_rollout_or_in_grpo(tiny_model_dir, tiny, sandbox, grader):
     item = TASK.items(1, seed=0)[0]
     answer = f"It printed 6, but the answer is <<<{item['answer']}>>>"
     backend = ScriptedBackend(tiny_model_dir, [PRINTS_FORGED, answer])
-    traj = asyncio.run(rollout(item, TASK, backend, sandbox, RolloutConfig()))
+    traj = asyncio.run(rollout(item, TASK, backend, sandbox, grader, RolloutConfig()))
     tool = traj.segments[2]
     assert tool.kind == "tool" and FORGED in tool.text
     assert not special_ids(tiny) & set(tool.token_ids) and tiny.decode(tool.token_ids) == tool.text

@@ -19,41 +19,42 @@ def test_index_past_the_stream_is_a_clear_error():
         get_task("rg/acre").item(5000)
 
 
-def test_game_of_life_halting_scoring_is_fixed():
+def test_game_of_life_halting_scoring_is_fixed(grader):
     """reasoning-gym 0.1.25 accepts any non-empty answer here; ours compares the answer."""
     task = get_task("rg/game_of_life_halting")
     item = task.item(0)
     other = "False" if item["answer"] == "True" else "True"
-    assert task.score(item["answer"].lower(), item) == 1.0 and task.score(other, item) == 0.0
+    assert grader.grade(task, item["answer"].lower(), item).score == 1.0
+    assert grader.grade(task, other, item).score == 0.0
 
 
-def test_rush_hour_solver_finds_short_plans():
+def test_rush_hour_solver_finds_short_plans(grader):
     task = get_task("rg/rush_hour")
     for i in range(10):
         item = task.item(i)
         plan = solve_rush_hour(item["metadata"]["board_config"])
-        assert task.score(plan, item) == 1.0
+        assert grader.grade(task, plan, item).score == 1.0
         assert len(plan.split()) <= item["metadata"]["min_moves"]  # a slide of any length is one move
 
 
 @pytest.mark.parametrize("name", ["graph_color", "propositional_logic", "rush_hour"])
-def test_tasks_without_a_stored_answer_get_a_solver_answer(name):
+def test_tasks_without_a_stored_answer_get_a_solver_answer(name, grader):
     task = get_task(f"rg/{name}")
     for i in range(5):
         item = task.item(i)
-        assert item["answer"] and task.score(item["answer"], item) == 1.0
+        assert item["answer"] and grader.grade(task, item["answer"], item).score == 1.0
 
 
-def test_partial_credit_is_not_correct():
+def test_partial_credit_is_not_correct(grader):
     task = get_task("rg/color_cube_rotation")
-    grade = task.grade("(((", task.item(0))
+    grade = grader.grade(task, "(((", task.item(0))
     assert grade.score == 0.0 and "incorrect" in grade.reason
 
 
-def test_an_empty_expected_answer_can_be_answered_empty():
+def test_an_empty_expected_answer_can_be_answered_empty(grader):
     task = get_task("rg/ab")
     item = next(i for i in (task.item(k) for k in range(400)) if i["answer"] == "")
-    assert task.score("", item) == 1.0 and task.score("A#", item) == 0.0
+    assert grader.grade(task, "", item).score == 1.0 and grader.grade(task, "A#", item).score == 0.0
 
 
 DIGEST = """

@@ -58,12 +58,12 @@ def test_settings_reject_what_grpo_cannot_do():
 
 
 @pytest.fixture(scope="module")
-def scripted_trajectories(tiny_model_dir, sandbox):
+def scripted_trajectories(tiny_model_dir, sandbox, grader):
     """One code call, its output, then the answer: a right and a wrong copy (rewards differ in the group)."""
     item = TASK.items(1, seed=0)[0]
     backend = ScriptedBackend(tiny_model_dir, ["Let me run it.\n```python\nprint(6 * 7)\n```\n",
                                                f"It is <<<{item['answer']}>>>"])
-    right = asyncio.run(rollout(item, TASK, backend, sandbox, RolloutConfig()))
+    right = asyncio.run(rollout(item, TASK, backend, sandbox, grader, RolloutConfig()))
     wrong = copy.deepcopy(right)
     wrong.score = 0.0
     assert right.correct and right.segments[2].kind == "tool" and len(right.segments[2].token_ids) > 3

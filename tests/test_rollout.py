@@ -22,16 +22,16 @@ def item():
     return TASK.items(1, seed=0)[0]
 
 
-def run(backend, sandbox, item, **config):
-    return asyncio.run(rollout(item, TASK, backend, sandbox, RolloutConfig(**config)))
+def run(backend, sandbox, grader, item, **config):
+    return asyncio.run(rollout(item, TASK, backend, sandbox, grader, RolloutConfig(**config)))
 
 
-def test_code_call_then_answer(tiny_model_dir, sandbox, item):
+def test_code_call_then_answer(tiny_model_dir, sandbox, grader, item):
     backend = ScriptedBackend(tiny_model_dir, [
         "Let me compute it.\n```python\nimport math\nprint(math.gcd(12, 18))\n```\n",
         f"The interpreter says 6, but for this question it is <<<{item['answer']}>>>.",
     ])
-    traj = run(backend, sandbox, item)
+    traj = run(backend, sandbox, grader, item)
     kinds = [s.kind for s in traj.segments]
     assert kinds == ["prompt", "model", "tool", "model"]
     assert traj.segments[2].text == "\nCode Execution Results:\n6\n" and traj.segments[2].status == "ok"
@@ -39,9 +39,9 @@ def test_code_call_then_answer(tiny_model_dir, sandbox, item):
     assert traj.metrics["code_calls"] == 1 and traj.metrics["turns"] == 2
 
 
-def test_loss_mask_covers_model_tokens_only(tiny_model_dir, sandbox, item):
+def test_loss_mask_covers_model_tokens_only(tiny_model_dir, sandbox, grader, item):
     backend = ScriptedBackend(tiny_model_dir, ["```python\nprint(1)\n```\n", "<<<1>>>"])
-    traj = run(backend, sandbox, item)
+    traj = run(backend, sandbox, grader, item)
     ids, mask = traj.token_ids(), traj.loss_mask()
     assert len(ids) == len(mask)
     position = 0
@@ -53,10 +53,10 @@ def test_loss_mask_covers_model_tokens_only(tiny_model_dir, sandbox, item):
     assert all(len(s.logprobs) == len(s.token_ids) for s in traj.segments if s.kind == "model")
 
 
-def test_tokens_in_tokens_out_is_enforced(tiny_model_dir, sandbox, item):
+def test_tokens_in_tokens_out_is_enforced(tiny_model_dir, sandbox, grader, item):
     backend = ScriptedBackend(tiny_model_dir, ["hello"], lie_about_context=True)
     with pytest.raises(TokenMismatch):
-        run(backend, sandbox, item)
+        run(backend, sandbox, grader, item)
 
 
 @pytest.mark.parametrize("turns, stop, code_calls", [
@@ -67,9 +67,9 @@ def test_tokens_in_tokens_out_is_enforced(tiny_model_dir, sandbox, item):
     (["```python\nprint('<<<9>>>')\n```\n", "ok"], "eos", 1),           # the answer only in code output
     (["word " * 400], "max_tokens", 0),                                 # a model that never stops
 ])
-def test_hard_cases(tiny_model_dir, sandbox, item, turns, stop, code_calls):
-    traj = run(ScriptedBackend(tiny_model_dir, turns), sandbox, item, max_new_tokens=300, turn_tokens=100,
-               max_turns=2)
+def test_hard_cases(tiny_model_dir, sandbox, grader, item, turns, stop, code_calls):
+    traj = run(ScriptedBackend(tiny_model_dir, turns), sandbox, grader, item, max_new_tokens=300,
+               turn_tokens=100, max_turns=2)
     assert traj.stop == stop and traj.metrics["code_calls"] == code_calls
     tools = [s for s in traj.segments if s.kind == "tool"]
     if turns[0].startswith("```python\n```"):
@@ -80,41 +80,41 @@ def test_hard_cases(tiny_model_dir, sandbox, item, turns, stop, code_calls):
         assert traj.answer is None and "<<<9>>>" in tools[0].text  # printed, so it does not count
 
 
-def test_an_answer_after_a_code_block_left_open_counts(tiny_model_dir, sandbox, item):
+def test_an_answer_after_a_code_block_left_open_counts(tiny_model_dir, sandbox, grader, item):
     """Issue 21, finding 7: the model ends its turn inside its code block, the rollout runs the block, and the
     model answers in its next turn: 1.0, as with the block closed (it scored 0 when the answer was read from all
     model text joined)."""
     answer = item["answer"]
     for first_turn in (f"```python\nprint({answer})", f"```python\nprint({answer})\n```\n"):
         traj = run(ScriptedBackend(tiny_model_dir, [first_turn, f"It printed {answer}, so <<<{answer}>>>"]),
-                   sandbox, item)
+                   sandbox, grader, item)
         assert [s.kind for s in traj.segments] == ["prompt", "model", "tool", "model"]
         assert traj.segments[2].text == f"\nCode Execution Results:\n{answer}\n"
         assert traj.stop == "answer" and traj.answer == str(answer) and traj.score == 1.0
 
 
-def test_code_call_limit(tiny_model_dir, sandbox, item):
-    traj = run(ScriptedBackend(tiny_model_dir, ["```python\nprint(1)\n```\n"]), sandbox, item,
+def test_code_call_limit(tiny_model_dir, sandbox, grader, item):
+    traj = run(ScriptedBackend(tiny_model_dir, ["```python\nprint(1)\n```\n"]), sandbox, grader, item,
                max_code_calls=3, max_turns=10)
     assert traj.stop == "max_code_calls" and traj.metrics["code_calls"] == 3
     assert "up to 3 times" in traj.system  # the prompt states the limit the rollout enforces
 
 
-def test_timeouts_are_counted_and_reported(tiny_model_dir, sandbox, item):
-    traj = run(ScriptedBackend(tiny_model_dir, ["```python\nwhile True: pass\n```\n", "<<<1>>>"]), sandbox, item,
-               limits=Limits(timeout=0.5))
+def test_timeouts_are_counted_and_reported(tiny_model_dir, sandbox, grader, item):
+    traj = run(ScriptedBackend(tiny_model_dir, ["```python\nwhile True: pass\n```\n", "<<<1>>>"]), sandbox, grader,
+               item, limits=Limits(timeout=0.5))
     assert traj.metrics["timeouts"] == 1 and "timed out" in traj.segments[2].text
 
 
-def test_text_mode_never_runs_code(tiny_model_dir, sandbox, item):
+def test_text_mode_never_runs_code(tiny_model_dir, sandbox, grader, item):
     traj = run(ScriptedBackend(tiny_model_dir, [f"```python\nprint(1)\n```\nSo <<<{item['answer']}>>>"]),
-               sandbox, item, mode="text")
+               sandbox, grader, item, mode="text")
     assert traj.metrics["code_calls"] == 0 and traj.score == 1.0
 
 
-def test_code_mode_takes_the_programs_output(tiny_model_dir, sandbox, item):
+def test_code_mode_takes_the_programs_output(tiny_model_dir, sandbox, grader, item):
     program = f"```python\nprint('<<<{item['answer']}>>>')\n```\n"
-    traj = run(ScriptedBackend(tiny_model_dir, [program]), sandbox, item, mode="code")
+    traj = run(ScriptedBackend(tiny_model_dir, [program]), sandbox, grader, item, mode="code")
     assert traj.stop == "code" and traj.answer == str(item["answer"]) and traj.score == 1.0
 
 
@@ -143,8 +143,8 @@ def test_self_check_detector(texts, expected):
     assert self_checked(Trajectory("x", "t", "ci", "q", segments=segments)) is expected
 
 
-def test_trajectory_round_trips_through_json(tiny_model_dir, sandbox, item):
-    traj = run(ScriptedBackend(tiny_model_dir, ["```python\nprint(2)\n```\n", "<<<2>>>"]), sandbox, item)
+def test_trajectory_round_trips_through_json(tiny_model_dir, sandbox, grader, item):
+    traj = run(ScriptedBackend(tiny_model_dir, ["```python\nprint(2)\n```\n", "<<<2>>>"]), sandbox, grader, item)
     again = Trajectory.from_json(traj.to_json())
     assert again == traj and again.loss_mask() == traj.loss_mask() and again.correct == traj.correct
 
@@ -172,14 +172,14 @@ class BrokenFor:
         return await self.sandbox.arun(code, limits, **kw)
 
 
-def test_a_failing_sandbox_touches_only_its_own_trajectory(tiny_model_dir, sandbox, item):
+def test_a_failing_sandbox_touches_only_its_own_trajectory(tiny_model_dir, sandbox, grader, item):
     broken = BrokenFor(sandbox, "BOOM")
     bad = ScriptedBackend(tiny_model_dir, ["```python\nBOOM = 1\nprint(BOOM)\n```\n", "<<<1>>>"])
     good = ScriptedBackend(tiny_model_dir, ["```python\nprint(6)\n```\n", f"<<<{item['answer']}>>>"])
 
     async def both():
-        return await asyncio.gather(rollout(item, TASK, bad, broken, RolloutConfig()),
-                                    rollout(item, TASK, good, broken, RolloutConfig()))
+        return await asyncio.gather(rollout(item, TASK, bad, broken, grader, RolloutConfig()),
+                                    rollout(item, TASK, good, broken, grader, RolloutConfig()))
 
     failed, fine = asyncio.run(both())
     assert failed.segments[2].status == "sandbox_error" and "maximum recursion depth" in failed.segments[2].text

@@ -23,11 +23,11 @@ TASKS = ["symbench/number_multiply", "bbh/boolean_expressions", "rg/prime_factor
 
 
 @pytest.fixture(scope="module")
-def trajectories(sandbox):
-    return synthesize_scripted(TASKS, 6, sandbox, seed=3, two_step_share=0.5)
+def trajectories(sandbox, grader):
+    return synthesize_scripted(TASKS, 6, sandbox, grader, seed=3, two_step_share=0.5)
 
 
-def test_scripted_teacher_keeps_correct_trajectories_with_real_output(trajectories, sandbox):
+def test_scripted_teacher_keeps_correct_trajectories_with_real_output(trajectories, sandbox, grader):
     assert {t.task for t in trajectories} == set(TASKS) and all(t.correct for t in trajectories)
     two_step = [t for t in trajectories if t.metrics["code_calls"] == 2]
     assert two_step and len(two_step) < len(trajectories)
@@ -37,7 +37,7 @@ def test_scripted_teacher_keeps_correct_trajectories_with_real_output(trajectori
         assert rerun.stdout.strip() in tools[-1].text  # the interpreter's real output, spliced in
     assert any(("NameError" in s.text or "inputs look fine" in s.text) for t in two_step for s in t.segments)
     with pytest.raises(ValueError, match="no program for rg/gcd"):
-        synthesize_scripted(["rg/gcd"], 1, sandbox)
+        synthesize_scripted(["rg/gcd"], 1, sandbox, grader)
 
 
 def test_loss_mask_token_by_token_through_trl(trajectories, tiny_model_dir, tmp_path):
@@ -132,7 +132,7 @@ def test_bad_data_is_refused_clearly(tiny_model_dir, tmp_path):
     assert missing.returncode == 2 and "no such data file" in missing.stdout + missing.stderr
 
 
-def test_a_model_teacher_keeps_only_its_correct_answers(tiny_model_dir, sandbox):
+def test_a_model_teacher_keeps_only_its_correct_answers(tiny_model_dir, sandbox, grader):
     from conftest import ScriptedBackend
 
     from r1ci.synth import synthesize_with_backend
@@ -141,7 +141,7 @@ def test_a_model_teacher_keeps_only_its_correct_answers(tiny_model_dir, sandbox)
     items = get_task("rg/basic_arithmetic").items(6, seed=0)
     answer = items[2]["answer"]
     teacher = ScriptedBackend(tiny_model_dir, [f"```python\nprint({answer!r})\n```\n", f"So <<<{answer}>>>."])
-    kept = synthesize_with_backend(teacher, ["rg/basic_arithmetic"], 6, sandbox, seed=0, candidates=2)
+    kept = synthesize_with_backend(teacher, ["rg/basic_arithmetic"], 6, sandbox, grader, seed=0, candidates=2)
     assert items[2]["id"] in {t.id for t in kept}
     assert all(t.correct and t.metrics["teacher"] == teacher.name and t.system for t in kept)
     assert len({t.id for t in kept}) == len(kept)  # at most one per question

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from r1ci.tasks import get_task, list_tasks, suite
-from r1ci.tasks.grading import default_grader
 from r1ci.tasks.selfcheck import MALFORMED
 
 DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
@@ -63,16 +62,16 @@ def test_unknown_task_and_bad_filters_have_clear_errors():
 
 
 @pytest.mark.parametrize("task_id", sorted(suite()))
-def test_task_contract(task_id):
+def test_task_contract(task_id, grader):
     """Deterministic items with the contract's keys; reference scores 1, a wrong answer < 1, garbage 0."""
     task = get_task(task_id)
     item = task.item(1, seed=0)
     assert set(item) == {"id", "task", "question", "answer", "metadata"} and item["task"] == task_id
     assert item == task.item(1, seed=0)
     json.dumps(item)  # items are plain JSON
-    assert task.score(task.reference_answer(item), item) == 1.0
-    assert task.score(task.wrong_answer(item), item) < 1.0
-    for bad, grade in zip(MALFORMED, default_grader().grade_many([(task, bad, item) for bad in MALFORMED])):
+    assert grader.grade(task, task.reference_answer(item), item).score == 1.0
+    assert grader.grade(task, task.wrong_answer(item), item).score < 1.0
+    for bad, grade in zip(MALFORMED, grader.grade_many([(task, bad, item) for bad in MALFORMED])):
         assert grade.score == 0.0 and grade.reason, (bad, grade)
     if task.size() is None:
         assert task.item(1, seed=1)["question"] != item["question"] or task.item(2, seed=1)["question"] != task.item(2, seed=0)["question"]

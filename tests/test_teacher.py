@@ -70,9 +70,9 @@ def test_scripts_copy_the_questions_values(task_id):
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_scripts_solve_the_tasks_in_the_sandbox(source, sandbox):
+def test_scripts_solve_the_tasks_in_the_sandbox(source, sandbox, grader):
     tasks = sorted(t for t in PROGRAMS if t.startswith(source + "/"))
-    ci, text = synthesize_pairs(tasks, ITEMS, sandbox, seed=5, two_step_share=0.3, self_check_share=1.0)
+    ci, text = synthesize_pairs(tasks, ITEMS, sandbox, grader, seed=5, two_step_share=0.3, self_check_share=1.0)
     kept = {t: sum(traj.task == t for traj in ci) for t in tasks}
     asked = {t: len(get_task(t).items(ITEMS, seed=5)) for t in tasks}
     low = {t: f"{kept[t]}/{asked[t]}" for t in tasks if kept[t] < MIN_KEPT * asked[t]}
@@ -84,7 +84,7 @@ def test_scripts_solve_the_tasks_in_the_sandbox(source, sandbox):
     assert all(traj.metrics["self_check"] for traj in checked)
     assert [t.id for t in text] == [t.id for t in ci]
     for traj in text:
-        assert traj.mode == "text" and get_task(traj.task).score(traj.answer, _item(traj)) == 1.0
+        assert traj.mode == "text" and grader.grade(get_task(traj.task), traj.answer, _item(traj)).score == 1.0
 
 
 def _item(traj):

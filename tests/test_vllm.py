@@ -116,13 +116,14 @@ def setup(tiny_model_dir):
     return tokenizer, items, script, settings
 
 
-def test_colocated_engine_gets_token_ids_with_a_seed_and_the_stops_per_request(setup, fake_vllm):
+def test_colocated_engine_gets_token_ids_with_a_seed_and_the_stops_per_request(setup, fake_vllm, grader):
     tokenizer, items, script, settings = setup
     engine = FakeEngine(tokenizer, script)
     trainer = trainer_with("colocate", SimpleNamespace(llm=engine, tensor_parallel_size=1))
     prompts = [it["question"] for it in items for _ in range(2)]
     with LocalSandbox(1) as sandbox:
-        out = InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, tokenizer)(prompts, trainer)
+        rollouts = InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, grader, tokenizer)
+        out = rollouts(prompts, trainer)
     check_completions(out, tokenizer, len(prompts))
     first_turns = fake_vllm.sent[:len(prompts)]
     assert {tuple(p["stop"]) for p in first_turns} == {("```\n", ">>>")}
@@ -130,15 +131,15 @@ def test_colocated_engine_gets_token_ids_with_a_seed_and_the_stops_per_request(s
     assert len({p["seed"] for p in first_turns}) == len(prompts)  # every completion samples its own tokens
 
 
-def test_tensor_parallel_colocated_engines_are_refused(setup, fake_vllm):
+def test_tensor_parallel_colocated_engines_are_refused(setup, fake_vllm, grader):
     tokenizer, items, script, settings = setup
     trainer = trainer_with("colocate", SimpleNamespace(llm=FakeEngine(tokenizer, script), tensor_parallel_size=2))
     with LocalSandbox(1) as sandbox, pytest.raises(ValueError, match="tensor_parallel_size 1 in colocate mode"):
-        InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, tokenizer)(
+        InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, grader, tokenizer)(
             [items[0]["question"]], trainer)
 
 
-def test_server_mode_sends_each_request_with_its_seed_through_trls_client(setup, monkeypatch):
+def test_server_mode_sends_each_request_with_its_seed_through_trls_client(setup, monkeypatch, grader):
     import trl.generation.vllm_client as vllm_client
 
     tokenizer, items, script, settings = setup
@@ -148,7 +149,7 @@ def test_server_mode_sends_each_request_with_its_seed_through_trls_client(setup,
     vllm = SimpleNamespace(server_base_url=None, server_host="10.0.0.2", server_port=8001, server_timeout=240.0)
     prompts = [it["question"] for it in items for _ in range(2)]
     with LocalSandbox(1) as sandbox:
-        rollouts = InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, tokenizer)
+        rollouts = InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, grader, tokenizer)
         out = rollouts(prompts, trainer_with("server", vllm))
         rollouts(prompts[:1], trainer_with("server", vllm))
     assert made == [{"base_url": "http://10.0.0.2:8001", "connection_timeout": 240.0}]  # one client per process

@@ -4,7 +4,10 @@ outside it, the paper's out-of-distribution benchmarks (`ood/aime_2024`, `ood/ai
     from r1ci.tasks import get_task
     task = get_task("symbench/game24")
     item = task.item(0, seed=0)
-    task.score("<answer>", item)   # 1.0 only when correct
+    task.check("<answer>", item)   # a Grade: score 1.0 only when correct
+
+`check` runs the checker in the calling process, unbounded; a model's answers are graded in a sandbox by
+`r1ci.grading.Grader` (`grader.grade(task, answer, item)`), which runs `check` there.
 
 The OOD benchmarks are in neither split: `list_tasks()` and every split's list leave them out (so no run that
 takes a split's tasks draws on them), `list_tasks(source="ood")` lists them, and an evaluation names them.

@@ -1,8 +1,10 @@
 """The task contract shared by all 144 tasks: deterministic items and a scorer that never raises.
 
 An item is a plain dict `{id, task, question, answer, metadata}`. The same (task, seed, index) always
-gives the same item. `Task.grade` turns any answer, however malformed, into a `Grade` in [0, 1] with a
-reason; an item is correct only at 1.0. Grading runs in a sandbox, never in the calling process (grading.py).
+gives the same item. `Task.check` turns any answer, however malformed, into a `Grade` in [0, 1] with a
+reason; an item is correct only at 1.0. It runs the checker where it is called, unbounded: model answers are
+graded by `r1ci.grading.Grader`, which runs `check` in a sandbox. Tasks import neither the grader nor the
+sandbox, nor any stage above them.
 """
 
 from abc import ABC, abstractmethod
@@ -26,7 +28,7 @@ class Grade:
 
 
 class Task(ABC):
-    """One task of the suite. Subclasses implement `item` and `_grade`; `grade` makes scoring total."""
+    """One task of the suite. Subclasses implement `item` and `_grade`; `check` makes scoring total."""
 
     source: str  # "symbench" | "bbh" | "rg"
     name: str
@@ -47,7 +49,7 @@ class Task(ABC):
 
     @abstractmethod
     def _grade(self, answer: str, item: Item) -> Grade:
-        """Grade a non-empty answer string; may raise on malformed input (grade() turns that into 0)."""
+        """Grade a non-empty answer string; may raise on malformed input (check() turns that into 0)."""
 
     def size(self) -> int | None:
         """Number of items for fixed datasets; None when the generator is unbounded."""
@@ -91,21 +93,9 @@ class Task(ABC):
             return Grade(0.0, f"answer too long ({len(answer)} > {MAX_ANSWER_CHARS} characters)")
         return None
 
-    def grade(self, answer: Any, item: Item) -> Grade:
-        """Grade `answer` in the grading sandbox (tasks/grading.py): bounded in time and memory, never raises
-        for any answer. Raises SandboxUnavailable only when this machine cannot isolate a grader."""
-        from r1ci.tasks.grading import default_grader
-
-        return default_grader().grade(self, answer, item)
-
-    async def agrade(self, answer: Any, item: Item) -> Grade:
-        """`grade` for the rollout engine: the event loop runs on while the sandbox grades."""
-        from r1ci.tasks.grading import default_grader
-
-        return await default_grader().agrade(self, answer, item)
-
-    def grade_in_process(self, answer: Any, item: Item) -> Grade:
-        """Run the checker here, with no bound on time or memory: only the grading sandbox calls this.
+    def check(self, answer: Any, item: Item) -> Grade:
+        """The answer's grade, computed here with no bound on time or memory: the grading sandbox
+        (r1ci.grading) calls this; anything that grades a model's answer goes through a `Grader`.
 
         Total over answers: whatever the checker raises (SystemExit included) becomes a 0 with the reason.
         """
@@ -119,9 +109,6 @@ class Task(ABC):
         except BaseException as e:  # a checker must never end the grader; the reason says why it failed
             return Grade(0.0, f"malformed answer: {type(e).__name__}: {e}"[:300])
         return Grade(min(1.0, max(0.0, float(grade.score))), grade.reason)
-
-    def score(self, answer: Any, item: Item) -> float:
-        return self.grade(answer, item).score
 
     def reference_answer(self, item: Item) -> str:
         """An answer that scores 1.0: the stored answer, or a solver's for tasks that accept many."""

@@ -9,7 +9,9 @@ veRL's reward manager drops when it decodes, so that nothing tells the tool's ou
 """
 
 import json
+import os
 import re
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -122,4 +124,24 @@ def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_
         return 0.0
     item = {"id": extra_info["id"], "task": data_source, "question": "", "answer": ground_truth,
             "metadata": json.loads(extra_info["metadata"])}
-    return get_task(data_source).score(answer, item)
+    return _adapter_grader().grade(get_task(data_source), answer, item).score
+
+
+# veRL loads `compute_score` by file path and calls it in its own reward processes: an external entry point
+# that no one can hand a grader. So this adapter, and nothing else in r1ci, keeps a grader of its own: one per
+# process, built on the first call (and again in a forked child, where the parent's pools' threads and sockets
+# are gone). Its import of r1ci.grading, inside the function, is the one under r1ci/tasks (tests/test_layers.py
+# names it): importing the tasks, this module included, never loads the grader.
+_grader = None
+_grader_lock = threading.Lock()
+
+
+def _adapter_grader():
+    """This process's grader for `compute_score`."""
+    global _grader
+    from r1ci.grading import Grader
+
+    with _grader_lock:
+        if _grader is None or _grader.pid != os.getpid():
+            _grader = Grader()
+        return _grader

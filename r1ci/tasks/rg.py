@@ -29,7 +29,7 @@ from r1ci.tasks.symbench.game24 import check_expression
 
 DEFAULT_SIZE = 10_000
 # These scorers hand the answer to sympy's parse_expr, which runs it as Python. Grading runs in a sandbox
-# (grading.py), but an answer that ran could still print a forged grade there, so they only ever see an
+# (r1ci/grading.py), but an answer that ran could still print a forged grade there, so they only ever see an
 # answer that is a plain formula (`plain_formula`): numbers, symbols, arithmetic and known math functions.
 # Countdown answers must be more than that: `check_expression`'s arithmetic on the item's numbers.
 SYMPY_SCORERS = {"countdown", "intermediate_integration", "polynomial_multiplication", "simple_integration"}

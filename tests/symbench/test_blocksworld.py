@@ -23,8 +23,8 @@ ITEM = item_with({"stack1": ["A", "B"], "stack2": ["C"], "stack3": []}, {"stack1
     "Move B from 1 to 3\nMove A from 1 to 2\nMove A from 2 to 1\nMove B from 3 to 2",
     "\n  Move B from 1 to 3 \n\nMove B from 3 to 2\n",
 ])
-def test_accepts_any_legal_plan_reaching_the_goal(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_any_legal_plan_reaching_the_goal(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -39,24 +39,24 @@ def test_accepts_any_legal_plan_reaching_the_goal(answer):
         ("Put B on 2", "not a move of the form"),
     ],
 )
-def test_rejects_illegal_or_incomplete_plans(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_illegal_or_incomplete_plans(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason, grade.reason
 
 
-def test_stacks_left_out_of_the_goal_must_end_empty():
+def test_stacks_left_out_of_the_goal_must_end_empty(grader):
     item = item_with({"stack1": ["A"], "stack2": [], "stack3": ["B"]}, {"stack1": ["A", "B"], "stack2": []})
-    assert TASK.grade("Move B from 3 to 1", item).correct
-    assert not TASK.grade("Move B from 3 to 2\nMove B from 2 to 3", item).correct
+    assert grader.grade(TASK, "Move B from 3 to 1", item).correct
+    assert not grader.grade(TASK, "Move B from 3 to 2\nMove B from 2 to 3", item).correct
 
 
 @pytest.mark.parametrize("answer", ["", "   ", None, 7, "Move", "Move B from 1 to", "x" * 30000,
                                     "Ｍｏｖｅ B from １ to ２", "Move B from 1 to 2\n" * 600])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
-def test_codesteer_instances_load_and_are_solved(symbench_dir):
+def test_codesteer_instances_load_and_are_solved(symbench_dir, grader):
     originals = TASK.load_originals(symbench_dir)
     assert len(originals) >= 37
     assert not any("reference" in o["metadata"] for o in originals)  # CodeSteer published no plans
@@ -64,4 +64,4 @@ def test_codesteer_instances_load_and_are_solved(symbench_dir):
         assert item["question"].startswith("Blocksworld Task:\n\nInitial State:\nstack1:")
     # 2_3_2_2 starts at its goal; the solver still answers with a (there-and-back) non-empty plan
     trivial = [o for o in originals if "2_3_2_2" in o["id"]]
-    assert trivial and TASK.grade(trivial[0]["answer"], trivial[0]).correct
+    assert trivial and grader.grade(TASK, trivial[0]["answer"], trivial[0]).correct

@@ -28,8 +28,8 @@ def test_step_budget_is_codesteers_greedy_estimate():
     "Step 1: [[50, [0, 1]], [20, [2]]] Step 2: [(40, (0, 1))] Step 3: (30, [0])",
     "step 1: [(50, [0, 1]), (20, 2)]\\nstep 2: [(40, [0, 1])]\\nstep 3: [(30, [0])]",
 ])
-def test_accepts_any_legal_plan_within_the_budget(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_any_legal_plan_within_the_budget(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -51,16 +51,16 @@ def test_accepts_any_legal_plan_within_the_budget(answer):
         ("Step 1: [(50.0, [0, 1])]", "not a (box weight, [lifter indices]) pair"),
     ],
 )
-def test_rejects_illegal_or_incomplete_plans(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_illegal_or_incomplete_plans(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason, grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "  ", None, 3.5, "Step", "Step 1: [(", "Step 1: " + "[" * 5000,
                                     "Step 1: [(" + "9" * 6000 + ", [0])]", "Ｓｔｅｐ １: [(50, [0, 1])]",
                                     "x" * 30000])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_generated_questions_state_the_step_budget():

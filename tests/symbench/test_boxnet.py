@@ -31,8 +31,8 @@ def plan(*steps):
     plan(SWAP, MATCH).replace('"', "'"),
     plan(SWAP, MATCH).replace("Agent[0.5, 0.5]", "Agent[0.5,0.5]").replace(", target", ",target"),
 ])
-def test_accepts_any_legal_plan_that_matches_every_box(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_any_legal_plan_that_matches_every_box(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -60,15 +60,15 @@ def test_accepts_any_legal_plan_that_matches_every_box(answer):
         ('["move(box_red, square[0.5, 1.5])"]', "not a JSON list"),
     ],
 )
-def test_rejects_illegal_or_incomplete_plans(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_illegal_or_incomplete_plans(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason, grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", " ", None, [], "[", "[{]", "[" * 10000 + "]" * 10000, "x" * 30000,
                                     '[{"Agent[０.5, 0.5]": "move(box_red, square[0.5, 1.5])"}]', "NaN", "1e999"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_question_lists_each_agents_options_like_codesteer():

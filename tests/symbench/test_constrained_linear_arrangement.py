@@ -11,8 +11,8 @@ def item_with(game="animal", moves=("F", "A", "B"), results=("loss", "win", "win
 
 
 @pytest.mark.parametrize("answer", ["D,E,C", "A,B,C", "C, G, H", "[E, D, C]", "['B', 'C', 'D']", "d,e,c"])
-def test_accepts_any_consistent_sequence(answer):
-    assert TASK.grade(answer, item_with()).correct
+def test_accepts_any_consistent_sequence(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).correct
 
 
 @pytest.mark.parametrize(
@@ -29,31 +29,32 @@ def test_accepts_any_consistent_sequence(answer):
         ("[D,E,C", "unbalanced brackets"),
     ],
 )
-def test_rejects_inconsistent_sequences_with_the_reason(answer, reason):
-    grade = TASK.grade(answer, item_with())
+def test_rejects_inconsistent_sequences_with_the_reason(answer, reason, grader):
+    grade = grader.grade(TASK, answer, item_with())
     assert grade.score == 0.0 and reason in grade.reason
 
 
-def test_five_elements_rules_are_read_from_your_card():
+def test_five_elements_rules_are_read_from_your_card(grader):
     """Your card generating theirs loses, yours overcoming theirs wins, every other pair draws (CodeSteer's rule)."""
     item = item_with("elements", ["A", "A"], ["loss", "win"])  # cards are used once: two rounds of A for brevity
-    assert TASK.grade("B,C", item).correct  # A generates B, A overcomes C
-    assert "gives a draw, not a win" in TASK.grade("B,E", item).reason  # E generating A is no win for A
+    assert grader.grade(TASK, "B,C", item).correct  # A generates B, A overcomes C
+    assert "gives a draw, not a win" in grader.grade(TASK, "B,E", item).reason  # E generating A is no win for A
     draws = item_with("elements", ["A", "B", "C"], ["draw", "draw", "draw"])
-    assert TASK.grade("A,B,C", draws).correct and TASK.grade("E,A,B", draws).correct
-    assert "gives a loss, not a draw" in TASK.grade("B,A,C", draws).reason
+    assert grader.grade(TASK, "A,B,C", draws).correct and grader.grade(TASK, "E,A,B", draws).correct
+    assert "gives a loss, not a draw" in grader.grade(TASK, "B,A,C", draws).reason
 
 
-def test_stick_game_draws_on_non_adjacent_cards():
+def test_stick_game_draws_on_non_adjacent_cards(grader):
     item = item_with("stick_game", ["A", "B", "C", "D"], ["win", "draw", "draw", "loss"])
-    assert TASK.grade("B,D,C,C", item).reason == "the opponent plays a card twice, but each card can only be used once"
-    assert TASK.grade("B,D,A,C", item).correct
-    assert "gives a win, not a draw" in TASK.grade("B,C,A,D", item).reason
+    assert grader.grade(TASK, "B,D,C,C", item).reason == ("the opponent plays a card twice, but each card can only be "
+                                                          "used once")
+    assert grader.grade(TASK, "B,D,A,C", item).correct
+    assert "gives a win, not a draw" in grader.grade(TASK, "B,C,A,D", item).reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "[[", "A," * 8000, None, 3, "Ａ,Ｂ,Ｃ", "no answer"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with()) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).score == 0.0
 
 
 def test_generator_is_varied_and_covers_every_game_type():

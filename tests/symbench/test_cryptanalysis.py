@@ -40,17 +40,17 @@ def test_feedback_matches_codesteer_wording():
 
 @pytest.mark.parametrize("answer", ['["3", "9", "C", "W"]', "['3', '9', 'C', 'W']", '[3, 9, "C", "W"]', "39CW",
                                     "3 9 C W", '["3", "9", "c", "w"]'])
-def test_accepts_the_code_in_common_layouts(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_code_in_common_layouts(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
-def test_accepts_any_code_consistent_with_all_clues():
+def test_accepts_any_code_consistent_with_all_clues(grader):
     loose = item_with(CONDITIONS[:3])  # the first three clues leave the letters open
     numbers, letters = candidates(loose["metadata"]["conditions"])
     assert numbers == ["39"] and len(letters) > 100
     for code in ("39CW", "39AM", f"39{letters[-1]}"):
-        assert TASK.grade(code, loose).correct, code
-    assert not TASK.grade("39CX", loose).correct  # X was guessed and is not in the code
+        assert grader.grade(TASK, code, loose).correct, code
+    assert not grader.grade(TASK, "39CX", loose).correct  # X was guessed and is not in the code
 
 
 @pytest.mark.parametrize(
@@ -69,16 +69,16 @@ def test_accepts_any_code_consistent_with_all_clues():
         ('[["3"], "9", "C", "W"]', "list of four symbols"),
     ],
 )
-def test_rejects_wrong_or_malformed_codes(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_or_malformed_codes(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize(
     "answer", ["", "  ", "[" * 3000, "3" * 30000, None, 39, ["3", "9", "C", "W"], "３９ＣＷ", "39C\u0301W"]
 )
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_generator_gives_unique_codes():

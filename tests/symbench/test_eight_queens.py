@@ -25,8 +25,8 @@ def item_with(placed=([2, 3],), blocked=(), n=8):
         "[2 3, 0 0, 1 6, 3 5, 4 7, 5 1, 6 4, 7 2]",
     ],
 )
-def test_accepts_any_valid_completion_in_any_list_style(answer):
-    assert TASK.grade(answer, item_with()).correct
+def test_accepts_any_valid_completion_in_any_list_style(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).correct
 
 
 @pytest.mark.parametrize(
@@ -43,20 +43,20 @@ def test_accepts_any_valid_completion_in_any_list_style(answer):
         ("[(2, 3), (0, 0), (1, 6)", item_with(), "unbalanced brackets"),
     ],
 )
-def test_rejects_invalid_placements_with_the_reason(answer, item, reason):
-    grade = TASK.grade(answer, item)
+def test_rejects_invalid_placements_with_the_reason(answer, item, reason, grader):
+    grade = grader.grade(TASK, answer, item)
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "((", "0 0, " * 5000, None, 8, "０ ０", "no valid solution found"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with()) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).score == 0.0
 
 
-def test_larger_boards_need_n_queens():
+def test_larger_boards_need_n_queens(grader):
     item = item_with(placed=[], n=10)
-    assert TASK.grade(TASK.dataset(0).solve(item["metadata"]), item).correct
-    assert "8 queens on the board, expected 10" in TASK.grade(REFERENCE, item).reason
+    assert grader.grade(TASK, TASK.dataset(0).solve(item["metadata"]), item).correct
+    assert "8 queens on the board, expected 10" in grader.grade(TASK, REFERENCE, item).reason
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

@@ -11,8 +11,8 @@ def item_with(numbers, target=24):
 
 
 @pytest.mark.parametrize("answer", ["((10-9)*(11+13))", "((10-9)*(11+13)) = 24", "(13+11)*(10-9)", "(11 + 13) × (10 − 9)"])
-def test_accepts_any_valid_expression(answer):
-    assert TASK.grade(answer, item_with([9, 10, 11, 13])).correct
+def test_accepts_any_valid_expression(answer, grader):
+    assert grader.grade(TASK, answer, item_with([9, 10, 11, 13])).correct
 
 
 @pytest.mark.parametrize(
@@ -27,23 +27,23 @@ def test_accepts_any_valid_expression(answer):
         ("(10-10)/(9-9)+24", "division by zero"),
     ],
 )
-def test_rejects_invalid_expressions(answer, reason):
-    grade = TASK.grade(answer, item_with([9, 10, 11, 13]))
+def test_rejects_invalid_expressions(answer, reason, grader):
+    grade = grader.grade(TASK, answer, item_with([9, 10, 11, 13]))
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["((10-9)*(11+13)", "", "   ", "__import__('os').system('true')", "1" * 30000, None, 24, "１０"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with([9, 10, 11, 13])) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with([9, 10, 11, 13])).score == 0.0
 
 
-def test_only_the_exact_target_counts():
+def test_only_the_exact_target_counts(grader):
     # CodeSteer's published "solution" for this 8-number instance comes within 1e-6 of 24
     numbers, near_miss = [17, 41, 56, 63, 73, 77, 84, 99], "((41+(56/(63*(73*(77*(84+99))))))-17)"
     assert abs(evaluate(near_miss)[0] - 24) < 1e-6
-    grade = TASK.grade(near_miss, item_with(numbers))
+    grade = grader.grade(TASK, near_miss, item_with(numbers))
     assert grade.score == 0.0 and "evaluates to" in grade.reason
-    assert TASK.grade("((73-77)*(((17+41)+(56+63))-(84+99)))", item_with(numbers)).correct
+    assert grader.grade(TASK, "((73-77)*(((17+41)+(56+63))-(84+99)))", item_with(numbers)).correct
 
 
 def test_many_numbers_are_solved_by_a_signed_sum():
@@ -63,9 +63,9 @@ def test_an_unreachable_target_fails_fast_naming_the_task_and_config():
         dataset[0]
 
 
-def test_solver_handles_fraction_puzzles():
+def test_solver_handles_fraction_puzzles(grader):
     item = item_with([1, 5, 5, 5])  # needs 5*(5-1/5)
-    assert TASK.grade(TASK.dataset(0).solve(item["metadata"]), item).correct
+    assert grader.grade(TASK, TASK.dataset(0).solve(item["metadata"]), item).correct
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +79,12 @@ def test_codesteer_instances_load_and_references_pass(originals):
     assert with_reference, "the sample's multi-number files carry reference solutions"
 
 
-def test_inexact_published_solutions_are_data_not_answers(originals):
+def test_inexact_published_solutions_are_data_not_answers(originals, grader):
     inexact = [o for o in originals if "inexact_reference" in o["metadata"]]
     assert len(inexact) >= 35 and {len(o["metadata"]["numbers"]) for o in inexact} >= {8, 40, 60, 80}
     for item in inexact:
         published = item["metadata"]["inexact_reference"]
         assert "reference" not in item["metadata"] and item["answer"] != published
         assert abs(evaluate(published)[0] - 24) < 1e-6, item["id"]
-        assert TASK.score(published, item) == 0.0 and TASK.score(item["answer"], item) == 1.0, item["id"]
+        assert grader.grade(TASK, published, item).score == 0.0, item["id"]
+        assert grader.grade(TASK, item["answer"], item).score == 1.0, item["id"]

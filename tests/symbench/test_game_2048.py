@@ -24,8 +24,8 @@ def test_walk_slides_merges_and_stops_like_codesteer():
 
 @pytest.mark.parametrize("answer", ["0, 32\n8, 16", "0, 32, 8, 16", "[[0, 32], [8, 16]]", "0 32\n8 16",
                                     " 0,32 ;\n 8,16 "])
-def test_accepts_the_grid_in_common_layouts(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_grid_in_common_layouts(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -40,15 +40,15 @@ def test_accepts_the_grid_in_common_layouts(answer):
         ("0, 32, 8, -16", "must be numbers"),
     ],
 )
-def test_rejects_wrong_grids(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_grids(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason, grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "  ", None, 16, "[[0, 32], [8, 16]", "0, 32, 8, " + "1" * 5000,
                                     "０, ３２, ８, １６", "x" * 30000])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

@@ -38,8 +38,8 @@ def nested(text):
 
 
 @pytest.mark.parametrize("answer", [CYCLIC, OTHER, nested(OTHER), CYCLIC.upper(), CYCLIC.replace(",", ", ")])
-def test_accepts_any_valid_completion(answer):
-    assert TASK.grade(answer, item_with()).correct
+def test_accepts_any_valid_completion(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).correct
 
 
 def swap_rows(text, i, j):
@@ -62,14 +62,14 @@ def swap_rows(text, i, j):
         (nested(CYCLIC)[:-1], PUZZLE, "unbalanced brackets"),
     ],
 )
-def test_rejects_invalid_grids_with_the_reason(answer, puzzle, reason):
-    grade = TASK.grade(answer, item_with(puzzle))
+def test_rejects_invalid_grids_with_the_reason(answer, puzzle, reason, grader):
+    grade = grader.grade(TASK, answer, item_with(puzzle))
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "[[", "a," * 8000, None, 7, "ａ,ｂ", "row1\nrow2\n... (7 rows total)"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with()) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).score == 0.0
 
 
 def test_generator_blanks_15_to_30_cells():

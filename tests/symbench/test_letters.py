@@ -16,8 +16,8 @@ ITEM = item_with("strawberry", "r")  # r at 3, 8 and 9
 @pytest.mark.parametrize("answer", ["Count: 3, Positions: [3, 8, 9]", "count: 3, positions: [3,8,9]",
                                     "Count: 3, Positions: [9, 3, 8]", "Count:3 Positions:[3, 8, 9].",
                                     "'Count: 3, Positions: [3, 8, 9]'"])
-def test_accepts_count_and_positions_in_any_order(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_count_and_positions_in_any_order(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,8 @@ def test_accepts_count_and_positions_in_any_order(answer):
         ("Count: 3, Positions: [3, , 9]", "comma-separated list of integers"),
     ],
 )
-def test_rejects_wrong_counts_and_positions(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_counts_and_positions(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason
 
 
@@ -44,8 +44,8 @@ def test_rejects_wrong_counts_and_positions(answer, reason):
     ["", " ", "Count: 3, Positions: [" + "3, " * 6000, "Count: 99999999999, Positions: []", None, 3, [3, 8, 9],
      "Count: ３, Positions: [3, 8, 9]", "Count: 3, Positions: [٣, 8, 9]"],
 )
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_generator_uses_dictionary_words_where_it_can():

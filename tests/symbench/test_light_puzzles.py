@@ -29,8 +29,8 @@ def test_solver_replays_the_presses():
     "answer",
     [FINAL, FINAL.replace(",", ", "), f"[{FINAL}]", FINAL.replace(",", " "), "01000\n11101\n10100\n00101\n10100"],
 )
-def test_accepts_the_final_state_in_any_list_style(answer):
-    assert TASK.grade(answer, item_with()).correct
+def test_accepts_the_final_state_in_any_list_style(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).correct
 
 
 @pytest.mark.parametrize(
@@ -45,14 +45,14 @@ def test_accepts_the_final_state_in_any_list_style(answer):
         (f"[{FINAL}", "unbalanced brackets"),
     ],
 )
-def test_rejects_wrong_states_with_the_reason(answer, reason):
-    grade = TASK.grade(answer, item_with())
+def test_rejects_wrong_states_with_the_reason(answer, reason, grader):
+    grade = grader.grade(TASK, answer, item_with())
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "[[", "0," * 9000, None, 0, "０,１", "fully unlit"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with()) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).score == 0.0
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

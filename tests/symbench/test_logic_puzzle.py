@@ -22,14 +22,14 @@ def item_with(grid=PRODUCT_GRID, k=6, constraint="product_gt_0"):
         "[(0, 3), (0, 0), (0, 1), (0, 2), (1, 2), (2, 0)]",
     ],
 )
-def test_accepts_any_valid_selection(answer):
-    assert TASK.grade(answer, item_with()).correct
+def test_accepts_any_valid_selection(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).correct
 
 
-def test_sum_constraint():
+def test_sum_constraint(grader):
     item = item_with(SUM_GRID, 4, "sum_le_4")
-    assert TASK.grade("0 2, 0 0, 1 1, 2 0", item).correct
-    grade = TASK.grade("0 2, 0 0, 0 1, 1 1", item)
+    assert grader.grade(TASK, "0 2, 0 0, 1 1, 2 0", item).correct
+    grade = grader.grade(TASK, "0 2, 0 0, 0 1, 1 1", item)
     assert grade.score == 0.0 and "row 0 sum to 6, more than 4" in grade.reason
 
 
@@ -47,14 +47,14 @@ def test_sum_constraint():
         ("(0 3), (0 0", "unbalanced brackets"),
     ],
 )
-def test_rejects_invalid_selections_with_the_reason(answer, reason):
-    grade = TASK.grade(answer, item_with())
+def test_rejects_invalid_selections_with_the_reason(answer, reason, grader):
+    grade = grader.grade(TASK, answer, item_with())
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "[[", "0 0, " * 5000, None, 3, "０ ３", "0 0>>", "1e9 1e9"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with()) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).score == 0.0
 
 
 def test_solver_handles_every_level():

@@ -25,13 +25,13 @@ OPEN = item_with([1, 2, 3, 4], ["A + B = 5", "B = 2.0C", "D > C"])
     "[3,80,36,48,9,75,27,225,121,150,16]",
     "(3, 80, 36, 48, 9, 75, 27, 225, 121, 150, 16.0)",
 ])
-def test_accepts_the_solution_in_any_list_style(answer):
-    assert TASK.grade(answer, PUBLISHED).correct
+def test_accepts_the_solution_in_any_list_style(answer, grader):
+    assert grader.grade(TASK, answer, PUBLISHED).correct
 
 
 @pytest.mark.parametrize("answer", ["[1, 4, 2, 3]", "[3, 2, 1, 4]"])
-def test_accepts_every_valid_assignment(answer):
-    assert TASK.grade(answer, OPEN).correct
+def test_accepts_every_valid_assignment(answer, grader):
+    assert grader.grade(TASK, answer, OPEN).correct
 
 
 @pytest.mark.parametrize(
@@ -48,25 +48,25 @@ def test_accepts_every_valid_assignment(answer):
         ("['1', '4', '2', '3']", "whole numbers"),
     ],
 )
-def test_rejects_wrong_assignments(answer, reason):
-    grade = TASK.grade(answer, OPEN)
+def test_rejects_wrong_assignments(answer, reason, grader):
+    grade = grader.grade(TASK, answer, OPEN)
     assert grade.score == 0.0 and reason in grade.reason
 
 
-def test_rejects_a_comparison_that_fails():
-    grade = TASK.grade("[1, 2, 3, 4]", item_with([1, 2, 3, 4], ["D > A", "B > C"]))
+def test_rejects_a_comparison_that_fails(grader):
+    grade = grader.grade(TASK, "[1, 2, 3, 4]", item_with([1, 2, 3, 4], ["D > A", "B > C"]))
     assert grade.score == 0.0 and "equation 2 (B > C)" in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["[1, 4, 2, 3", "", "   ", "A=1, B=4, C=2, D=3", "[1, 4, 2, 3]" * 2000, "[" * 5000,
                                     None, 1423, "[１, ４, ２, ３]", "[nan, 4, 2, 3]", "[1e999, 4, 2, 3]"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, OPEN) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, OPEN).score == 0.0
 
 
-def test_solver_handles_puzzles_with_several_solutions():
-    assert TASK.grade(TASK.dataset(0).solve(OPEN["metadata"]), OPEN).correct
-    assert TASK.grade(TASK.dataset(0).solve(PUBLISHED["metadata"]), PUBLISHED).correct
+def test_solver_handles_puzzles_with_several_solutions(grader):
+    assert grader.grade(TASK, TASK.dataset(0).solve(OPEN["metadata"]), OPEN).correct
+    assert grader.grade(TASK, TASK.dataset(0).solve(PUBLISHED["metadata"]), PUBLISHED).correct
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

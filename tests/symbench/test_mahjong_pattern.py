@@ -25,15 +25,15 @@ def item_with(rounds, chi=True, initial=HAND):
         ([("N", "C"), ("O", "A")], True, "2"),  # M N N O: a duplicate must not hide the run M N O
     ],
 )
-def test_judges_the_final_round(rounds, chi, expected):
+def test_judges_the_final_round(rounds, chi, expected, grader):
     item = item_with(rounds, chi)
     assert TASK.dataset(0).solve(item["metadata"]) == expected
-    assert TASK.grade(expected, item).correct
+    assert grader.grade(TASK, expected, item).correct
 
 
 @pytest.mark.parametrize("answer", ["2", " [2] ", "'2'", "Chi", "chi"])
-def test_accepts_the_number_or_the_name(answer):
-    assert TASK.grade(answer, item_with([("L", "Z"), ("O", "A")])).correct
+def test_accepts_the_number_or_the_name(answer, grader):
+    assert grader.grade(TASK, answer, item_with([("L", "Z"), ("O", "A")])).correct
 
 
 @pytest.mark.parametrize(
@@ -48,14 +48,14 @@ def test_accepts_the_number_or_the_name(answer):
         ("[2", True, "unbalanced brackets"),
     ],
 )
-def test_rejects_wrong_results(answer, chi, reason):
-    grade = TASK.grade(answer, item_with([("L", "Z"), ("O", "A")], chi))
+def test_rejects_wrong_results(answer, chi, reason, grader):
+    grade = grader.grade(TASK, answer, item_with([("L", "Z"), ("O", "A")], chi))
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "[]", "2" * 30000, None, 2, "２", "🀄"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with([("L", "Z"), ("O", "A")])) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with([("L", "Z"), ("O", "A")])).score == 0.0
 
 
 def test_generator_gives_every_answer():

@@ -15,14 +15,14 @@ def item_with(matrix=MATRIX):
     "answer",
     ["P,H,S,Q,R,O", "P, H, S, Q, R, O", "[['P', 'H'], ['S', 'Q'], ['R', 'O']]", '["P","H","S","Q","R","O"]', "P H\nS Q\nR O"],
 )
-def test_accepts_the_rotation_in_any_list_style(answer):
-    assert TASK.grade(answer, item_with()).correct
+def test_accepts_the_rotation_in_any_list_style(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).correct
 
 
-def test_symbols_and_digits():
+def test_symbols_and_digits(grader):
     item = item_with([["*", "#"], ["1", "&"]])
-    assert TASK.grade("1,*,&,#", item).correct
-    assert not TASK.grade("*,#,1,&", item).correct  # the matrix itself
+    assert grader.grade(TASK, "1,*,&,#", item).correct
+    assert not grader.grade(TASK, "*,#,1,&", item).correct  # the matrix itself
 
 
 @pytest.mark.parametrize(
@@ -36,14 +36,14 @@ def test_symbols_and_digits():
         ("[[P, H], [S, Q], [R, O]", "unbalanced brackets"),
     ],
 )
-def test_rejects_wrong_rotations(answer, reason):
-    grade = TASK.grade(answer, item_with())
+def test_rejects_wrong_rotations(answer, reason, grader):
+    grade = grader.grade(TASK, answer, item_with())
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "((((", "P," * 20000, None, 7, "Ｐ,Ｈ,Ｓ,Ｑ,Ｒ,Ｏ"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with()) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).score == 0.0
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

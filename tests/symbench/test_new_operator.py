@@ -25,18 +25,18 @@ def test_custom_operators_apply_left_to_right():
 
 
 @pytest.mark.parametrize("answer", ["29.6", " 29.60 ", "[29.6]", "148/5", '"29.6"'])
-def test_accepts_the_value_in_any_number_style(answer):
-    assert TASK.grade(answer, THREE).correct
+def test_accepts_the_value_in_any_number_style(answer, grader):
+    assert grader.grade(TASK, answer, THREE).correct
 
 
 @pytest.mark.parametrize("answer", ["1.375", "11/8", "1.3750000001"])
-def test_accepts_values_within_tolerance(answer):
-    assert TASK.grade(answer, ONE).correct
+def test_accepts_values_within_tolerance(answer, grader):
+    assert grader.grade(TASK, answer, ONE).correct
 
 
 @pytest.mark.parametrize("answer", ["1.2380952380952381", "26/21", "1.238095"])
-def test_accepts_repeating_decimals_to_six_places(answer):
-    assert TASK.grade(answer, REPEATING).correct
+def test_accepts_repeating_decimals_to_six_places(answer, grader):
+    assert grader.grade(TASK, answer, REPEATING).correct
 
 
 @pytest.mark.parametrize(
@@ -50,19 +50,19 @@ def test_accepts_repeating_decimals_to_six_places(answer):
         ("148/0", "division by zero"),
     ],
 )
-def test_rejects_wrong_values(answer, reason):
-    grade = TASK.grade(answer, THREE)
+def test_rejects_wrong_values(answer, reason, grader):
+    grade = grader.grade(TASK, answer, THREE)
     assert grade.score == 0.0 and reason in grade.reason
 
 
-def test_rejects_rounding_beyond_the_tolerance():
-    assert TASK.score("1.24", REPEATING) == 0.0
-    assert TASK.score("1.2381", REPEATING) == 0.0
+def test_rejects_rounding_beyond_the_tolerance(grader):
+    assert grader.grade(TASK, "1.24", REPEATING).score == 0.0
+    assert grader.grade(TASK, "1.2381", REPEATING).score == 0.0
 
 
 @pytest.mark.parametrize("answer", ["[29.6", "", "   ", "9" * 30000, None, 29.6, "２９.６", "2e1", "nan", "inf"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, THREE) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, THREE).score == 0.0
 
 
 def test_codesteer_instances_load_and_sound_references_pass(symbench_dir):

@@ -14,8 +14,8 @@ ITEM = item_with([-8, -617, -6098])  # the published digit_1_3_4/sample_67: -300
 
 @pytest.mark.parametrize("answer", ["-30099728", " -30099728 ", "-30,099,728", "\u221230099728", "-30099728.0",
                                     "[-30099728]"])
-def test_accepts_the_product_in_any_number_style(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_product_in_any_number_style(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -29,22 +29,22 @@ def test_accepts_the_product_in_any_number_style(answer):
         ("-3.0099728e7", "single number"),
     ],
 )
-def test_rejects_wrong_products(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_products(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason
 
 
-def test_checks_big_products_exactly():
+def test_checks_big_products_exactly(grader):
     item = item_with([-29594001146177344768, 89554663045581012859])  # digit_20_20/sample_0
-    assert TASK.score("-2650280800816450395726223474564684371712", item) == 1.0
-    assert TASK.score("-2650280800816450395726223474564684371711", item) == 0.0
-    assert TASK.score("-2.650280800816450395726223474564684371712e39", item) == 0.0
+    assert grader.grade(TASK, "-2650280800816450395726223474564684371712", item).score == 1.0
+    assert grader.grade(TASK, "-2650280800816450395726223474564684371711", item).score == 0.0
+    assert grader.grade(TASK, "-2.650280800816450395726223474564684371712e39", item).score == 0.0
 
 
 @pytest.mark.parametrize("answer", ["[-30099728", "", "   ", "9" * 30000, "-" + "9" * 5000, None, -30099728,
                                     "－３００９９７２８", "-30099728-0"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_generator_respects_digit_counts():

@@ -52,8 +52,8 @@ VALID = "[(-1.3, -1.3), (-1.3, -0.7), (-0.3, -0.7), (0.0, 0.0), (0.55, 0.65), (1
     VALID.strip("[]"),  # a bare sequence of pairs
     "[(-1.3, -1.3), (-1.3, -0.7), (-0.3, -0.7), (-0.3, -0.5), (0.55, 0.65), (1.3, 0.65), (1.3, 1.3)]",  # grazes blue
 ])
-def test_accepts_any_trajectory_meeting_the_instruction(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_any_trajectory_meeting_the_instruction(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -78,31 +78,31 @@ def test_accepts_any_trajectory_meeting_the_instruction(answer):
         ("[(-1.3, -1.3), (1.3, 1.3)", "not a list of (x, y) waypoints"),
     ],
 )
-def test_rejects_trajectories_breaking_the_instruction(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_trajectories_breaking_the_instruction(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason, grade.reason
 
 
-def test_geometry_is_exact_at_corners():
+def test_geometry_is_exact_at_corners(grader):
     # the segment (-0.6, -0.8) -> (-0.4, -1.0) passes exactly through purple's corner (-0.5, -0.9)
     item = item_with(LAYOUT_1, [-0.6, -0.8], [-0.4, -1.0], ("Visit purple.", ["purple"], []))
-    assert TASK.grade("[(-0.6, -0.8), (-0.4, -1.0)]", item).correct
+    assert grader.grade(TASK, "[(-0.6, -0.8), (-0.4, -1.0)]", item).correct
     item = item_with(LAYOUT_1, [-0.6, -0.8], [-0.4, -1.0], ("Avoid purple.", [], ["purple"]))
-    assert "enters the purple box" in TASK.grade("[(-0.6, -0.8), (-0.4, -1.0)]", item).reason
+    assert "enters the purple box" in grader.grade(TASK, "[(-0.6, -0.8), (-0.4, -1.0)]", item).reason
 
 
 @pytest.mark.parametrize("answer", ["", "  ", None, 1.5, "[(", "[[[[" * 2000, "__import__('os').system('true')",
                                     "x" * 30000, "[(－1.3, －1.3), (1.3, 1.3)]", "{'a': 1}"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 @pytest.mark.parametrize("layout, start, end", [(LAYOUT_1, [-1.3, -1.3], [1.3, 1.3]),
                                                 (LAYOUT_9, [1.35, 1.35], [-1.35, -1.35])])
 @pytest.mark.parametrize("instruction", INSTRUCTIONS)
-def test_solver_handles_codesteers_layouts(layout, start, end, instruction):
+def test_solver_handles_codesteers_layouts(layout, start, end, instruction, grader):
     item = item_with(layout, start, end, instruction)
-    assert TASK.grade(TASK.dataset(0).solve(item["metadata"]), item).correct
+    assert grader.grade(TASK, TASK.dataset(0).solve(item["metadata"]), item).correct
 
 
 def test_generated_questions_state_the_instruction():

@@ -22,8 +22,8 @@ def item_with(matrix=MATRIX, min_side=3):
 
 
 @pytest.mark.parametrize("answer", ["[4, 4]", "4,4", "(4, 4)", " [ 4 ,4 ] "])
-def test_accepts_the_corner_of_the_block(answer):
-    assert TASK.grade(answer, item_with()).correct
+def test_accepts_the_corner_of_the_block(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).correct
 
 
 @pytest.mark.parametrize(
@@ -40,22 +40,22 @@ def test_accepts_the_corner_of_the_block(answer):
         ("[4, 4", "unbalanced brackets"),
     ],
 )
-def test_rejects_other_cells(answer, reason):
-    grade = TASK.grade(answer, item_with())
+def test_rejects_other_cells(answer, reason, grader):
+    grade = grader.grade(TASK, answer, item_with())
     assert grade.score == 0.0 and reason in grade.reason
 
 
-def test_a_plain_three_by_three_square():
+def test_a_plain_three_by_three_square(grader):
     matrix = [row.split() for row in ["A B C D E F", "G H H H I J", "K H H H L M", "N H H H O P",
                                       "Q R S T U V", "W X Y Z A B"]]
     assert maximal_squares(matrix, 3) == [(3, 3, 3)]
-    assert TASK.grade("[3, 3]", item_with(matrix)).correct
-    assert not TASK.grade("[3, 2]", item_with(matrix)).correct
+    assert grader.grade(TASK, "[3, 3]", item_with(matrix)).correct
+    assert not grader.grade(TASK, "[3, 2]", item_with(matrix)).correct
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "[[[]]]", "4" * 30000, None, 44, "[⁴, ⁴]", "[4, 4✓]", "[4, 4]\x00"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with()) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).score == 0.0
 
 
 def test_generated_answers_are_unique():

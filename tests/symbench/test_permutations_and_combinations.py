@@ -42,8 +42,8 @@ def test_parses_codesteer_sentences():
         '["E", "A", "C", "F", "B", "D"]',  # and another
     ],
 )
-def test_accepts_any_valid_arrangement(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_any_valid_arrangement(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -62,39 +62,39 @@ def test_accepts_any_valid_arrangement(answer):
         ('"ACEFBD"', "list of book labels"),
     ],
 )
-def test_rejects_arrangements_that_break_a_constraint(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_arrangements_that_break_a_constraint(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason, grade.reason
 
 
-def test_right_of_and_not_in_position():
+def test_right_of_and_not_in_position(grader):
     item = item_with([["right_of", "A", "B"], ["not_in_position", "C", 1]], "ABC")
-    assert TASK.grade('["B", "C", "A"]', item).correct
-    assert "constraint 1 fails" in TASK.grade('["A", "B", "C"]', item).reason
-    assert "constraint 2 fails" in TASK.grade('["C", "B", "A"]', item).reason
+    assert grader.grade(TASK, '["B", "C", "A"]', item).correct
+    assert "constraint 1 fails" in grader.grade(TASK, '["A", "B", "C"]', item).reason
+    assert "constraint 2 fails" in grader.grade(TASK, '["C", "B", "A"]', item).reason
 
 
 @pytest.mark.parametrize("answer", ['["A", "C", "E", "F", "B", "D"', "", "   ", '["A", ' * 5000, None, 42,
                                     '["Ａ", "C", "E", "F", "B", "D"]', "[" * 5000, "__import__('os')"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
-def test_solver_reports_impossible_shelves():
+def test_solver_reports_impossible_shelves(grader):
     assert arrange(list("AB"), [["fixed_position", "A", 1], ["fixed_position", "B", 1]]) is None
     assert arrange(list("ABC"), [["left_of", "A", "B"], ["left_of", "B", "C"], ["left_of", "C", "A"]]) is None
     three_neighbours = [["adjacent_to", "A", "B"], ["adjacent_to", "A", "C"], ["adjacent_to", "A", "D"]]
     assert arrange(list("ABCD"), three_neighbours) is None
-    assert TASK.grade(TASK.dataset(0).solve(ITEM["metadata"]), ITEM).correct
+    assert grader.grade(TASK, TASK.dataset(0).solve(ITEM["metadata"]), ITEM).correct
 
 
-def test_generated_wrong_answers_rearrange_or_repeat_items():
+def test_generated_wrong_answers_rearrange_or_repeat_items(grader):
     for index in range(30):
         item = TASK.item(index)
         wrong = TASK.wrong_answer(item)
         assert sorted(json.loads(wrong)) == sorted(json.loads(item["answer"])) or len(set(json.loads(wrong))) < len(
             item["metadata"]["items"])
-        assert TASK.score(wrong, item) < 1.0, item["id"]
+        assert grader.grade(TASK, wrong, item).score < 1.0, item["id"]
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

@@ -19,12 +19,12 @@ AFTER = "1,0,*,*,*,1,0,*,*,0,1,*,*,*,*,*"
 @pytest.mark.parametrize("answer", [AFTER, "1, 0, *, *, *, 1, 0, *, *, 0, 1, *, *, *, *, *", "10**\n*10*\n*01*\n****",
                                     "['1','0','*','*','*','1','0','*','*','0','1','*','*','*','*','*']",
                                     "[[1, 0, *, *], [*, 1, 0, *], [*, 0, 1, *], [*, *, *, *]]"])
-def test_accepts_the_board_in_common_layouts(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_board_in_common_layouts(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
-def test_one_move_flips_the_enclosed_piece():
-    assert TASK.grade("*,0,*,*,*,0,0,*,*,0,1,*,*,*,*,*", item_with(OPENING, [[1, 2]])).correct
+def test_one_move_flips_the_enclosed_piece(grader):
+    assert grader.grade(TASK, "*,0,*,*,*,0,0,*,*,0,1,*,*,*,*,*", item_with(OPENING, [[1, 2]])).correct
 
 
 @pytest.mark.parametrize(
@@ -37,15 +37,15 @@ def test_one_move_flips_the_enclosed_piece():
         ("B,W,*,*,*,B,W,*,*,W,B,*,*,*,*,*", "may only contain 0, 1 and *"),
     ],
 )
-def test_rejects_wrong_boards(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_boards(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason, grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", None, 1, "[[1, 0]", "*" * 30000,
                                     "１,０,*,*,*,１,０,*,*,０,１,*,*,*,*,*"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_generated_questions_show_the_start_board():
@@ -54,12 +54,12 @@ def test_generated_questions_show_the_start_board():
         assert item["metadata"]["board"][0] in item["question"]  # the shown board is the one the moves start from
 
 
-def test_codesteer_instances_load_and_references_pass(symbench_dir):
+def test_codesteer_instances_load_and_references_pass(symbench_dir, grader):
     originals = TASK.load_originals(symbench_dir)
     assert len(originals) >= 49
     for item in originals:
         reference = item["metadata"]["reference"]
-        assert TASK.score(reference, item) == 1.0, item["id"]
+        assert grader.grade(TASK, reference, item).score == 1.0, item["id"]
         # CodeSteer's questions show the board after the moves as "the previous round" (see reversi.py)
         n = round(len(reference.split(",")) ** 0.5)
         cells = reference.split(",")

@@ -31,29 +31,29 @@ def lines(grid):
     "answer",
     [lines(SOLUTION), str(SOLUTION), lines(SOLUTION).replace(",", " "), "\n" + lines(SOLUTION) + "\n\n"],
 )
-def test_accepts_the_solution_in_any_matrix_style(answer):
-    assert TASK.grade(answer, item_with()).correct
+def test_accepts_the_solution_in_any_matrix_style(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).correct
 
 
-def test_accepts_any_valid_completion():
+def test_accepts_any_valid_completion(grader):
     only_first_row = [SOLUTION[0]] + EMPTY[1:]
     swapped = [SOLUTION[0], SOLUTION[2], SOLUTION[1]] + SOLUTION[3:]  # rows 2 and 3 swap within their band
-    assert TASK.grade(lines(SOLUTION), item_with(only_first_row)).correct
-    assert TASK.grade(lines(swapped), item_with(only_first_row)).correct
+    assert grader.grade(TASK, lines(SOLUTION), item_with(only_first_row)).correct
+    assert grader.grade(TASK, lines(swapped), item_with(only_first_row)).correct
 
 
-def test_rejects_invalid_grids_with_the_reason():
+def test_rejects_invalid_grids_with_the_reason(grader):
     latin = [[(r + c) % 9 + 1 for c in range(9)] for r in range(9)]  # rows and columns fine, boxes not
-    grade = TASK.grade(lines(latin), item_with(EMPTY))
+    grade = grader.grade(TASK, lines(latin), item_with(EMPTY))
     assert grade.score == 0.0 and "3x3 box 1 repeats" in grade.reason
 
     broken_row = [row[:] for row in SOLUTION]
     broken_row[4][0] = broken_row[4][1]
-    grade = TASK.grade(lines(broken_row), item_with(EMPTY))
+    grade = grader.grade(TASK, lines(broken_row), item_with(EMPTY))
     assert grade.score == 0.0 and "row 5 repeats 7" in grade.reason
 
     relabelled = [[{1: 2, 2: 1}.get(v, v) for v in row] for row in SOLUTION]  # a valid sudoku, other givens
-    grade = TASK.grade(lines(relabelled), item_with())
+    grade = grader.grade(TASK, lines(relabelled), item_with())
     assert grade.score == 0.0 and "changes the given" in grade.reason
 
 
@@ -67,14 +67,14 @@ def test_rejects_invalid_grids_with_the_reason():
         (str(SOLUTION)[:-1], "unbalanced brackets"),
     ],
 )
-def test_rejects_malformed_grids_with_the_reason(answer, reason):
-    grade = TASK.grade(answer, item_with())
+def test_rejects_malformed_grids_with_the_reason(answer, reason, grader):
+    grade = grader.grade(TASK, answer, item_with())
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "[[", "1" * 30000, "9" * 81, None, 42, "１２３", "a 9*9 matrix"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with()) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with()).score == 0.0
 
 
 def test_generator_blanks_51_to_55_cells_and_varies():

@@ -24,8 +24,8 @@ def test_each_run_scores_once():
 
 
 @pytest.mark.parametrize("answer", ["3", " 3 ", "3.0", "[3]", "+3"])
-def test_accepts_the_score(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_score(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -33,14 +33,14 @@ def test_accepts_the_score(answer):
     [("4", "is not the total score"), ("-3", "is not the total score"), ("0", "is not the total score"),
      ("3.5", "whole number"), ("3 points", "single number"), ("[3, 3]", "single number")],
 )
-def test_rejects_wrong_scores(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_scores(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["[3", "", "   ", "3" * 30000, None, 3, "３", "0x3", "3e0"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_generated_questions_contain_the_sequence():

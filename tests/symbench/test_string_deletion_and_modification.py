@@ -35,8 +35,8 @@ def test_non_terminating_rule_sets_are_detected():
 
 
 @pytest.mark.parametrize("answer", [FINAL, f'"{FINAL}"', f"'{FINAL}'", f'  " {FINAL} "  '])
-def test_accepts_the_final_string_quoted_or_not(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_final_string_quoted_or_not(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -48,14 +48,14 @@ def test_accepts_the_final_string_quoted_or_not(answer):
         f'"{FINAL}" x',
     ],
 )
-def test_rejects_wrong_final_strings(answer):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_final_strings(answer, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and "wrong final string" in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "  ", '"', "a" * 30000, None, 7, {"s": FINAL}, "ｂｂａ", "\u202e" + FINAL])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_generator_needs_at_least_four_rewrites():

@@ -22,8 +22,8 @@ def test_operation_t_decides_all_insertions_on_the_original_string():
 
 
 @pytest.mark.parametrize("answer", ["DEABDACDEACEBCDEBE", " DEABDACDEACEBCDEBE\n", '"DEABDACDEACEBCDEBE"'])
-def test_accepts_the_result_with_harmless_formatting(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_result_with_harmless_formatting(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -35,14 +35,14 @@ def test_accepts_the_result_with_harmless_formatting(answer):
         ("deabdacdeacebcdebe", "at character 1"),
     ],
 )
-def test_rejects_wrong_strings(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_strings(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "<<<", "X" * 30000, None, 42, ["DEAB"], "ＤＥＡＢ", "\x00"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_generator_makes_three_insertions():

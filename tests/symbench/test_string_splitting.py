@@ -22,8 +22,8 @@ def test_methods_run_one_at_a_time_in_cyclic_order():
 
 @pytest.mark.parametrize("answer", ['["0", "0", "1", "2", "0", "3"]', "['0','0','1','2','0','3']", "[0, 0, 1, 2, 0, 3]",
                                     "0 0 1 2 0 3", "0, 0, 1, 2, 0, 3", '[" 0", "0 ", "1", "2", "0", "3"]'])
-def test_accepts_the_six_counts_as_a_list_or_plain_numbers(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_six_counts_as_a_list_or_plain_numbers(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -39,16 +39,16 @@ def test_accepts_the_six_counts_as_a_list_or_plain_numbers(answer):
         ('{"A": 0}', "expected 6 counts"),
     ],
 )
-def test_rejects_wrong_or_malformed_counts(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_or_malformed_counts(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize(
     "answer", ["", "   ", "[" * 5000 + "]" * 5000, "[1]" * 7000, None, 0, ("0",) * 6, "０ ０ １ ２ ０ ３"]
 )
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

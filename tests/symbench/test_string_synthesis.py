@@ -22,8 +22,8 @@ def test_each_method_is_used_as_often_as_it_can_before_the_next():
 
 @pytest.mark.parametrize("answer", ["2 0 1 3 0 0 0 0 0", " 2 0 1 3 0 0 0 0 0 ", "2, 0, 1, 3, 0, 0, 0, 0, 0",
                                     "[2, 0, 1, 3, 0, 0, 0, 0, 0]", "201300000", "[201300000]"])
-def test_accepts_the_nine_counts_in_common_layouts(answer):
-    assert TASK.grade(answer, ITEM).correct
+def test_accepts_the_nine_counts_in_common_layouts(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).correct
 
 
 @pytest.mark.parametrize(
@@ -40,8 +40,8 @@ def test_accepts_the_nine_counts_in_common_layouts(answer):
         ("2013000000", "expected 9 numbers, got 1"),
     ],
 )
-def test_rejects_wrong_counts(answer, reason):
-    grade = TASK.grade(answer, ITEM)
+def test_rejects_wrong_counts(answer, reason, grader):
+    grade = grader.grade(TASK, answer, ITEM)
     assert grade.score == 0.0 and reason in grade.reason
 
 
@@ -49,8 +49,8 @@ def test_rejects_wrong_counts(answer, reason):
     "answer",
     ["", " ", "[[[", "9 " * 10000, "9" * 19000, None, 201300000, [2, 0, 1], "２ ０ １ ３ ０ ０ ０ ０ ０"],
 )
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, ITEM) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, ITEM).score == 0.0
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

@@ -22,15 +22,15 @@ def item_with(level, initial_state):
         (3, {"A": 7, "B": 3, "C": 4}, "[0, 0, 0, 0, 4]"),  # CodeSteer's sample_100
     ],
 )
-def test_runs_the_cycle(level, initial_state, expected):
+def test_runs_the_cycle(level, initial_state, expected, grader):
     item = item_with(level, initial_state)
     assert TASK.dataset(0).solve(item["metadata"]) == expected
-    assert TASK.grade(expected, item).correct
+    assert grader.grade(TASK, expected, item).correct
 
 
 @pytest.mark.parametrize("answer", ["[0, 2, 3]", "0,2,3", '["0", "2", "3"]', "[0 2 3]"])
-def test_accepts_any_list_style(answer):
-    assert TASK.grade(answer, item_with(1, {"A": 4, "B": 3})).correct
+def test_accepts_any_list_style(answer, grader):
+    assert grader.grade(TASK, answer, item_with(1, {"A": 4, "B": 3})).correct
 
 
 @pytest.mark.parametrize(
@@ -44,14 +44,14 @@ def test_accepts_any_list_style(answer):
         ("[0, 2, 3", "unbalanced brackets"),
     ],
 )
-def test_rejects_wrong_amounts(answer, reason):
-    grade = TASK.grade(answer, item_with(1, {"A": 4, "B": 3}))
+def test_rejects_wrong_amounts(answer, reason, grader):
+    grade = grader.grade(TASK, answer, item_with(1, {"A": 4, "B": 3}))
     assert grade.score == 0.0 and reason in grade.reason
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "[]", "[0, 2, " + "9" * 30000 + "]", None, 3, "[０, ２, ３✓]"])
-def test_malformed_answers_score_zero_without_raising(answer):
-    assert TASK.score(answer, item_with(1, {"A": 4, "B": 3})) == 0.0
+def test_malformed_answers_score_zero_without_raising(answer, grader):
+    assert grader.grade(TASK, answer, item_with(1, {"A": 4, "B": 3})).score == 0.0
 
 
 def test_codesteer_instances_load_and_references_pass(symbench_dir):

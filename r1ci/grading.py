@@ -2,11 +2,14 @@
 
 Checkers take untrusted text. Some interpret it (reasoning-gym's integration and countdown scorers hand it
 to sympy, MATH answers go through math-verify), and even a pure parser can be made to run for minutes
-(`9**9**9`, `1e100000000`, a long `P ∧ P ∧ …`). So `Task.grade` runs no checker in the host process: a
-`Grader` sends (task, answer, item) records, as data on stdin, to a sandbox pool of its own whose zygote has
-r1ci's tasks, reasoning-gym, sympy and math-verify pre-loaded. There, r1ci's own code (`grade_records`)
-runs each task's checker (`Task.grade_in_process`) and prints one result line per record, naming the record;
-the host only parses those lines.
+(`9**9**9`, `1e100000000`, a long `P ∧ P ∧ …`). So no checker runs in the host process: a `Grader` sends
+(task, answer, item) records, as data on stdin, to a sandbox pool of its own whose zygote has r1ci's tasks,
+reasoning-gym, sympy and math-verify pre-loaded. There, r1ci's own code (`grade_records`) runs each task's
+check (`Task.check`) and prints one result line per record, naming the record; the host only parses those
+lines.
+
+A `Grader` is a service passed in, like the code sandbox: a run builds one (`r1ci.runtime.Runtime` builds
+both from the same settings) and hands it to whatever grades. There is no process-wide grader.
 
 Two passes, each in a pool of its own, so that no answer's grade waits behind another's slow one. The quick
 pass grades every answer, `BATCH` per script, `QUICK_WORKERS` scripts at once (more than the CPUs: a fast
@@ -25,8 +28,8 @@ split on "\n" only, so no character of an answer can split or join lines. Each r
 record's index, and a script's output room holds a full line for every record (`RESULT_BYTES`), so it is
 never clipped; a record with no line of its own is graded again, never given another's.
 
-Not here: what a checker decides (r1ci/tasks/*), and the sandbox for model-written scripts (a separate pool:
-this one runs only r1ci's code, with answers as data).
+Not here: what a checker decides (r1ci/tasks/*: tasks never import this module), and the sandbox for
+model-written scripts (a separate pool: this one runs only r1ci's code, with answers as data).
 """
 
 import asyncio
@@ -63,8 +66,8 @@ RESULT_BYTES = len(MARK) + 12 * MAX_REASON + 64
 PRELOAD = ("numpy", "sympy", "reasoning_gym", "math_verify", "r1ci")
 # The code sandbox's heavy warm-up first: numpy and sympy load some submodules lazily, which a worker could
 # not do where the environment lives under /tmp (each worker's private /tmp hides it).
-WARMUP = HEAVY_WARMUP + "from r1ci.tasks.grading import warm_up\nwarm_up()\n"
-SCRIPT = "from r1ci.tasks.grading import grade_records\ngrade_records()\n"
+WARMUP = HEAVY_WARMUP + "from r1ci.grading import warm_up\nwarm_up()\n"
+SCRIPT = "from r1ci.grading import grade_records\ngrade_records()\n"
 
 
 # --- inside the grading sandbox ---------------------------------------------------------------------------
@@ -109,8 +112,7 @@ def grade_records() -> None:
         record = json.loads(line)
         signal.setitimer(signal.ITIMER_PROF, settings["quick_cpu"] or 0)
         try:
-            grade = task_for(record["task"], record.get("config") or {}).grade_in_process(record["answer"],
-                                                                                           record["item"])
+            grade = task_for(record["task"], record.get("config") or {}).check(record["answer"], record["item"])
         except BaseException as exc:  # e.g. an unknown task id: that record fails, not the batch
             grade = Grade(0.0, f"cannot grade: {type(exc).__name__}: {exc}")
         signal.setitimer(signal.ITIMER_PROF, 0)
@@ -133,6 +135,8 @@ class Grader:
     timeout: seconds one answer may take; memory_mb: memory a grading script may use on top of the
     pre-loaded interpreter; workers: quick grading scripts at once (the full pass runs `FULL_WORKERS`);
     insecure: no bubblewrap (rlimits and timeouts only; still another process, never the host's).
+    A context manager: leaving it closes the pools. One process's: a forked child builds its own (a pool's
+    threads and sockets do not survive fork).
     """
 
     def __init__(self, timeout: float = GRADE_TIMEOUT, memory_mb: int = GRADE_MEMORY_MB,
@@ -252,31 +256,8 @@ class Grader:
                 pool.close()
             self._pools.clear()
 
+    def __enter__(self) -> "Grader":
+        return self
 
-_default: Grader | None = None
-_default_lock = threading.Lock()
-
-
-def default_grader() -> Grader:
-    """The process's grader (a forked child gets its own: a pool's threads and sockets do not survive fork)."""
-    global _default
-    with _default_lock:
-        if _default is None or _default.pid != os.getpid():
-            _default = Grader()
-        return _default
-
-
-def set_default_grader(grader: Grader) -> None:
-    """Use `grader` for every `Task.grade` of this process (e.g. `Grader(insecure=True)` without bubblewrap)."""
-    global _default
-    with _default_lock:
-        _default = grader
-
-
-def use_insecure_grading(insecure: bool) -> None:
-    """A run whose code sandbox is insecure (no bubblewrap here) grades without bubblewrap too; else a no-op.
-
-    Grading still happens in separate processes with wall and memory bounds, never in this one.
-    """
-    if insecure and not default_grader().insecure:
-        set_default_grader(Grader(insecure=True))
+    def __exit__(self, *exc) -> None:
+        self.close()
