@@ -13,18 +13,18 @@ The pools die with the host without PR_SET_PDEATHSIG (which would fire when the 
 started them exits): the host's death closes their socket, the dispatcher exits on that (it never blocks on
 a worker, so it always sees it), then the fork server, pid 1 of the pool's namespace, and everything in it.
 
-What this sandbox does not defend against (the README says the same, word for word). Kernel bugs (namespaces and seccomp shrink the attack surface; they do not remove it, and user namespaces
-expose kernel code to unprivileged users). Side channels between scripts (timing, caches). Total memory across
-a script's processes: the memory limit is per process, so a script may reach `processes x memory_mb` (lower
-`processes` if that matters), plus its files in `/tmp` and `/dev/shm`. Kernel memory that no rlimit counts
-(pipe and socket buffers, page tables) is bounded only by the descriptors a script may hold (`processes x
-open_files`) and the kernel's own per-user limits. A session's stopped processes keep their memory until the
-session ends. Scripts that run at the same time share one empty network namespace and one `/dev/pts`, so they
-could reach each other on the sandbox's own loopback or a pseudo-terminal. A script may write a well-formed
-end-of-call frame on its status pipe: that only ends its own call early (in a session, stopped like any call's
-end). Scripts can read the installed packages (read-only). Insecure mode defends against none of this (nor
-stops a session between calls), and a remote service is as safe as that service. Tools that need `/proc`
-(psutil) do not work inside.
+What this sandbox does not defend against (the README says the same, word for word). Kernel bugs (namespaces and
+seccomp shrink the attack surface; they do not remove it, and user namespaces expose kernel code to unprivileged
+users). Side channels between scripts (timing, caches). Total memory across a script's processes: the memory
+limit is per process, so a script may reach `processes x memory_mb` (lower `processes` if that matters), plus
+its files in `/tmp` and `/dev/shm`. Kernel memory that no rlimit counts (pipe and socket buffers, page tables)
+is bounded only by the descriptors a script may hold (`processes x open_files`) and the kernel's own per-user
+limits. A session's stopped processes keep their memory until the session ends. Scripts that run at the same
+time share one empty network namespace and one `/dev/pts`, so they could reach each other on the sandbox's own
+loopback or a pseudo-terminal. A script may write a well-formed end-of-call frame on its status pipe: that only
+ends its own call early (in a session, stopped like any call's end). Scripts can read the installed packages
+(read-only). Insecure mode defends against none of this (nor stops a session between calls), and a remote
+service is as safe as that service. Tools that need `/proc` (psutil) do not work inside.
 """
 
 import ast
@@ -96,6 +96,10 @@ def imports_heavy(code: str, heavy: tuple[str, ...]) -> bool:
 HIDDEN_BY_WORKERS = ("/tmp", "/dev/shm")
 
 
+def is_within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + "/")
+
+
 def paths_inside(executable: str, sites: list[str]) -> tuple[str, list[str], list[tuple[str, str]]]:
     """The interpreter and package directories as the sandbox sees them, and the (host, inside) binds that
     put them there. Each is bound by its real path, so no symlink on the way (a venv reached through a link)
@@ -107,9 +111,9 @@ def paths_inside(executable: str, sites: list[str]) -> tuple[str, list[str], lis
     def place(path: str) -> str:
         real = os.path.realpath(path)
         for host, inside in binds.items():
-            if real == host or real.startswith(host + "/"):
+            if is_within(real, host):
                 return inside + real[len(host):]
-        hidden = any(real == h or real.startswith(h + "/") for h in HIDDEN_BY_WORKERS)
+        hidden = any(is_within(real, root) for root in HIDDEN_BY_WORKERS)
         binds[real] = f"/run/r1ci/{len(binds)}" if hidden else real
         return binds[real]
 

@@ -887,6 +887,8 @@ class Dispatcher:
         """Send what the host's socket takes now and keep the rest for when it is writable: the host may be
         busy writing the next jobs, which this loop must stay free to read (a blocking write here, beside a
         blocking write there, would leave both waiting for ever)."""
+        if not self.outbox and not self.unsent:
+            return
         self.unsent += b"".join(encode_frame(msg) for msg in self.outbox)
         self.outbox.clear()
         self.unsent = write_some(self.control_fd, self.unsent)
