@@ -50,6 +50,7 @@ from r1ci.rl import InterpreterRollouts, RLSettings, make_trainer_class  # noqa:
 from r1ci.runtime import Runtime  # noqa: E402
 from r1ci.sandbox import Limits  # noqa: E402
 from r1ci.tasks import get_task  # noqa: E402
+from r1ci.rollout import RolloutSettings
 
 THINKING = ("To multiply these numbers I will first look at their signs, since an odd number of negative "
             "factors makes the product negative, and then multiply the absolute values step by step, "
@@ -205,7 +206,8 @@ def run_path(path: str, model_dir: Path, items: list[dict], sandbox, grader, arg
     clock = StepClock()
     if path == "r1ci":
         settings = RLSettings(num_generations=args.generations, prompts_per_step=args.prompts,
-                              max_new_tokens=MAX_COMPLETION_TOKENS, turn_tokens=MAX_COMPLETION_TOKENS)
+                              rollout=RolloutSettings(max_new_tokens=MAX_COMPLETION_TOKENS,
+                                                      turn_tokens=MAX_COMPLETION_TOKENS))
         rollouts = InterpreterRollouts({item["question"]: item for item in items}, settings, counting, grader,
                                        tokenizer)
         trl_prompt = trl_tokenizer.apply_chat_template([{"role": "user", "content": items[0]["question"]}],

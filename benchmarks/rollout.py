@@ -30,7 +30,7 @@ from r1ci import protocol
 from r1ci.backends import Sampling
 from r1ci.backends.hf import HFBackend, sample
 from r1ci.models import TinyModel, build_tiny
-from r1ci.rollout import RolloutConfig, rollout_many
+from r1ci.rollout import RolloutConfig, RolloutSettings, rollout_many
 from r1ci.grading import Grader
 from r1ci.runtime import Runtime
 from r1ci.sandbox import LocalSandbox
@@ -79,7 +79,8 @@ def measure(model_dir: Path, items: list[dict], mode: str, concurrency: int, san
             grader: Grader) -> dict:
     probe = HFBackend(str(model_dir))
     system = protocol.system_prompt("ci")  # the same prompt for both runs: only code execution differs
-    config = RolloutConfig(mode=mode, max_new_tokens=4096, turn_tokens=4096, max_turns=8, system_prompt=system)
+    config = RolloutConfig(mode=mode, budget=RolloutSettings(max_new_tokens=4096, turn_tokens=4096, max_turns=8),
+                           system_prompt=system)
     scripts = {}
     for item in items:
         messages = [{"role": "system", "content": system},

@@ -16,16 +16,16 @@ import asyncio
 import json
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from r1ci.backends import Sampling, load_backend
-from r1ci.rollout import RolloutConfig, rollout_many, script_timeout_setting, turn_tokens_setting
-from r1ci.runs import RunError, append_record, load_results, questions_in, select_items, write_atomic
+from r1ci.rollout import RolloutConfig, RolloutSettings, rollout_many, rollout_settings
+from r1ci.records import RunError, append_record, load_results, write_atomic
+from r1ci.tasks.selection import questions_in, select_items
 from r1ci.runtime import Runtime
-from r1ci.sandbox import Limits
-from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
+from r1ci.settings import as_table, check_positive, insecure_setting, setting, workers_setting
 from r1ci.tasks import ALL, SPLITS, get_task, list_tasks
 from r1ci.trajectory import Trajectory
 
@@ -63,24 +63,22 @@ class EvalError(RunError):
 @dataclass
 class EvalConfig:
     model: str = setting(help="A local checkpoint folder (transformers), vllm:PATH, or openai:URL:MODEL for any "
-                              "OpenAI-compatible server.")
+                              "OpenAI-compatible server.", wired="model")
     split: str = setting("test", "Which tasks: test (the paper's 37), train (107) or all (both splits in one run).")
     tasks: list[str] | None = setting(None, "Task ids, a subset of the split (default: all of it); the OOD benchmarks "
                                             "(ood/aime_2024, ood/aime_2025, ood/gpqa_diamond) are in no split and "
-                                            "may be named with any.")
+                                            "may be named with any.", wired="tasks")
     n_per_task: int = setting(10, "Questions per task (after `exclude`; fixed datasets: at most what they have).")
     mode: str = setting("ci", "ci: multi-turn with the interpreter (the paper's); text: no interpreter; code: one "
-                              "program whose output is the answer.")
+                              "program whose output is the answer.", wired="mode")
     temperature: float = setting(0.6, "Sampling temperature (0: greedy).")
     top_p: float = setting(1.0, "Nucleus sampling mass.")
-    seed: int = setting(0, "Picks the questions and seeds each one's sampling.")
-    max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per question, all turns together.")
-    turn_tokens: int = turn_tokens_setting()
-    timeout: float = script_timeout_setting()
+    seed: int = setting(0, "Picks the questions and seeds each one's sampling.", wired="questions seed")
+    rollout: RolloutSettings = rollout_settings()
     prompt_variant: int = setting(0, "Which phrasing of the mode's system prompt (r1ci.protocol).")
     exclude: list[str] = setting(help="JSONL files of questions to leave out: trajectories (SFT data) or a "
                                       "potential.jsonl (RL questions). On the train split, this keeps the score "
-                                      "held out.", factory=list)
+                                      "held out.", factory=list, wired="seen")
     concurrency: int = setting(64, "Questions in flight at once.")
     workers: int | None = workers_setting()
     insecure: bool = insecure_setting()
@@ -89,16 +87,13 @@ class EvalConfig:
         if self.split not in SPLITS + (ALL,):
             raise EvalError(f"split must be {', '.join(SPLITS)} or {ALL}, got {self.split!r}")
         check_positive(self, "n_per_task", "concurrency", "workers")
-        self.rollout()  # checks the mode and the token budgets
+        self.rollout_config()  # checks the mode
 
     def measured(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k not in RUNTIME_FIELDS}
+        return {k: v for k, v in as_table(self).items() if k not in RUNTIME_FIELDS}
 
-    def rollout(self) -> RolloutConfig:
-        return RolloutConfig(mode=self.mode, max_new_tokens=self.max_new_tokens, turn_tokens=self.turn_tokens,
-                             prompt_variant=self.prompt_variant,
-                             sampling=Sampling(self.temperature, self.top_p, self.seed),
-                             limits=Limits(timeout=self.timeout))
+    def rollout_config(self) -> RolloutConfig:
+        return self.rollout.config(self.mode, Sampling(self.temperature, self.top_p, self.seed), self.prompt_variant)
 
 
 def scores(run_dir: Path) -> dict:
@@ -118,6 +113,7 @@ def prepare_run_dir(out: Path, config: EvalConfig) -> None:
             before = json.loads(path.read_text())
         except ValueError as exc:
             raise EvalError(f"{path} is not JSON ({exc}); delete it or use another --out") from exc
+        before = as_table(RolloutSettings()) | before  # budgets a run of an earlier version did not record
         changed = {k: (before.get(k), v) for k, v in config.measured().items() if before.get(k) != v}
         if changed:
             detail = "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())
@@ -193,7 +189,7 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
                 done[traj.id] = traj.to_dict()
                 progress.advance(traj.correct)
 
-            asyncio.run(rollout_many(todo, tasks, backend, runtime.sandbox, runtime.grader, config.rollout(),
+            asyncio.run(rollout_many(todo, tasks, backend, runtime.sandbox, runtime.grader, config.rollout_config(),
                                      config.concurrency, on_done=record))
     wanted = {item["id"] for item in items}
     records = sorted((r for r in done.values() if r["id"] in wanted), key=lambda r: r["id"])

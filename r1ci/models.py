@@ -64,7 +64,7 @@ class TinyModel:
     max_positions: int = setting(4096, "Longest sequence the position embeddings cover.")
     copy_steps: int = setting(300, "Steps of copy pretraining (random sequences, each repeated once), a stand-in "
                                    "for pretraining; 0: purely random weights.")
-    seed: int = setting(0, "Seed of the random weights and the copy pretraining.")
+    seed: int = setting(0, "Seed of the random weights and the copy pretraining.", wired="seed")
 
     def __post_init__(self):
         check_positive(self, "vocab_size", "hidden", "layers", "heads", "intermediate", "max_positions")

@@ -19,10 +19,11 @@ import json
 import shutil
 import time
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from r1ci.runs import write_atomic
+from r1ci.records import write_atomic
+from r1ci.settings import from_table, table_keys
 
 STEPS = ("model", "synth", "sft", "potential", "rl", "eval", "report")
 
@@ -42,14 +43,29 @@ class EvalPlan:
     unseen_tasks: list[str] = field(default_factory=list)  # test tasks evaluated as well (never trained on)
 
 
-# Each table is one settings class (r1ci.settings: its defaults and checks). The pipeline supplies what ties
-# the steps together: `SUPPLIED` fields are set by the pipeline and may not be set in the table; the seeds and
-# the evaluation's split and temperature (held-out questions of the trained tasks, greedy) are defaults a table
-# may override.
-SUPPLIED = {"synth": {"split", "tasks", "workers", "insecure"}, "sft": set(),
-            "potential": {"model", "split", "tasks", "exclude", "workers", "insecure"},
-            "rl": {"generation", "workers", "insecure"}, "eval": {"model", "mode", "exclude", "workers", "insecure"},
-            "model.tiny": set()}
+# Each table is one settings class (r1ci.settings: its defaults and checks). A field declared `wired` takes its
+# value from the run, not from the table: the kinds below are all this module knows of the stages' fields. The
+# steps that draw questions are those with a "questions seed"; each draws with a seed of its own and leaves out
+# the questions of the files written before it.
+WIRES = {
+    "split": "the split the run trains on: train",
+    "tasks": "the run's train tasks (for a step on another split: all of that split)",
+    "model": "the model the step samples: the last one written before it (evaluation: each model in turn)",
+    "mode": "evaluation: each mode of [eval] modes in turn",
+    "seen": "the question files written before the step (its questions are new to the model)",
+    "questions seed": "the run's seed plus the number of steps before it that drew questions (a table may set it)",
+    "seed": "the run's seed (a table may set it)",
+    "workers": "the run's `workers`",
+    "insecure": "off: a pipeline always runs scripts isolated",
+    "generation": "the run's `generation`",
+}
+TABLE_MAY_SET = ("questions seed", "seed")
+TABLE_DEFAULTS = {"eval": {"split": "train", "temperature": 0.0}}  # held-out questions of the trained tasks, greedy
+# What each step writes under the run folder, and what it is: a model, or questions (trajectories, a table).
+WRITES = {"synth": ("sft-data.jsonl", "questions"), "sft": ("sft", "model"),
+          "potential": ("potential/potential.jsonl", "questions"), "rl": ("rl/model", "model")}
+SECTIONS = {"model.tiny": "model", "synth": "synth", "sft": "sft", "potential": "potential", "rl": "rl",
+            "eval": "eval"}  # table -> the step that uses it
 
 
 def settings_class(section: str):
@@ -99,11 +115,12 @@ def load_config(path: Path) -> PipelineConfig:
     if bad_model:
         raise ValueError(f"{path}: unknown key(s) in [model]: {', '.join(bad_model)}; known: path, smollm2, tiny")
     for name, table in tables.items():
-        known = {f.name for f in fields(settings_class(name))} - SUPPLIED[name]
+        supplied = supplied_fields(settings_class(name))
+        known = set(table_keys(settings_class(name))) - supplied
         bad = sorted(set(table) - known)
         if bad:
-            supplied = [k for k in bad if k in SUPPLIED[name]]
-            why = f" ({', '.join(supplied)}: set by the pipeline)" if supplied else ""
+            set_by_run = [k for k in bad if k in supplied]
+            why = f" ({', '.join(set_by_run)}: set by the pipeline)" if set_by_run else ""
             raise ValueError(f"{path}: unknown key(s) in [{name}]: {', '.join(bad)}{why}; known: "
                              f"{', '.join(sorted(known | (set(plan) if name == 'eval' else set())))}")
     tasks = list_tasks("train") if raw["tasks"] in ("train", ["train"]) else list(raw["tasks"])
@@ -127,26 +144,40 @@ def load_config(path: Path) -> PipelineConfig:
     return config
 
 
-def section_settings(config: PipelineConfig, section: str, out: Path, **supplied):
-    """A table's settings object for the run in `out`: what the pipeline supplies (`supplied` adds to or
-    replaces it), then the table's own values."""
-    table = config.tables.get(section, {})
-    common = {"seed": config.seed}
-    if section in ("synth", "potential", "rl", "eval"):
-        common["workers"] = config.workers
-    if section == "rl":
-        common["generation"] = config.generation
-    if section == "synth":
-        common.update(split="train", tasks=config.tasks)
-    elif section == "potential":  # new questions for RL: another seed, none of the SFT data's
-        common.update(model=str(out / "sft"), split="train", tasks=config.tasks, exclude=[str(out / "sft-data.jsonl")],
-                      seed=config.seed + 1)
-    elif section == "eval":  # held-out questions, greedy: another seed again, none seen in SFT or RL
-        split = table.get("split", "train")
-        common.update(model=str(out / "sft"), split="train", temperature=0.0, seed=config.seed + 2,
-                      tasks=config.tasks if split == "train" else None,
-                      exclude=[str(out / "sft-data.jsonl"), str(out / "potential" / "potential.jsonl")])
-    return settings_class(section)(**{**common, **supplied, **table})
+def supplied_fields(cls) -> set[str]:
+    """The fields of a settings class that the run supplies and a table may not set."""
+    return {f.name for f in fields(cls) if f.metadata.get("wired") not in (None, *TABLE_MAY_SET)}
+
+
+def wired_values(config: PipelineConfig, step: str, out: Path, base: str, sampler) -> dict[str, object]:
+    """What the run holds for a step, by wire kind: from the steps before it and the top-level settings."""
+    before = STEPS[:STEPS.index(step)]
+    written = [WRITES[s] for s in before if s in WRITES]
+    models = [base] + [str(out / path) for path, kind in written if kind == "model"]
+    drew = sum(1 for s in before if s in SECTIONS.values() and draws_questions(s))
+    return {"split": "train", "tasks": config.tasks, "model": sampler(models[-1]), "mode": None,
+            "seen": [str(out / path) for path, kind in written if kind == "questions"],
+            "questions seed": config.seed + drew, "seed": config.seed, "workers": config.workers, "insecure": False,
+            "generation": config.generation}
+
+
+def draws_questions(step: str) -> bool:
+    section = next(section for section, s in SECTIONS.items() if s == step)
+    return any(f.metadata.get("wired") == "questions seed" for f in fields(settings_class(section)))
+
+
+def section_settings(config: PipelineConfig, section: str, out: Path, base: str | None = None, sampler=str,
+                     **given):
+    """A table's settings object for the run in `out`: its wired fields from the run, the pipeline's defaults for
+    the table, the table's own values, and last `given` (what one run of a step changes: evaluation's model)."""
+    cls = settings_class(section)
+    table = {**TABLE_DEFAULTS.get(section, {}), **config.tables.get(section, {})}
+    run = wired_values(config, SECTIONS[section], out, base or str(out / "base"), sampler)
+    wired = {f.name: run[f.metadata["wired"]] for f in fields(cls)
+             if f.metadata.get("wired") and run[f.metadata["wired"]] is not None}
+    if "tasks" in wired and table.get("split", wired.get("split", "train")) != "train":
+        wired["tasks"] = None  # the run's tasks are train tasks; another split is taken whole
+    return from_table(cls, {**wired, **table, **given})
 
 
 LAUNCHED = ("sft", "rl")  # the training steps: with a launcher, each runs as `launcher r1ci pipeline --only STEP`
@@ -213,6 +244,14 @@ class Pipeline:
     def base(self) -> str:
         return self.config.model.path or str(self.out / "base")
 
+    def written(self, step: str) -> Path:
+        """What a step writes (`WRITES`)."""
+        return self.out / WRITES[step][0]
+
+    def settings(self, section: str, **given):
+        """The settings object of one of this run's tables (`section_settings`)."""
+        return section_settings(self.config, section, self.out, self.base, self.sampler, **given)
+
     def sampler(self, path: str) -> str:
         """The backend spec that potential and evaluation sample `path` with."""
         return f"vllm:{path}" if self.config.generation == "vllm" else path
@@ -223,47 +262,48 @@ class Pipeline:
         if self.config.model.smollm2:
             convert_smollm2(self.out / "base")
         elif self.config.model.path is None:
-            build_tiny(self.out / "base", section_settings(self.config, "model.tiny", self.out))
+            build_tiny(self.out / "base", self.settings("model.tiny"))
 
     def step_synth(self, log) -> None:
         from r1ci.runtime import Runtime
         from r1ci.synth import summary, synthesize, write_trajectories
 
-        settings = section_settings(self.config, "synth", self.out)
+        settings = self.settings("synth")
         with Runtime(settings.workers, settings.insecure) as runtime:
             data, text = synthesize(settings, runtime.sandbox, runtime.grader)
         if text is not None:
             write_trajectories(text, self.out / "sft-data-text.jsonl")  # the text-only arm of a study
-        write_trajectories(data, self.out / "sft-data.jsonl")
+        write_trajectories(data, self.written("synth"))
         log(f"  {json.dumps(summary(data))}")
 
     def step_sft(self, log) -> None:
         from r1ci.sft import train
         from r1ci.synth import read_trajectories
 
-        settings = section_settings(self.config, "sft", self.out)
-        result = train(self.base, read_trajectories(self.out / "sft-data.jsonl"), self.out / "sft", settings)
-        write_atomic(self.out / "sft" / "result.json", json.dumps(result))
+        settings = self.settings("sft")
+        result = train(self.base, read_trajectories(self.written("synth")), self.written("sft"), settings)
+        write_atomic(self.written("sft") / "result.json", json.dumps(result))
 
     def step_potential(self, log) -> None:
         from r1ci.potential import estimate, table_summary
 
-        config = section_settings(self.config, "potential", self.out, model=self.sampler(str(self.out / "sft")))
-        summary = table_summary(estimate(config, self.out / "potential"))
+        config = self.settings("potential")
+        summary = table_summary(estimate(config, self.written("potential").parent))
         log(f"  {summary['questions']} questions, mean p {summary['mean_p']:.1%}, groups {summary['groups']}")
 
     def step_rl(self, log) -> None:
         from r1ci.potential import read_table
         from r1ci.rl import train_rl
 
-        settings = section_settings(self.config, "rl", self.out)
-        result = train_rl(str(self.out / "sft"), read_table(self.out / "potential"), self.out / "rl", settings)
+        settings = self.settings("rl")
+        result = train_rl(str(self.written("sft")), read_table(self.written("potential").parent),
+                          self.written("rl").parent, settings)
         log(f"  {result['steps']} steps over stages {result['stages']}")
 
     def eval_runs(self) -> list[tuple[str, str, str, bool]]:
         """(name, model path, mode, unseen) of every evaluation: before training, after SFT, after RL; on the
         held-out questions of [eval], and on its unseen test tasks when it names some."""
-        models = [("base", self.base), ("sft", str(self.out / "sft")), ("rl", str(self.out / "rl" / "model"))]
+        models = [("base", self.base), ("sft", str(self.written("sft"))), ("rl", str(self.written("rl")))]
         sets = [False] + ([True] if self.config.eval.unseen_tasks else [])
         return [(name, path, mode, unseen) for unseen in sets for name, path in models
                 for mode in self.config.eval.modes]
@@ -275,10 +315,8 @@ class Pipeline:
     def eval_config(self, model_path: str, mode: str, unseen: bool = False):
         """How this pipeline evaluates a model: held-out questions of [eval], every run on the same ones; or
         the unseen test tasks, of which nothing was trained on."""
-        config = section_settings(self.config, "eval", self.out, model=self.sampler(model_path), mode=mode)
-        if unseen:
-            config = replace(config, split="test", tasks=self.config.eval.unseen_tasks, exclude=[])
-        return config
+        unseen_tasks = {"split": "test", "tasks": self.config.eval.unseen_tasks} if unseen else {}
+        return self.settings("eval", model=self.sampler(model_path), mode=mode, **unseen_tasks)
 
     def step_eval(self, log) -> None:
         from r1ci.evaluate import evaluate
@@ -307,9 +345,9 @@ class Pipeline:
                  for name, _, mode, unseen in self.eval_runs()}
         from r1ci.potential import read_table, table_summary
 
-        rl = json.loads((self.out / "rl" / "settings.json").read_text())
+        rl = json.loads((self.written("rl").parent / "settings.json").read_text())
         return {"config": str(self.config_path.name), "tasks": self.config.tasks, "eval": evals,
-                "sft": json.loads((self.out / "sft" / "result.json").read_text()),
-                "potential": table_summary(read_table(self.out / "potential")),
+                "sft": json.loads((self.written("sft") / "result.json").read_text()),
+                "potential": table_summary(read_table(self.written("potential").parent)),
                 "rl": {"plan": rl["plan"], "steps": sum(s for _, s in rl["plan"])},
                 "seconds": {step: self.seconds(step) for step in STEPS if self.seconds(step) is not None}}

@@ -16,16 +16,16 @@ and curriculum stage k trains on G1 ∪ … ∪ Gk (see `r1ci.rl`).
 import asyncio
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.backends import Sampling, load_backend
 from r1ci.plots import potential_histogram
-from r1ci.rollout import RolloutConfig, rollout_jobs, script_timeout_setting, turn_tokens_setting
-from r1ci.runs import append_record, load_results, questions_in, select_items, write_atomic
+from r1ci.rollout import RolloutConfig, RolloutSettings, rollout_jobs, rollout_settings
+from r1ci.records import append_record, load_results, write_atomic
+from r1ci.tasks.selection import questions_in, select_items
 from r1ci.runtime import Runtime
-from r1ci.sandbox import Limits
-from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
+from r1ci.settings import as_table, check_positive, insecure_setting, setting, workers_setting
 from r1ci.tasks import get_task
 
 THRESHOLDS = (0.64, 0.48, 0.32)  # lower bounds of G1, G2, G3; G4 is the rest
@@ -72,19 +72,18 @@ def group_of(potential: float, thresholds: tuple[float, ...] = THRESHOLDS) -> in
 @dataclass
 class PotentialConfig:
     model: str = setting(help="The model to measure (usually the SFT model): a checkpoint folder, vllm:PATH or "
-                              "openai:URL:MODEL.")
-    split: str = setting("train", "Tasks of this split (RL trains on train).")
-    tasks: list[str] | None = setting(None, "Task ids (default: all of the split).")
+                              "openai:URL:MODEL.", wired="model")
+    split: str = setting("train", "Tasks of this split (RL trains on train).", wired="split")
+    tasks: list[str] | None = setting(None, "Task ids (default: all of the split).", wired="tasks")
     n_per_task: int = setting(50, "Questions per task (after `exclude`).")
-    seed: int = setting(1, "Picks the questions (use another seed than the SFT data's) and seeds the sampling.")
+    seed: int = setting(1, "Picks the questions (use another seed than the SFT data's) and seeds the sampling.",
+                        wired="questions seed")
     exclude: list[str] = setting(help="JSONL files of questions to leave out: the SFT data's trajectories, so that "
-                                      "RL questions are new to the model.", factory=list)
+                                      "RL questions are new to the model.", factory=list, wired="seen")
     mix: str = setting(DEFAULT_MIX, "Samples per question as mode:temperature:count, comma-separated; N is the sum.")
     thresholds: tuple[float, ...] = setting(THRESHOLDS, "Lower bounds of groups G1, G2, G3 on the potential; G4 is "
                                                         "the rest.")
-    max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per sample, all turns together.")
-    turn_tokens: int = turn_tokens_setting()
-    timeout: float = script_timeout_setting()
+    rollout: RolloutSettings = rollout_settings()
     concurrency: int = setting(64, "Samples in flight at once.")
     workers: int | None = workers_setting()
     insecure: bool = insecure_setting()
@@ -110,9 +109,7 @@ def sample_jobs(items: list[dict], config: PotentialConfig) -> list[tuple[dict, 
     and, since the engine seeds each turn from the id, makes every sample draw its own tokens."""
     jobs = []
     for s, spec in enumerate(parse_mix(config.mix)):
-        rollout = RolloutConfig(mode=spec.mode, max_new_tokens=config.max_new_tokens, turn_tokens=config.turn_tokens,
-                                limits=Limits(timeout=config.timeout),
-                                sampling=Sampling(spec.temperature, 1.0, seed=config.seed))
+        rollout = config.rollout.config(spec.mode, Sampling(spec.temperature, 1.0, seed=config.seed))
         jobs += [({**item, "id": f"{item['id']}#{s}#{k}"}, rollout) for k in range(spec.count) for item in items]
     return jobs
 
@@ -122,7 +119,7 @@ def estimate(config: PotentialConfig, out: Path, backend=None) -> list[dict]:
     items = config.items()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "config.json", json.dumps(asdict(config), indent=1))
+    write_atomic(out / "config.json", json.dumps(as_table(config), indent=1))
     samples_path = out / "samples.jsonl"
     done = load_results(samples_path, key="key")
     todo = [(item, rollout) for item, rollout in sample_jobs(items, config) if item["id"] not in done]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from r1ci.plots import accuracy_by_task, code_calls
 from r1ci.protocol import CODE_BLOCKS
-from r1ci.runs import write_atomic
+from r1ci.records import write_atomic
 
 PERCENT_KEYS = {"accuracy", "self_check_rate"}
 # (summary key, column header) of the metric tables; the same columns for overall, source and task.

@@ -20,19 +20,19 @@ the next, so every variant takes the same number of steps.
 
 import asyncio
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.backends import Sampling
 from r1ci.plots import training_metrics
 from r1ci.potential import THRESHOLDS
 from r1ci.reward import RewardWeights, reward_fields, reward_functions
-from r1ci.rollout import RolloutConfig, rollout_jobs, script_timeout_setting, turn_tokens_setting
-from r1ci.runs import resume_point, save_final, train_from, write_atomic
+from r1ci.rollout import RolloutSettings, rollout_jobs, rollout_settings
+from r1ci.checkpoints import resume_point, save_final, train_from
+from r1ci.records import write_atomic
 from r1ci.runtime import Runtime
-from r1ci.sandbox import Limits
-from r1ci.settings import (bf16_setting, check_positive, check_report_to, insecure_setting, report_to_setting,
-                           setting, workers_setting)
+from r1ci.settings import (as_table, bf16_setting, check_positive, check_report_to, group, insecure_setting,
+                           report_to_setting, setting, workers_setting)
 from r1ci.tasks import get_task
 
 ORDERS = ("potential", "difficulty")
@@ -59,19 +59,18 @@ class RLSettings:
     epsilon: float = setting(0.2, "PPO clipping range.")
     loss_type: str = setting("dapo", "TRL's loss normalisation: dapo, grpo, dr_grpo, bnpo, ...")
     temperature: float = setting(1.0, "Sampling temperature of the rollouts (the paper: 1.0).")
-    max_new_tokens: int = setting(RolloutConfig.max_new_tokens, "Model tokens per completion, all turns together.")
-    turn_tokens: int = turn_tokens_setting()
-    timeout: float = script_timeout_setting()
+    rollout: RolloutSettings = rollout_settings()
     dynamic_sampling: bool = setting(False, "Leave groups whose rewards are all equal out of the loss (they have "
                                             "no advantage).")
-    reward: RewardWeights = field(default_factory=RewardWeights)
+    reward: RewardWeights = group(RewardWeights)
     save_steps: int = setting(25, "Checkpoint every this many steps (kept: the last two).")
     logging_steps: int = setting(1, "Log every this many steps.")
     report_to: str = report_to_setting()
-    seed: int = setting(0, "Seed of data order and sampling.")
+    seed: int = setting(0, "Seed of data order and sampling.", wired="seed")
     bf16: bool | None = bf16_setting()
     generation: str = setting("hf", "How rollouts sample: hf (the trained model itself, through transformers) or "
-                                    "vllm (TRL's vLLM engine, the trained weights synced into it before each step).")
+                                    "vllm (TRL's vLLM engine, the trained weights synced into it before each step).",
+                        wired="generation")
     vllm_mode: str = setting("colocate", "With vllm: colocate (an engine in each training process, sharing its GPU) "
                                          "or server (a `trl vllm-serve` server on GPUs of its own).")
     vllm_server_url: str | None = setting(None, "With vllm in server mode: the server's URL, e.g. "
@@ -80,8 +79,6 @@ class RLSettings:
     insecure: bool = insecure_setting()
 
     def __post_init__(self):
-        if isinstance(self.reward, dict):
-            self.reward = RewardWeights(**self.reward)
         if self.order not in ORDERS:
             raise ValueError(f"unknown order {self.order!r}; choose from {', '.join(ORDERS)}")
         if not 1 <= self.stages <= len(THRESHOLDS) + 1:
@@ -125,9 +122,7 @@ class InterpreterRollouts:
     def __init__(self, items_by_question: dict[str, dict], settings: RLSettings, sandbox, grader, tokenizer):
         self.items, self.settings, self.tokenizer = items_by_question, settings, tokenizer
         self.sandbox, self.grader = sandbox, grader
-        self.config = RolloutConfig(mode="ci", max_new_tokens=settings.max_new_tokens, turn_tokens=settings.turn_tokens,
-                                    sampling=Sampling(settings.temperature, 1.0, settings.seed),
-                                    limits=Limits(timeout=settings.timeout))
+        self.config = settings.rollout.config("ci", Sampling(settings.temperature, 1.0, settings.seed))
         self.tasks = {item["task"]: get_task(item["task"]) for item in items_by_question.values()}
         self.backend = None
 
@@ -266,7 +261,7 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
         gradient_accumulation_steps=per_step // micro, num_generations=settings.num_generations,
         learning_rate=settings.learning_rate, beta=settings.beta, epsilon=settings.epsilon,
         loss_type=settings.loss_type, temperature=settings.temperature,
-        max_completion_length=settings.max_new_tokens, reward_weights=settings.reward.as_list(),
+        max_completion_length=settings.rollout.max_new_tokens, reward_weights=settings.reward.as_list(),
         save_steps=settings.save_steps, save_total_limit=2, logging_steps=settings.logging_steps,
         report_to=settings.report_to, seed=settings.seed + stage, data_seed=settings.seed + stage, bf16=bf16,
         use_cpu=not gpu, dataloader_num_workers=0, lr_scheduler_type="constant", warmup_steps=0,
@@ -307,10 +302,11 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
     if not plan:
         raise ValueError("the potential table has no questions to train on")
     saved = out / "settings.json"
-    described = {"model": model_path, **asdict(settings), "plan": [[len(r), s] for r, s in plan]}
+    described = {"model": model_path, **as_table(settings), "plan": [[len(r), s] for r, s in plan]}
     for key in RUNTIME_FIELDS:
         described.pop(key)
-    if saved.exists() and json.loads(saved.read_text()) != described:
+    # budgets a run of an earlier version did not record are their defaults
+    if saved.exists() and as_table(RolloutSettings()) | json.loads(saved.read_text()) != described:
         raise ValueError(f"{out} holds an RL run with other settings; use another --out to start a new run, or "
                          f"the same settings to resume this one")
     if main:

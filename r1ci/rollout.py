@@ -10,24 +10,54 @@ import asyncio
 import contextlib
 import hashlib
 import re
+import functools
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from r1ci import protocol
 from r1ci.backends import Generation, Sampling
 from r1ci.grading import Grader
 from r1ci.sandbox import Limits, Sandbox
-from r1ci.settings import setting
+from r1ci.settings import check_positive, group, setting
 from r1ci.tasks.base import Task
 from r1ci.trajectory import Segment, Trajectory
 
 
 @dataclass(frozen=True)
+class RolloutSettings:
+    """The budgets of a trajectory, declared once: every stage that rolls out (evaluation, potential, GRPO, a model
+    teacher) nests them in its own settings (`rollout_settings()`), so their flags and table keys are the same
+    everywhere (`--max-new-tokens`); a stage changes only the defaults that differ."""
+
+    max_new_tokens: int = setting(1024, "Model tokens per trajectory, all turns together.")
+    turn_tokens: int = setting(512, "Tokens per backend call (a turn may take several).")
+    max_turns: int = setting(12, "Model turns per trajectory.")
+    max_code_calls: int = setting(protocol.MAX_CODE_CALLS, "Code blocks run per trajectory; the prompt states the "
+                                                           "limit.")
+    timeout: float = setting(Limits.timeout, "Seconds per script.")
+
+    def __post_init__(self):
+        check_positive(self, "max_new_tokens", "turn_tokens", "max_turns", "max_code_calls")
+        Limits(timeout=self.timeout)  # the sandbox's own check of a time limit
+
+    def config(self, mode: str, sampling: Sampling, prompt_variant: int = 0) -> "RolloutConfig":
+        """One trajectory's run with these budgets."""
+        return RolloutConfig(mode=mode, budget=self, prompt_variant=prompt_variant, sampling=sampling,
+                             limits=Limits(timeout=self.timeout))
+
+
+def rollout_settings(**defaults) -> Any:
+    """A stage's nested `RolloutSettings`, with the defaults that stage changes; its flags keep their own names."""
+    return group(functools.partial(RolloutSettings, **defaults), prefixed=False)
+
+
+@dataclass(frozen=True)
 class RolloutConfig:
+    """One trajectory's run as the engine sees it: the mode, the budgets, the prompt, the sampling and the
+    script limits (a stage builds it with `RolloutSettings.config`)."""
+
     mode: str = "ci"
-    max_new_tokens: int = 1024     # model tokens per trajectory, all turns together
-    turn_tokens: int = 512         # at most this many per backend call
-    max_turns: int = 12            # model segments per trajectory
-    max_code_calls: int = protocol.MAX_CODE_CALLS
+    budget: RolloutSettings = RolloutSettings()
     prompt_variant: int = 0
     system_prompt: str | None = None  # instead of the mode's own phrasing (prompt_variant)
     sampling: Sampling = field(default_factory=Sampling)
@@ -36,19 +66,6 @@ class RolloutConfig:
     def __post_init__(self):
         if self.mode not in protocol.MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose from {', '.join(protocol.MODES)}")
-        for name in ("max_new_tokens", "turn_tokens", "max_turns", "max_code_calls"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-
-
-def turn_tokens_setting():
-    """The per-call token budget as a settings field (evaluation, potential and GRPO each expose it)."""
-    return setting(RolloutConfig.turn_tokens, "Tokens per backend call (a turn may take several).")
-
-
-def script_timeout_setting():
-    """The script time limit as a settings field (evaluation, potential and GRPO each expose it)."""
-    return setting(Limits.timeout, "Seconds per script.")
 
 
 def turn_seed(base: int, item_id: str, turn: int) -> int:
@@ -65,7 +82,8 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, grader: Gra
                   config: RolloutConfig) -> Trajectory:
     """One question through the protocol: prompt, model turns, code calls (in `sandbox`), answer, score (by
     `grader`)."""
-    system = config.system_prompt or protocol.system_prompt(config.mode, config.prompt_variant, config.max_code_calls)
+    system = config.system_prompt or protocol.system_prompt(config.mode, config.prompt_variant,
+                                                            config.budget.max_code_calls)
     messages = [{"role": "system", "content": system},
                 {"role": "user", "content": item["question"]}]
     prompt = Segment("prompt", messages[0]["content"] + "\n\n" + messages[1]["content"])
@@ -77,16 +95,16 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, grader: Gra
     used, code_calls, timeouts, program = 0, 0, 0, None
     stops = protocol.STOP_STRINGS[config.mode]
     while True:
-        budget = config.max_new_tokens - used
-        if budget <= 0:
+        left = config.budget.max_new_tokens - used
+        if left <= 0:
             traj.stop = "max_tokens"
             break
-        if traj.segments[-1].kind != "model" and traj.turns() >= config.max_turns:
+        if traj.segments[-1].kind != "model" and traj.turns() >= config.budget.max_turns:
             traj.stop = "max_turns"
             break
         sampling = replace(config.sampling, seed=turn_seed(config.sampling.seed, item["id"], len(traj.segments)))
         # Token-level backends write a turn in stretches; a chat server writes a whole turn per request.
-        stretch = min(config.turn_tokens, budget) if backend.token_level else budget
+        stretch = min(config.budget.turn_tokens, left) if backend.token_level else left
         gen = await _generate(backend, traj, messages, stretch, stops, sampling)
         used += gen.n_tokens or 0
         segment = _extend_model_segment(traj, gen)
@@ -99,7 +117,7 @@ async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, grader: Gra
         code = None if answered or config.mode == "text" else \
             protocol.code_to_run(segment.text, gen.finish == "eos", whole_turn=not backend.token_level)
         if code is not None:
-            if code_calls >= config.max_code_calls:
+            if code_calls >= config.budget.max_code_calls:
                 traj.stop = "max_code_calls"
                 break
             code_calls += 1

@@ -5,8 +5,10 @@ Every stage's settings are a dataclass (`SFTSettings`, `RLSettings`, `EvalConfig
 the pipeline's TOML tables build those same classes, so a default, a help text or a check exists in one place
 and cannot differ between the CLI, the Python API and a config file (as TRL's configs and HfArgumentParser do).
 
-Flags are the field names with dashes (`n_per_task` -> `--n-per-task`); a nested settings class adds its field
-name as a prefix (`RLSettings.reward.free_turns` -> `--reward-free-turns`); a boolean that is off by default
+Flags are the field names with dashes (`n_per_task` -> `--n-per-task`). A nested settings class (`group`) adds its
+field name as a prefix (`RLSettings.reward.free_turns` -> `--reward-free-turns`, and a sub-table `reward = {...}`
+in a config file), unless it is declared unprefixed: the rollout budgets every rolling stage nests
+(`EvalConfig.rollout.max_new_tokens` -> `--max-new-tokens`, a key of the stage's own table). A boolean that is off by default
 is a plain switch (`--insecure`), other booleans are `--x/--no-x`; a list takes comma-separated values, or the
 flag repeated. This module knows no stage: the shared fields below are the few that several stages declare
 alike (the sandbox's workers and isolation, where logs go, bf16).
@@ -26,19 +28,29 @@ INSECURE_HELP = ("Run scripts without bubblewrap and namespaces (rlimits only): 
                  "otherwise.")
 
 
-def setting(default: Any = dataclasses.MISSING, help: str = "", *, factory: Any = dataclasses.MISSING) -> Any:
-    """A settings field: its default (or `factory` for a mutable one) and the help text its flag shows."""
+def setting(default: Any = dataclasses.MISSING, help: str = "", *, factory: Any = dataclasses.MISSING,
+            wired: str | None = None) -> Any:
+    """A settings field: its default (or `factory` for a mutable one) and the help text its flag shows. `wired`
+    names what the field takes from the run when stages run as a pipeline (one of `r1ci.pipeline.WIRES`, e.g.
+    "model": the model the step before it trained) instead of from the step's table."""
     if not help:
         raise ValueError("every setting needs its help text")
-    return dataclasses.field(default=default, default_factory=factory, metadata={"help": help})
+    metadata = {"help": help} | ({"wired": wired} if wired else {})
+    return dataclasses.field(default=default, default_factory=factory, metadata=metadata)
+
+
+def group(factory: Any, prefixed: bool = True) -> Any:
+    """A nested settings class as a field: `factory` makes its default; `prefixed=False` gives its fields the flag
+    and table names they have in their own class."""
+    return dataclasses.field(default_factory=factory, metadata={"group": True, "prefixed": prefixed})
 
 
 def workers_setting() -> Any:
-    return setting(None, WORKERS_HELP)
+    return setting(None, WORKERS_HELP, wired="workers")
 
 
 def insecure_setting() -> Any:
-    return setting(False, INSECURE_HELP)
+    return setting(False, INSECURE_HELP, wired="insecure")
 
 
 def report_to_setting() -> Any:
@@ -104,9 +116,10 @@ def _field_default(f: dataclasses.Field):
     return ...  # typer's "required"
 
 
-def flags(cls, skip=frozenset(), prefix: tuple[str, ...] = (), defaults=None) -> list[Flag]:
+def flags(cls, skip=frozenset(), path: tuple[str, ...] = (), names: tuple[str, ...] = (), defaults=None) -> list[Flag]:
     """The options of `cls`'s fields but `skip`. A nested settings class is flattened, its defaults taken from
-    the parent's default instance (`defaults`)."""
+    the parent's default instance (`defaults`); `path` leads to `cls` from the top class, `names` is the prefix of
+    its flags."""
     import typer
 
     hints = typing.get_type_hints(cls)
@@ -116,11 +129,13 @@ def flags(cls, skip=frozenset(), prefix: tuple[str, ...] = (), defaults=None) ->
             continue
         default = getattr(defaults, f.name) if defaults is not None else _field_default(f)
         if dataclasses.is_dataclass(hints[f.name]):
-            out += flags(hints[f.name], prefix=prefix + (f.name,), defaults=default)
+            prefixed = f.metadata.get("prefixed", True)
+            out += flags(hints[f.name], skip if not prefixed else frozenset(), path + (f.name,),
+                         names + (f.name,) if prefixed else names, default)
             continue
         if "help" not in f.metadata:
             raise TypeError(f"{cls.__name__}.{f.name} is not declared with r1ci.settings.setting (no help text)")
-        name = "_".join(prefix + (f.name,))
+        name = "_".join(names + (f.name,))
         flag = "--" + name.replace("_", "-")
         base, optional = _optional(hints[f.name])
         decls, metavar, item, container = [flag], None, None, None
@@ -138,22 +153,72 @@ def flags(cls, skip=frozenset(), prefix: tuple[str, ...] = (), defaults=None) ->
                               show_default=default is not None and default is not False)
         parameter = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[kind, option],
                                       default=default)
-        out.append(Flag(parameter, prefix + (f.name,), item, container))
+        out.append(Flag(parameter, path + (f.name,), item, container))
     return out
 
 
-def build(cls, values: dict[tuple[str, ...], Any]):
-    """An instance of `cls` from values keyed by field path; a nested settings class is built first."""
+def build(cls, values: dict[tuple[str, ...], Any], default=None):
+    """An instance of `cls` from values keyed by field path; a nested settings class starts from its default in
+    the parent, so a stage's own defaults for it hold (`default`: that instance, when `cls` is nested)."""
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):
         if dataclasses.is_dataclass(hints[f.name]):
             inner = {path[1:]: v for path, v in values.items() if path[0] == f.name}
             if inner:
-                kwargs[f.name] = build(hints[f.name], inner)
+                base = getattr(default, f.name) if default is not None else _field_default(f)
+                kwargs[f.name] = build(hints[f.name], inner, base)
         elif (f.name,) in values:
             kwargs[f.name] = values[(f.name,)]
-    return cls(**kwargs)
+    return cls(**kwargs) if default is None else dataclasses.replace(default, **kwargs)
+
+
+def table_keys(cls) -> dict[str, tuple[str, ...]]:
+    """A config file's keys for `cls`: each key (a field, or a prefixed group's sub-table) -> its path; an
+    unprefixed group's fields are keys of the table itself."""
+    hints = typing.get_type_hints(cls)
+    keys = {}
+    for f in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[f.name]) and not f.metadata.get("prefixed", True):
+            keys |= {name: (f.name, *path) for name, path in table_keys(hints[f.name]).items()}
+        else:
+            keys[f.name] = (f.name,)
+    return keys
+
+
+def from_table(cls, table: dict):
+    """An instance of `cls` from a config file's table (`table_keys`); a prefixed group is a sub-table. An unknown
+    key is a ValueError that names it."""
+    keys = table_keys(cls)
+    unknown = sorted(set(table) - set(keys))
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(keys))}")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for key, value in table.items():
+        if dataclasses.is_dataclass(hints.get(key)) and isinstance(value, dict):  # a prefixed group's sub-table
+            inner = table_keys(hints[key])
+            bad = sorted(set(value) - set(inner))
+            if bad:
+                raise ValueError(f"unknown key(s) in {key}: {', '.join(bad)}; known: {', '.join(sorted(inner))}")
+            values |= {(key, *inner[k]): v for k, v in value.items()}
+        else:
+            values[keys[key]] = value
+    return build(cls, values)
+
+
+def as_table(settings) -> dict:
+    """The inverse of `from_table`: a settings object as its config-file table (what run folders record)."""
+    hints = typing.get_type_hints(type(settings))
+    table = {}
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if dataclasses.is_dataclass(hints[f.name]):
+            inner = as_table(value)
+            table |= inner if not f.metadata.get("prefixed", True) else {f.name: inner}
+        else:
+            table[f.name] = value
+    return table
 
 
 def with_settings(on_error, **groups):

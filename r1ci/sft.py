@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.models import load_for_training
-from r1ci.runs import resume_point, save_final, train_from
+from r1ci.checkpoints import resume_point, save_final, train_from
 from r1ci.settings import bf16_setting, check_positive, check_report_to, report_to_setting, setting
 from r1ci.trajectory import Trajectory, prompt_ids, text_ids
 
@@ -62,7 +62,7 @@ class SFTSettings:
     save_steps: int = setting(100, "Checkpoint every this many steps (kept: the last two).")
     logging_steps: int = setting(10, "Log the loss every this many steps.")
     report_to: str = report_to_setting()
-    seed: int = setting(0, "Seed of data order and initialisation of new heads.")
+    seed: int = setting(0, "Seed of data order and initialisation of new heads.", wired="seed")
     bf16: bool | None = bf16_setting()
     warmup_ratio: float = setting(0.03, "Warm-up, as a fraction of the steps.")
 

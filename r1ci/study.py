@@ -9,14 +9,15 @@ training is drawn), each in its own mode. Reported: accuracy per seed, mean and 
 
 import json
 import statistics
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from r1ci.evaluate import EvalConfig, evaluate, scores
 from r1ci.models import TinyModel, build_tiny
-from r1ci.runs import write_atomic
+from r1ci.records import write_atomic
 from r1ci.runtime import Runtime
-from r1ci.settings import check_positive, setting
+from r1ci.rollout import RolloutSettings, rollout_settings
+from r1ci.settings import as_table, check_positive, group, setting
 from r1ci.sft import SFTSettings, build_dataset, train
 from r1ci.synth import synthesize_pairs, write_trajectories
 from r1ci.teacher import PROGRAMS
@@ -39,8 +40,8 @@ class StudySettings:
                                  "tokens).")
     batch_size: int = setting(8, "Trajectories per step.")
     learning_rate: float = setting(2e-3, "Peak learning rate of both models.")
-    model: TinyModel = field(default_factory=lambda: TinyModel(copy_steps=400))  # the shared starting weights
-    max_new_tokens: int = setting(256, "Model tokens per evaluated question.")
+    model: TinyModel = group(lambda: TinyModel(copy_steps=400))  # the shared starting weights
+    rollout: RolloutSettings = rollout_settings(max_new_tokens=256)  # of the evaluations
 
     def __post_init__(self):
         check_positive(self, "seeds", "per_task", "eval_per_task", "ci_steps", "batch_size", "learning_rate")
@@ -77,14 +78,14 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
                 multi_turn_weight=1, save_steps=max(50, steps // 4), logging_steps=25, seed=seed, max_length=1024))
             evaluate(EvalConfig(model=str(model_dir), split="train", tasks=list(settings.tasks),
                                 n_per_task=settings.eval_per_task, mode=mode, temperature=0.0, seed=5000 + seed,
-                                max_new_tokens=settings.max_new_tokens, exclude=[str(out / "data" / "ci.jsonl")],
+                                rollout=settings.rollout, exclude=[str(out / "data" / "ci.jsonl")],
                                 concurrency=64, workers=workers), model_dir / "eval", show_progress=False)
             score = scores(model_dir / "eval")
             runs.append({"seed": seed, "mode": mode, "steps": steps, "train_loss": sft["train_loss"],
                          "train_tokens_per_example": tokens[mode], "accuracy": score["accuracy"],
                          "held_out": score["questions"], "by_task": score["by_task"]})
-            write_atomic(out / "study.json", json.dumps({"settings": asdict(settings), "runs": runs}, indent=1))
-    result = {"settings": asdict(settings), "runs": runs, "summary": {}}
+            write_atomic(out / "study.json", json.dumps({"settings": as_table(settings), "runs": runs}, indent=1))
+    result = {"settings": as_table(settings), "runs": runs, "summary": {}}
     for mode in ("ci", "text"):
         accs = [r["accuracy"] for r in runs if r["mode"] == mode]
         result["summary"][mode] = {"mean": statistics.mean(accs), "stdev": statistics.stdev(accs) if len(accs) > 1
@@ -103,7 +104,7 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
     """After the same SFT (a finished `r1ci pipeline` run's), GRPO as one stage over all questions ("plain")
     against the multi-stage curriculum by improvement potential, with the same number of steps; each seed
     re-runs both from the SFT model. Reported: the held-out gain over the SFT model, per seed, mean, spread."""
-    from r1ci.pipeline import Pipeline, section_settings
+    from r1ci.pipeline import Pipeline
     from r1ci.potential import read_table
     from r1ci.rl import train_rl
 
@@ -111,9 +112,9 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
     pipeline = Pipeline(pipeline_dir / "config.toml", pipeline_dir)
     if not pipeline.done("potential"):
         raise ValueError(f"{pipeline_dir} has no finished SFT and potential steps; run `r1ci pipeline` first")
-    sft_model = str(pipeline_dir / "sft")
-    rows = read_table(pipeline_dir / "potential")
-    planned = section_settings(pipeline.config, "rl", pipeline_dir)
+    sft_model = str(pipeline.written("sft"))
+    rows = read_table(pipeline.written("potential").parent)
+    planned = pipeline.settings("rl")
     total_steps = planned.stages * planned.steps_per_stage
 
     def accuracy(model: str, run_dir: Path) -> float:
@@ -179,7 +180,7 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 3, log=print) 
     Every piece marks itself done, so a killed study resumes where it stopped."""
     from transformers import AutoTokenizer
 
-    from r1ci.pipeline import Pipeline, section_settings
+    from r1ci.pipeline import Pipeline
     from r1ci.potential import read_table
     from r1ci.rl import train_rl
     from r1ci.synth import read_trajectories
@@ -206,18 +207,19 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 3, log=print) 
         text_dir = seed_dir / "sft-text"
         if not (text_dir / "result.json").exists():
             tokenizer = AutoTokenizer.from_pretrained(pipeline.base)
-            ci_data = read_trajectories(pipeline.out / "sft-data.jsonl")
+            ci_data = read_trajectories(pipeline.written("synth"))
             text_data = read_trajectories(pipeline.out / "sft-data-text.jsonl")
-            settings = section_settings(pipeline.config, "sft", pipeline.out)
-            ci_steps = json.loads((pipeline.out / "sft" / "result.json").read_text())["steps"]
+            settings = pipeline.settings("sft")
+            ci_steps = json.loads((pipeline.written("sft") / "result.json").read_text())["steps"]
             ratio = mean_tokens(ci_data, tokenizer) / mean_tokens(text_data, tokenizer)
             steps = max(1, round(ci_steps * ratio))
             result = train(pipeline.base, text_data, text_dir, replace(settings, max_steps=steps))
             write_atomic(text_dir / "result.json", json.dumps({**result, "token_ratio": ratio}))
         # Plain GRPO from the same SFT model, as many steps as the curriculum.
-        planned = section_settings(pipeline.config, "rl", pipeline.out)
+        planned = pipeline.settings("rl")
         plain = replace(planned, stages=1, steps_per_stage=planned.stages * planned.steps_per_stage)
-        train_rl(str(pipeline.out / "sft"), read_table(pipeline.out / "potential"), seed_dir / "grpo-plain", plain)
+        train_rl(str(pipeline.written("sft")), read_table(pipeline.written("potential").parent), seed_dir / "grpo-plain",
+                 plain)
         arms = (("sft-text", str(text_dir), "text", "code-vs-text"),
                 ("grpo-plain", str(seed_dir / "grpo-plain" / "model"), "ci", "grpo"))
         for unseen, tasks in sets:

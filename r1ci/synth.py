@@ -17,6 +17,7 @@ from pathlib import Path
 
 from r1ci import protocol
 from r1ci.grading import Grader
+from r1ci.rollout import RolloutSettings, rollout_settings
 from r1ci.sandbox import Limits, Sandbox
 from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
 from r1ci.tasks import get_task, list_tasks
@@ -28,12 +29,14 @@ from r1ci.trajectory import Segment, Trajectory
 class SynthSettings:
     teacher: str = setting("scripted", "scripted (short solution programs, run for real), a local checkpoint PATH, "
                                        "vllm:PATH, or openai:URL:MODEL (e.g. GPT-4o).")
-    split: str = setting("train", "Tasks of this split: train (SFT data) or test.")
+    split: str = setting("train", "Tasks of this split: train (SFT data) or test.", wired="split")
     tasks: list[str] | None = setting(None, "Task ids (default: the split's tasks the teacher can do; the scripted "
-                                            "teacher knows 74 train tasks).")
+                                            "teacher knows 74 train tasks).", wired="tasks")
     per_task: int = setting(70, "At most this many trajectories per task (the paper: 70).")
-    seed: int = setting(0, "Picks the questions (and the scripted teacher's phrasings).")
+    seed: int = setting(0, "Picks the questions (and the scripted teacher's phrasings).", wired="questions seed")
     candidates: int = setting(2, "Model teachers: tries per question, one prompt phrasing each.")
+    temperature: float = setting(0.7, "Model teachers: sampling temperature.")
+    rollout: RolloutSettings = rollout_settings(max_new_tokens=2048)  # the scripted teacher's scripts: its timeout
     two_step_share: float = setting(0.3, "Scripted teacher: share of two-step trajectories (a first script that "
                                          "fails or answers part, then a fix).")
     self_check_share: float = setting(0.2, "Scripted teacher: share of trajectories that run a second script to "
@@ -71,11 +74,11 @@ def synthesize(settings: SynthSettings, sandbox: Sandbox,
     tasks = settings.task_ids()
     if settings.teacher == "scripted":
         return synthesize_pairs(tasks, settings.per_task, sandbox, grader, settings.seed, settings.two_step_share,
-                                settings.self_check_share)
+                                settings.self_check_share, Limits(timeout=settings.rollout.timeout))
     from r1ci.backends import load_backend
 
     return synthesize_with_backend(load_backend(settings.teacher), tasks, settings.per_task, sandbox, grader,
-                                   settings.seed, settings.candidates), None
+                                   settings.seed, settings.candidates, settings.temperature, settings.rollout), None
 
 
 OPENINGS = ("Let me compute this exactly with code.", "This is easy to get wrong by hand, so I will write a script.",
@@ -193,20 +196,19 @@ def synthesize_scripted(tasks: list[str], per_task: int, sandbox: Sandbox, grade
 
 
 def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: Sandbox, grader: Grader,
-                            seed: int = 0, candidates: int = 2, temperature: float = 0.7, max_new_tokens: int = 2048,
-                            limits: Limits | None = None) -> list[Trajectory]:
+                            seed: int = 0, candidates: int = 2, temperature: float = 0.7,
+                            rollout: RolloutSettings = RolloutSettings(max_new_tokens=2048)) -> list[Trajectory]:
     """A model teacher: `candidates` rollouts per question, each with another prompt phrasing; keep the correct
     ones, at most `per_task` per task, at most one per question."""
     from r1ci.backends import Sampling
-    from r1ci.rollout import RolloutConfig, rollout_many
+    from r1ci.rollout import rollout_many
 
     items = [item for t in tasks for item in get_task(t).items(per_task, seed=seed)]
     task_map = {t: get_task(t) for t in tasks}
     kept: dict[str, Trajectory] = {}
     for k in range(candidates):
         todo = [item for item in items if item["id"] not in kept]
-        config = RolloutConfig(max_new_tokens=max_new_tokens, prompt_variant=k, limits=limits or Limits(),
-                               sampling=Sampling(temperature=temperature, seed=seed * 1000 + k))
+        config = rollout.config("ci", Sampling(temperature=temperature, seed=seed * 1000 + k), prompt_variant=k)
         for traj in asyncio.run(rollout_many(todo, task_map, backend, sandbox, grader, config)):
             if traj.correct:
                 traj.metrics = {**traj.metrics, "teacher": getattr(backend, "name", "model"), "prompt_variant": k}
@@ -215,7 +217,7 @@ def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: S
 
 
 def write_trajectories(trajectories: list[Trajectory], out: Path) -> None:
-    from r1ci.runs import write_atomic
+    from r1ci.records import write_atomic
 
     write_atomic(out, "".join(t.to_json() + "\n" for t in trajectories))
 

@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 
 from r1ci.evaluate import EvalConfig, EvalError, evaluate
-from r1ci.runs import RunError, load_results, select_items
+from r1ci.records import RunError, load_results
+from r1ci.tasks.selection import select_items
+from r1ci.rollout import RolloutSettings
 
 R1CI = str(Path(sys.executable).with_name("r1ci"))
 TASKS = ["rg/gcd", "rg/lcm"]
 
 
 def config(model, **kw):
-    settings = dict(tasks=TASKS, n_per_task=3, max_new_tokens=48, turn_tokens=24, concurrency=2, workers=1)
+    settings = dict(tasks=TASKS, n_per_task=3, rollout=RolloutSettings(max_new_tokens=48, turn_tokens=24), concurrency=2,
+                    workers=1)
     return EvalConfig(model=str(model), **{**settings, **kw})
 
 

@@ -22,6 +22,7 @@ from r1ci.sft import SFTSettings, train
 from r1ci.synth import synthesize_scripted
 from r1ci.tasks import get_task
 from r1ci.trajectory import Segment
+from r1ci.rollout import RolloutSettings
 
 pytestmark = pytest.mark.slow
 TASK = "bbh/boolean_expressions"
@@ -50,7 +51,7 @@ def test_grpo_raises_the_training_reward(tmp_path, grader):
     rows = table(items, [{"id": it["id"], "mode": "ci", "correct": k < 2} for it in items for k in range(6)])
     train_rl(str(tmp_path / "sft"), rows, tmp_path / "rl",
              RLSettings(stages=1, steps_per_stage=40, num_generations=8, prompts_per_step=4, learning_rate=3e-4,
-                        temperature=1.0, max_new_tokens=96, save_steps=1000, workers=2))
+                        temperature=1.0, rollout=RolloutSettings(max_new_tokens=96), save_steps=1000, workers=2))
     rewards = [row["reward"] for row in read_metrics(tmp_path / "rl" / "metrics.jsonl")]
     first, last = statistics.mean(rewards[:10]), statistics.mean(rewards[-10:])
     print(f"mean training reward: first 10 steps {first:.3f}, last 10 steps {last:.3f}")

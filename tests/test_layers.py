@@ -6,6 +6,7 @@ in a fresh interpreter, where an import circle would show.
 """
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,34 @@ def test_the_adapter_is_where_the_guards_say():
     tree = ast.parse((ROOT / path).read_text())
     adapter = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name]
     assert adapter and grader_calls(adapter[0])
+
+
+def documented_layers() -> list[list[str]]:
+    """The layers of docs/architecture.md, top (imported by all) first: `1. \\`settings\\` \\`records\\``..."""
+    text = (ROOT / "docs" / "architecture.md").read_text().split("## Layers", 1)[1]
+    return [re.findall(r"`(\w+)`", line) for line in text.splitlines() if re.match(r"\d+\. `", line)]
+
+
+def unit(module: str) -> str | None:
+    """The layer unit of an r1ci module: its first name under r1ci (`r1ci.tasks.bbh` -> tasks)."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "r1ci" and len(parts) > 1 else None
+
+
+def test_every_import_goes_down_the_documented_layers():
+    layers = documented_layers()
+    level = {name: k for k, names in enumerate(layers) for name in names}
+    units = {unit(".".join(p.relative_to(ROOT).with_suffix("").parts)) for p in python_files("r1ci")} - {"__init__"}
+    assert units == set(level), f"docs/architecture.md's layers and r1ci/ differ: {units ^ set(level)}"
+    wrong = []
+    for path in python_files("r1ci"):
+        rel = str(path.relative_to(ROOT))
+        here = unit(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        if here == "__init__":
+            continue
+        for module, node, function in imports(ast.parse(path.read_text())):
+            there = unit(module)
+            if there in level and level[there] > level[here] and (rel, function) != ADAPTER:
+                wrong.append(f"{rel}:{node.lineno} ({here}, layer {level[here] + 1}) imports {module} "
+                             f"(layer {level[there] + 1})")
+    assert not wrong, "imports that go up the layers of docs/architecture.md:\n" + "\n".join(wrong)

@@ -14,9 +14,11 @@ from typer.testing import CliRunner
 from r1ci.cli import app
 from r1ci.evaluate import EvalConfig, evaluate
 from r1ci.protocol import ANSWER_INSTRUCTION
-from r1ci.runs import RunError, select_items
+from r1ci.records import RunError
+from r1ci.tasks.selection import select_items
 from r1ci.tasks import OOD_TASKS, get_task, list_tasks, suite, task_split
 from r1ci.tasks.ood import GPQA_COLUMNS, SOURCE_INSTRUCTION, AIMETask, GPQATask
+from r1ci.rollout import RolloutSettings
 
 runner = CliRunner(env={"COLUMNS": "400"})
 # Made up for these tests (not GPQA's): question, right option, three wrong ones.
@@ -168,8 +170,8 @@ def test_eval_selects_ood_tasks_with_any_split_and_all_selects_both_splits(monke
 @pytest.mark.parametrize("mode, tasks, n", [("ci", list(OOD_TASKS), 2), ("text", ["ood/aime_2025"], 1),
                                             ("code", ["ood/gpqa_diamond"], 1)])
 def test_eval_runs_the_ood_tasks_in_every_mode(tiny_model_dir, tmp_path, gpqa_dir, aime_dir, mode, tasks, n):
-    config = EvalConfig(model=str(tiny_model_dir), tasks=tasks, n_per_task=n, mode=mode, max_new_tokens=32,
-                        turn_tokens=16, concurrency=2, workers=1)
+    config = EvalConfig(model=str(tiny_model_dir), tasks=tasks, n_per_task=n, mode=mode,
+                        rollout=RolloutSettings(max_new_tokens=32, turn_tokens=16), concurrency=2, workers=1)
     summary = evaluate(config, tmp_path / "run", show_progress=False)
     assert summary["n_items"] == n * len(tasks) and set(summary["by_task"]) == set(tasks)
     records = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]

@@ -13,7 +13,7 @@ import pytest
 from r1ci.backends import BackendError, Sampling, load_backend
 from r1ci.backends.openai import OpenAIBackend
 from r1ci.evaluate import EvalConfig, evaluate
-from r1ci.rollout import RolloutConfig, rollout
+from r1ci.rollout import RolloutConfig, RolloutSettings, rollout
 from r1ci.tasks import get_task
 
 TRANSFORMERS = str(Path(sys.executable).with_name("transformers"))
@@ -50,7 +50,7 @@ def test_multi_turn_rollouts_over_chat(server, sandbox, grader):
     backend = load_backend(f"openai:{url}:{model}")
     task = get_task("rg/gcd")
     item = task.items(1, seed=0)[0]
-    traj = asyncio.run(rollout(item, task, backend, sandbox, grader, RolloutConfig(max_new_tokens=40)))
+    traj = asyncio.run(rollout(item, task, backend, sandbox, grader, RolloutConfig(budget=RolloutSettings(max_new_tokens=40))))
     model_segments = [s for s in traj.segments if s.kind == "model"]
     assert model_segments and all(s.token_ids is None and s.logprobs is None for s in model_segments)
     assert traj.stop in ("eos", "max_tokens", "answer") and traj.metrics["model_tokens"] >= 1
@@ -60,7 +60,7 @@ def test_multi_turn_rollouts_over_chat(server, sandbox, grader):
 def test_eval_runs_on_an_openai_compatible_server(server, tmp_path):
     url, model = server
     summary = evaluate(EvalConfig(model=f"openai:{url}:{model}", tasks=["rg/gcd"], n_per_task=2,
-                                  max_new_tokens=24, workers=1), tmp_path, show_progress=False)
+                                  rollout=RolloutSettings(max_new_tokens=24), workers=1), tmp_path, show_progress=False)
     assert summary["n_items"] == 2 and (tmp_path / "report.html").exists()
 
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import ScriptedBackend, killed_while_saving
 from r1ci.potential import table
 from r1ci.rl import RLSettings, completions, plan_stages
-from r1ci.rollout import RolloutConfig, rollout
+from r1ci.rollout import RolloutConfig, RolloutSettings, rollout
 from r1ci.tasks import get_task
 
 TASK = get_task("symbench/number_multiply")
@@ -188,7 +188,8 @@ def test_a_stage_killed_after_its_last_checkpoint_trains_no_step_more(tiny_model
 
     items = TASK.items(6, seed=3)  # more questions than the stage's 2 steps take: it ends mid-epoch
     rows = table(items, [{"id": it["id"], "mode": "ci", "correct": k < 2} for it in items for k in range(5)])
-    settings = RLSettings(stages=1, steps_per_stage=2, num_generations=2, prompts_per_step=2, max_new_tokens=24,
+    settings = RLSettings(stages=1, steps_per_stage=2, num_generations=2, prompts_per_step=2,
+                          rollout=RolloutSettings(max_new_tokens=24),
                           save_steps=1, learning_rate=1e-3, workers=1)
     killed_while_saving(r1ci.rl, train_rl, str(tiny_model_dir), rows, tmp_path, settings)
     assert (tmp_path / "stage-1" / "checkpoint-2").is_dir() and not (tmp_path / "stage-1" / "done.json").exists()

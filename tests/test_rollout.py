@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from conftest import ScriptedBackend
-from r1ci.rollout import RolloutConfig, TokenMismatch, chat_messages, rollout, self_checked
+from r1ci.rollout import RolloutConfig, RolloutSettings, TokenMismatch, chat_messages, rollout, self_checked
 from r1ci.sandbox import Limits
 from r1ci.tasks import get_task
 from r1ci.trajectory import Segment, Trajectory
@@ -68,8 +68,8 @@ def test_tokens_in_tokens_out_is_enforced(tiny_model_dir, sandbox, grader, item)
     (["word " * 400], "max_tokens", 0),                                 # a model that never stops
 ])
 def test_hard_cases(tiny_model_dir, sandbox, grader, item, turns, stop, code_calls):
-    traj = run(ScriptedBackend(tiny_model_dir, turns), sandbox, grader, item, max_new_tokens=300,
-               turn_tokens=100, max_turns=2)
+    traj = run(ScriptedBackend(tiny_model_dir, turns), sandbox, grader, item,
+               budget=RolloutSettings(max_new_tokens=300, turn_tokens=100, max_turns=2))
     assert traj.stop == stop and traj.metrics["code_calls"] == code_calls
     tools = [s for s in traj.segments if s.kind == "tool"]
     if turns[0].startswith("```python\n```"):
@@ -95,7 +95,7 @@ def test_an_answer_after_a_code_block_left_open_counts(tiny_model_dir, sandbox, 
 
 def test_code_call_limit(tiny_model_dir, sandbox, grader, item):
     traj = run(ScriptedBackend(tiny_model_dir, ["```python\nprint(1)\n```\n"]), sandbox, grader, item,
-               max_code_calls=3, max_turns=10)
+               budget=RolloutSettings(max_code_calls=3, max_turns=10))
     assert traj.stop == "max_code_calls" and traj.metrics["code_calls"] == 3
     assert "up to 3 times" in traj.system  # the prompt states the limit the rollout enforces
 
@@ -153,7 +153,7 @@ def test_bad_configs_and_segments_are_refused():
     with pytest.raises(ValueError, match="unknown mode"):
         RolloutConfig(mode="chat")
     with pytest.raises(ValueError, match="max_turns"):
-        RolloutConfig(max_turns=0)
+        RolloutSettings(max_turns=0)
     with pytest.raises(ValueError, match="kind"):
         Segment("assistant", "x")
     with pytest.raises(ValueError, match="logprobs"):

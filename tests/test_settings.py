@@ -10,7 +10,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from r1ci.cli import app
-from r1ci.settings import flags
+from r1ci.settings import as_table, flags, from_table, table_keys, with_settings
 
 
 def commands(group, prefix=""):
@@ -110,4 +110,62 @@ def test_shared_defaults_are_literals_in_one_place():
     root = Path(__file__).resolve().parents[1] / "r1ci"
     source = "\n".join(p.read_text() for p in root.rglob("*.py"))
     assert len(re.findall(r"max_new_tokens: int = (?:setting\()?1024", source)) == 1
+    assert len(re.findall(r"turn_tokens: int = (?:setting\()?512", source)) == 1
+    assert not re.search(r"(max_new_tokens|turn_tokens): int = setting\(RolloutConfig", source)
     assert len(re.findall(r"timeout: float = (?:setting\()?10\.0", source)) == 1
+
+
+ROLLOUT_FLAGS = {"--max-new-tokens", "--turn-tokens", "--max-turns", "--max-code-calls", "--timeout"}
+
+
+@pytest.mark.parametrize("name, default_tokens", [("eval", 1024), ("potential", 1024), ("rl", 1024),
+                                                  ("synth", 2048), ("study code-vs-text", 256)])
+def test_every_stage_that_rolls_out_has_the_same_budget_flags(name, default_tokens):
+    """One declaration (RolloutSettings), nested in each stage with its own defaults, the same flag names."""
+    by_flag = {o: p for p in DERIVED[name].params for o in p.opts}
+    assert ROLLOUT_FLAGS <= set(by_flag), f"r1ci {name} lacks {ROLLOUT_FLAGS - set(by_flag)}"
+    assert by_flag["--max-new-tokens"].default == default_tokens
+
+
+def test_a_budget_flag_reaches_the_nested_settings():
+    from r1ci.evaluate import EvalConfig
+
+    seen = {}
+
+    @with_settings(lambda message: pytest.fail(message), config=EvalConfig)
+    def command(config: EvalConfig):
+        seen["config"] = config
+
+    app = typer.Typer()
+    app.command()(command)
+    result = CliRunner().invoke(app, ["--model", "m", "--max-new-tokens", "77", "--max-code-calls", "2"])
+    assert result.exit_code == 0, result.output
+    assert seen["config"].rollout.max_new_tokens == 77 and seen["config"].rollout.max_code_calls == 2
+    assert seen["config"].rollout_config().budget.max_code_calls == 2  # what the engine enforces
+
+
+def test_a_table_names_budgets_like_flags_and_round_trips():
+    from r1ci.rl import RLSettings
+
+    settings = from_table(RLSettings, {"max_new_tokens": 160, "steps_per_stage": 3, "reward": {"free_turns": 2}})
+    assert settings.rollout.max_new_tokens == 160 and settings.reward.free_turns == 2
+    assert settings.rollout.turn_tokens == RLSettings().rollout.turn_tokens  # the rest stays at its default
+    assert from_table(RLSettings, as_table(settings)) == settings
+    assert "rollout" not in table_keys(RLSettings) and table_keys(RLSettings)["max_turns"] == ("rollout", "max_turns")
+    for bad, message in (({"max_new_tokenz": 1}, "unknown key(s) max_new_tokenz"),
+                         ({"reward": {"free_turnz": 1}}, "unknown key(s) in reward: free_turnz"),
+                         ({"max_turns": 0}, "max_turns must be positive")):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            from_table(RLSettings, bad)
+
+
+def test_every_wired_field_names_a_wire_the_pipeline_knows():
+    """The pipeline fills fields by the kind they declare, never by their names."""
+    from r1ci.pipeline import SECTIONS, WIRES, settings_class
+
+    kinds = {f.metadata["wired"] for section in SECTIONS for f in dataclasses.fields(settings_class(section))
+             if "wired" in f.metadata}
+    assert kinds <= set(WIRES) and {"model", "seen", "questions seed", "tasks"} <= kinds
+    pipeline_source = (Path(__file__).resolve().parents[1] / "r1ci" / "pipeline.py").read_text()
+    for name in ("exclude", "SUPPLIED", "seed + 1", "seed + 2"):
+        assert name not in pipeline_source, f"pipeline.py names {name!r}: wire it by kind instead"

@@ -15,6 +15,7 @@ from conftest import killed_while_saving
 from r1ci.sandbox import Limits
 from r1ci.sft import SFTSettings, build_dataset, tokenize, train
 from r1ci.synth import read_trajectories, synthesize_scripted, write_trajectories
+from r1ci.rollout import RolloutSettings
 
 R1CI = str(Path(sys.executable).with_name("r1ci"))
 
@@ -153,7 +154,7 @@ def test_the_study_runs_end_to_end_at_toy_size(tmp_path):
 
     tasks = ("bbh/boolean_expressions", "rg/prime_factorization")
     result = run_study(tmp_path, StudySettings(tasks=tasks, seeds=1, per_task=3, eval_per_task=2, ci_steps=2,
-                                               batch_size=2, max_new_tokens=24,
+                                               batch_size=2, rollout=RolloutSettings(max_new_tokens=24),
                                                model=TinyModel(hidden=32, layers=1, copy_steps=2)),
                        workers=1)
     runs = {r["mode"]: r for r in result["runs"]}

@@ -13,6 +13,7 @@ from transformers import AutoTokenizer
 from r1ci.rl import InterpreterRollouts, RLSettings
 from r1ci.sandbox import LocalSandbox
 from r1ci.tasks import get_task
+from r1ci.rollout import RolloutSettings
 
 TASK = "rg/basic_arithmetic"
 
@@ -112,7 +113,7 @@ def setup(tiny_model_dir):
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
     items = get_task(TASK).items(2, seed=0)
     script = Script(tokenizer, {it["question"]: it["answer"] for it in items})
-    settings = RLSettings(generation="vllm", max_new_tokens=200, workers=1)
+    settings = RLSettings(generation="vllm", rollout=RolloutSettings(max_new_tokens=200), workers=1)
     return tokenizer, items, script, settings
 
 

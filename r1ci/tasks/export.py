@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from r1ci.runs import atomic_path
+from r1ci.records import atomic_path
 from r1ci.protocol import CODE_FENCE, CODE_OPEN, RESULTS_HEADER, final_answer
 from r1ci.tasks import get_task
 from r1ci.tasks.base import Item

@@ -17,7 +17,7 @@ its position; the seed does not change it.
   GPQA asks that its questions never appear in plain text on the web: the repository holds none (its tests make
   questions up), and run folders, which hold questions, are the user's.
 
-Not here: how an evaluation selects these tasks (r1ci/runs.py) and the results table (r1ci/evaluate.py).
+Not here: how an evaluation selects these tasks (r1ci/tasks/selection.py) and the results table (r1ci/evaluate.py).
 """
 
 import csv
