@@ -20,7 +20,7 @@ from r1ci.rollout import RolloutSettings, rollout_settings
 from r1ci.settings import as_table, check_positive, group, setting
 from r1ci.sft import SFTSettings, build_dataset, train
 from r1ci.synth import synthesize_pairs, write_trajectories
-from r1ci.teacher import PROGRAMS
+from r1ci.tasks import tasks_with_teacher
 from r1ci.trajectory import Trajectory
 
 # Two tasks whose code route a copy-pretrained tiny model can learn (copy the expression into a print), and two
@@ -31,7 +31,7 @@ TASKS = ("bbh/boolean_expressions", "bbh/multistep_arithmetic_two", "symbench/nu
 
 @dataclass
 class StudySettings:
-    tasks: tuple[str, ...] = setting(TASKS, "Train tasks the scripted teacher solves (r1ci.teacher.PROGRAMS).")
+    tasks: tuple[str, ...] = setting(TASKS, "Train tasks the scripted teacher solves (r1ci.tasks.tasks_with_teacher).")
     seeds: int = setting(3, "Seeds (model initialisations); the spread is over these.")
     per_task: int = setting(150, "Training questions per task (BBH tasks have 250 in all).")
     eval_per_task: int = setting(100, "Evaluated questions per task, none of them seen in training (fixed "
@@ -45,10 +45,11 @@ class StudySettings:
 
     def __post_init__(self):
         check_positive(self, "seeds", "per_task", "eval_per_task", "ci_steps", "batch_size", "learning_rate")
-        unknown = sorted(set(self.tasks) - set(PROGRAMS))
+        known = tasks_with_teacher()
+        unknown = sorted(set(self.tasks) - set(known))
         if unknown or not self.tasks:
             raise ValueError(f"the scripted teacher does not solve {', '.join(unknown) or 'an empty task list'}; "
-                             f"it solves {', '.join(sorted(PROGRAMS))}")
+                             f"it solves {', '.join(sorted(known))}")
 
 
 def mean_tokens(trajectories: list[Trajectory], tokenizer) -> float:

@@ -2,7 +2,7 @@
 
 Teachers: any backend (an OpenAI-compatible endpoint such as GPT-4o, as in the paper, or a local model),
 run through the rollout engine; or the scripted teacher, which writes a short program for tasks whose
-solution is one (the writers in r1ci.teacher), runs it in the real sandbox and splices in its real output.
+solution is one (each task's writer, `Task.teacher`), runs it in the real sandbox and splices in its real output.
 For variety it picks among the protocol's prompt phrasings and its own wording, some of its trajectories
 take two steps (a first script that fails or answers only part, then a second that fixes it), and some
 run a second script that checks the answer before giving it (the paper's self-checking). Each kept
@@ -20,8 +20,8 @@ from r1ci.grading import Grader
 from r1ci.rollout import RolloutSettings, rollout_settings
 from r1ci.sandbox import Limits, Sandbox
 from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
-from r1ci.tasks import get_task, list_tasks
-from r1ci.teacher import PROGRAMS, Solution
+from r1ci.tasks import get_task, list_tasks, tasks_with_teacher
+from r1ci.tasks.teaching import Solution
 from r1ci.trajectory import Segment, Trajectory
 
 
@@ -60,10 +60,10 @@ class SynthSettings:
                 raise ValueError(f"not {self.split} tasks: {', '.join(wrong)} (see `r1ci tasks list`)")
             chosen = [t for t in chosen if t in self.tasks]
         elif self.teacher == "scripted":
-            chosen = [t for t in chosen if t in PROGRAMS]
+            chosen = [t for t in chosen if get_task(t).teacher is not None]
         if not chosen:
             raise ValueError(f"no {self.split} task for this teacher (the scripted teacher knows "
-                             f"{', '.join(sorted(PROGRAMS))})")
+                             f"{', '.join(sorted(tasks_with_teacher()))})")
         return chosen
 
 
@@ -106,7 +106,7 @@ class Plan:
 
 
 def plan(item: dict, rng: random.Random, two_step_share: float, self_check_share: float = 0.0) -> Plan:
-    solution = PROGRAMS[item["task"]](item)
+    solution = get_task(item["task"]).teacher(item)
     steps, check = [], None
     if rng.random() < two_step_share:
         intro, breaks = rng.choice(FIRST_TRIES)
@@ -170,10 +170,11 @@ def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, grader: 
                      ) -> tuple[list[Trajectory], list[Trajectory]]:
     """Up to `per_task` correct ci trajectories per task, from questions of `seed` (rejection-sampled), and
     their text-mode counterparts on exactly the same questions."""
-    unknown = [t for t in tasks if t not in PROGRAMS]
+    known = tasks_with_teacher()
+    unknown = [t for t in tasks if t not in known]
     if unknown:
         raise ValueError(f"the scripted teacher has no program for {', '.join(unknown)}; it knows "
-                         f"{', '.join(sorted(PROGRAMS))}")
+                         f"{', '.join(sorted(known))}")
     rng = random.Random(seed)
     plans = [plan(item, rng, two_step_share, self_check_share)
              for t in tasks for item in get_task(t).items(per_task, seed=seed)]

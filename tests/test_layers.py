@@ -56,6 +56,18 @@ def test_tasks_import_no_grader_sandbox_or_stage():
     assert not wrong, "tasks import what sits above them:\n" + "\n".join(wrong)
 
 
+def test_teacher_modules_import_no_stage_and_no_task():
+    """The scripted teacher's toolkit and writer modules under r1ci/tasks import nothing of r1ci but the toolkit:
+    no stage (r1ci.synth drives them, through the tasks) and no task module (a task imports its writers, so an
+    import back, even a lazy one, would close a circle)."""
+    modules = [TASKS / "teaching.py", *sorted(TASKS.glob("*_teacher.py"))]
+    assert len(modules) >= 3, modules
+    wrong = [f"{path.relative_to(ROOT)}:{node.lineno} imports {module}"
+             for path in modules for module, node, _ in imports(ast.parse(path.read_text()))
+             if module.split(".")[0] == "r1ci" and not module.startswith("r1ci.tasks.teaching")]
+    assert not wrong, "a teacher module imports more of r1ci than the toolkit:\n" + "\n".join(wrong)
+
+
 def test_importing_the_tasks_does_not_import_the_grader():
     """Importing the task contract, every task module and `tasks check` loads no grader: no circle through it."""
     modules = [".".join(path.relative_to(ROOT).with_suffix("").parts) for path in sorted(TASKS.rglob("*.py"))]

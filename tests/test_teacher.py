@@ -8,12 +8,12 @@ import re
 import pytest
 
 from r1ci.synth import synthesize_pairs
-from r1ci.tasks import get_task
-from r1ci.teacher import PROGRAMS
+from r1ci.tasks import get_task, tasks_with_teacher
 
 ITEMS = 12        # questions per task in the sandbox test
 MIN_KEPT = 0.9    # share of those whose trajectory the checker accepts
 SOURCES = ("symbench", "bbh", "rg")
+TAUGHT = tasks_with_teacher()
 
 
 def data_block(code: str) -> list[ast.Assign]:
@@ -47,16 +47,16 @@ def leaves(node: ast.AST, code: str) -> list[str]:
 
 
 def test_teacher_covers_forty_train_tasks_from_all_sources():
-    train = {t for t in PROGRAMS if get_task(t).split == "train"}
-    assert train == set(PROGRAMS), "the teacher writes programs for train tasks only"
-    by_source = {s: sum(t.startswith(s + "/") for t in PROGRAMS) for s in SOURCES}
-    assert len(PROGRAMS) >= 40 and all(by_source.values()), by_source
+    train = {t for t in TAUGHT if get_task(t).split == "train"}
+    assert train == set(TAUGHT), "the teacher writes programs for train tasks only"
+    by_source = {s: sum(t.startswith(s + "/") for t in TAUGHT) for s in SOURCES}
+    assert len(TAUGHT) >= 40 and all(by_source.values()), by_source
 
 
-@pytest.mark.parametrize("task_id", sorted(PROGRAMS))
+@pytest.mark.parametrize("task_id", TAUGHT)
 def test_scripts_copy_the_questions_values(task_id):
     for item in get_task(task_id).items(30, seed=11):
-        code = PROGRAMS[task_id](item).code
+        code = get_task(task_id).teacher(item).code
         block = data_block(code)
         if not block:  # a script without data must paste a piece of the question verbatim (an expression)
             pasted = [line for line in code.splitlines() if len(line) >= 12 and
@@ -71,7 +71,7 @@ def test_scripts_copy_the_questions_values(task_id):
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_scripts_solve_the_tasks_in_the_sandbox(source, sandbox, grader):
-    tasks = sorted(t for t in PROGRAMS if t.startswith(source + "/"))
+    tasks = sorted(t for t in TAUGHT if t.startswith(source + "/"))
     ci, text = synthesize_pairs(tasks, ITEMS, sandbox, grader, seed=5, two_step_share=0.3, self_check_share=1.0)
     kept = {t: sum(traj.task == t for traj in ci) for t in tasks}
     asked = {t: len(get_task(t).items(ITEMS, seed=5)) for t in tasks}
@@ -80,7 +80,7 @@ def test_scripts_solve_the_tasks_in_the_sandbox(source, sandbox, grader):
     assert all(traj.correct and traj.segments[-1].kind == "model" for traj in ci)
     for traj in ci:  # every script's output is real: no script of a kept trajectory was cut off or crashed
         assert all(s.status in ("ok", "error") for s in traj.segments if s.kind == "tool")
-    checked = [traj for traj in ci if PROGRAMS[traj.task](_item(traj)).check is not None]
+    checked = [traj for traj in ci if get_task(traj.task).teacher(_item(traj)).check is not None]
     assert all(traj.metrics["self_check"] for traj in checked)
     assert [t.id for t in text] == [t.id for t in ci]
     for traj in text:

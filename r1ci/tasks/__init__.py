@@ -9,6 +9,9 @@ outside it, the paper's out-of-distribution benchmarks (`ood/aime_2024`, `ood/ai
 `check` runs the checker in the calling process, unbounded; a model's answers are graded in a sandbox by
 `r1ci.grading.Grader` (`grader.grade(task, answer, item)`), which runs `check` there.
 
+`task.teacher` is the scripted teacher's program writer for the task (None where it has none; see
+r1ci.tasks.teaching), and `tasks_with_teacher()` lists the tasks that have one.
+
 The OOD benchmarks are in neither split: `list_tasks()` and every split's list leave them out (so no run that
 takes a split's tasks draws on them), `list_tasks(source="ood")` lists them, and an evaluation names them.
 """
@@ -81,5 +84,10 @@ def get_task(task_id: str) -> Task:
     return ReasoningGymTask(name, split)
 
 
-__all__ = ["Grade", "Item", "Task", "get_task", "list_tasks", "suite", "task_split", "SOURCES", "SPLITS", "ALL", "OOD",
-           "OOD_TASKS"]
+def tasks_with_teacher() -> list[str]:
+    """The suite's tasks that the scripted teacher has a program writer for (`Task.teacher`), in suite order."""
+    return [t for t in list_tasks() if get_task(t).teacher is not None]
+
+
+__all__ = ["Grade", "Item", "Task", "get_task", "list_tasks", "suite", "task_split", "tasks_with_teacher", "SOURCES",
+           "SPLITS", "ALL", "OOD", "OOD_TASKS"]

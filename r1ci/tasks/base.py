@@ -4,13 +4,16 @@ An item is a plain dict `{id, task, question, answer, metadata}`. The same (task
 gives the same item. `Task.check` turns any answer, however malformed, into a `Grade` in [0, 1] with a
 reason; an item is correct only at 1.0. It runs the checker where it is called, unbounded: model answers are
 graded by `r1ci.grading.Grader`, which runs `check` in a sandbox. Tasks import neither the grader nor the
-sandbox, nor any stage above them.
+sandbox, nor any stage above them. A task the scripted teacher covers names its program writer (`teacher`; the
+writers' conventions are in r1ci.tasks.teaching).
 """
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from r1ci.tasks.teaching import Writer
 
 Item = dict[str, Any]
 
@@ -109,6 +112,12 @@ class Task(ABC):
         except BaseException as e:  # a checker must never end the grader; the reason says why it failed
             return Grade(0.0, f"malformed answer: {type(e).__name__}: {e}"[:300])
         return Grade(min(1.0, max(0.0, float(grade.score))), grade.reason)
+
+    @property
+    def teacher(self) -> Writer | None:
+        """The scripted teacher's program writer for this task's items (item -> `Solution`), or None where the
+        teacher has none."""
+        return None
 
     def reference_answer(self, item: Item) -> str:
         """An answer that scores 1.0: the stored answer, or a solver's for tasks that accept many."""

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from r1ci.protocol import ANSWER_INSTRUCTION
 from r1ci.tasks.base import Grade, Item, Task, hub_rows
+from r1ci.tasks.bbh_teacher import WRITERS
+from r1ci.tasks.teaching import Writer
 
 BBH_DIR_ENV = "R1CI_BBH_DIR"
 HUB_NAME = "lukaemon/bbh"
@@ -82,6 +84,10 @@ class BBHTask(Task):
 
     def size(self) -> int:
         return len(self.examples)
+
+    @property
+    def teacher(self) -> Writer | None:
+        return WRITERS.get(self.name)
 
     def item(self, index: int, seed: int = 0) -> Item:
         self.check_index(index)

@@ -24,8 +24,10 @@ import reasoning_gym
 
 from r1ci.protocol import ANSWER_INSTRUCTION
 from r1ci.tasks.base import Grade, Item, Task
+from r1ci.tasks.rg_teacher import WRITERS
 from r1ci.tasks.symbench.base import Incorrect
 from r1ci.tasks.symbench.game24 import check_expression
+from r1ci.tasks.teaching import Writer
 
 DEFAULT_SIZE = 10_000
 # These scorers hand the answer to sympy's parse_expr, which runs it as Python. Grading runs in a sandbox
@@ -89,6 +91,10 @@ class ReasoningGymTask(Task):
         dataset = reasoning_gym.create_dataset(self.name, **{**self.config, "seed": rg_seed(self.name, seed),
                                                              "size": size})
         return make_deterministic(self.name, dataset)
+
+    @property
+    def teacher(self) -> Writer | None:
+        return WRITERS.get(self.name)
 
     @cached_property
     def scorer(self):

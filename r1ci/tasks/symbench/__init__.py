@@ -1,5 +1,14 @@
 """SymBench's 33 tasks: 30 generators (one module each, named after the task) and 3 fixed math datasets.
 
+A module whose task the scripted teacher covers also defines `teacher(item)`, its program writer (conventions:
+r1ci.tasks.teaching), which `SymbenchTask.teacher` finds; 22 of the train tasks have one. The data block copies
+the instance's values as the question writes them; the computation is a general program for the task (where
+the module's own solver is one, the program is that solver's source), so the same program solves every
+instance. Answers that the question asks for on several lines (a grid, a list of moves) are printed on one
+line in a form the checker accepts, since the driver takes the last printed line as the answer. No writer:
+the free-form word problems (gsm_hard, math_geometry), which no single program solves, and the tasks of the
+test split.
+
 Importing this package registers the generators with reasoning-gym as `symbench_<name>`, each with its
 curriculum (`reasoning_gym.create_dataset("symbench_game24", seed=0, size=10)`,
 `reasoning_gym.factory.create_curriculum("symbench_game24")`).
@@ -11,6 +20,7 @@ from pathlib import Path
 
 from r1ci.tasks.base import Grade, Item, Task
 from r1ci.tasks.symbench.base import Incorrect, SymbenchDataset
+from r1ci.tasks.teaching import Writer
 
 NAMES = [
     "game24", "path_plan", "boxlift", "boxnet", "blocksworld", "gsm_hard", "math_geometry",
@@ -41,6 +51,11 @@ class SymbenchTask(Task):
         super().__init__("symbench", name, split)
         self.dataset_cls = dataset_class(name)
         self.config = config  # difficulty knobs, passed to the task's config dataclass
+
+    @property
+    def teacher(self) -> Writer | None:
+        """The task module's `teacher` function, where it has one."""
+        return getattr(importlib.import_module(self.dataset_cls.__module__), "teacher", None)
 
     @lru_cache(maxsize=8)
     def dataset(self, seed: int) -> SymbenchDataset:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
+from r1ci.tasks.teaching import Solution, meta, script
 
 MAX_MOVES = 500  # far more than any instance needs; keeps checking fast
 
@@ -198,3 +199,46 @@ class BlocksworldDataset(SymbenchDataset):
         """`Blocksworld_dataset/<blocks>_<stacks>_<goal stacks>_<i>/blocksworld_task.txt`; no published plans."""
         initial, goal = parse_task_file(path.read_text())
         return render(initial, goal), {"initial": initial, "goal": goal}
+
+
+BLOCKSWORLD = r"""
+names = list(initial)
+numbers = [name.removeprefix("stack") for name in names]
+start = tuple(tuple(initial[s]) for s in names)
+target = tuple(tuple(goal.get(s, [])) for s in names)  # stacks the goal leaves out end empty
+parent = {start: None}
+queue = deque([start])
+while queue:  # breadth-first search over states: a shortest plan
+    state = queue.popleft()
+    if state == target:
+        break
+    for i, source in enumerate(state):
+        for j in range(len(state)):
+            if source and j != i:
+                nxt = list(state)
+                nxt[i], nxt[j] = source[:-1], state[j] + source[-1:]
+                nxt = tuple(nxt)
+                if nxt not in parent:
+                    parent[nxt] = (state, f"Move {source[-1]} from {numbers[i]} to {numbers[j]}")
+                    queue.append(nxt)
+plan = []
+while parent[state] is not None:
+    state, move = parent[state]
+    plan.append(move)
+print("\\n".join(reversed(plan)))  # one line: the moves separated by \n
+"""
+BLOCKSWORLD_CHECK = r"""
+stacks = {s.removeprefix("stack"): list(blocks) for s, blocks in initial.items()}
+for move in answer.split("\\n"):
+    block, source, destination = re.fullmatch(r"Move (\w) from (\w+) to (\w+)", move).groups()
+    assert stacks[source] and stacks[source][-1] == block, f"{block} is not on top of stack {source}"
+    stacks[destination].append(stacks[source].pop())
+assert all(stacks[s.removeprefix("stack")] == goal.get(s, []) for s in initial), "the moves do not reach the goal"
+print("check passed")
+"""
+
+
+def teacher(item: dict) -> Solution:
+    data = dict(initial=meta(item, "initial"), goal=meta(item, "goal"))
+    return Solution(code=script(data, BLOCKSWORLD, "from collections import deque"),
+                    check=script(data, BLOCKSWORLD_CHECK, "import re"))

@@ -20,6 +20,7 @@ from pathlib import Path
 from r1ci.tasks.symbench._lists_util import list_items
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
                                       span)
+from r1ci.tasks.teaching import Solution, found, meta, script
 
 PIECES = {"elements": "ABCDE", "stick_game": "ABCD", "animal": "ABCDEFGH"}
 GENERATES = {"A": "B", "B": "C", "C": "D", "D": "E", "E": "A"}
@@ -154,3 +155,85 @@ class ConstrainedLinearArrangementDataset(SymbenchDataset):
         metadata = {"game_type": data["game_type"], "player_moves": data["player_moves"],
                     "results": data["results"], "reference": ",".join(data["solution"])}
         return question, metadata
+
+
+OPPONENT_SEARCH = r"""
+
+def deduce(i, used):
+    # Opponent cards for rounds i..: all different, each giving the announced result.
+    if i == len(played):
+        return []
+    for card in deck:
+        if card not in used and result(played[i], card) == results[i]:
+            rest = deduce(i + 1, used | {card})
+            if rest is not None:
+                return [card] + rest
+    return None
+
+
+print(",".join(deduce(0, set())))
+"""
+OPPONENT_CHECK = r"""
+
+cards = answer.split(",")
+assert len(cards) == len(played) and len(set(cards)) == len(cards), "one card per round, each once"
+for mine, theirs, announced in zip(played, cards, results):
+    assert theirs in deck and result(mine, theirs) == announced, (mine, theirs, announced)
+print("check passed")
+"""
+
+
+CARD_GAMES = {  # each game's rules, from its question: the deck and the result of a round for your card
+    "elements": r"""
+generates = dict(re.findall(r"\w+ (\w) generates \w+ (\w)", generation))
+overcomes = dict(re.findall(r"\w+ (\w) overcomes \w+ (\w)", overcoming))
+deck = sorted(generates)
+
+
+def result(mine, theirs):
+    if generates[mine] == theirs:  # rule 1: the holder of the generating card loses
+        return "loss"
+    if overcomes[mine] == theirs:  # rule 2: the holder of the overcoming card wins
+        return "win"
+    return "draw"
+""",
+    "stick_game": r"""
+beats = {cards[a]: cards[b] for a, b in re.findall(r"(\w+) (?:beats|eats) (\w+)", cycle)}
+deck = sorted(beats)
+
+
+def result(mine, theirs):
+    if beats[mine] == theirs:
+        return "win"
+    if beats[theirs] == mine:
+        return "loss"
+    return "draw"  # the same card, or cards two steps apart
+""",
+    "animal": r"""
+deck = ranking  # largest first
+
+
+def result(mine, theirs):
+    if mine == theirs:
+        return "draw"
+    if {mine, theirs} == {ranking[0], ranking[-1]}:  # the Mouse captures the Elephant
+        return "win" if mine == ranking[-1] else "loss"
+    return "win" if ranking.index(mine) < ranking.index(theirs) else "loss"
+""",
+}
+
+
+def teacher(item: dict) -> Solution:
+    question, game = item["question"], meta(item, "game_type")
+    if game == "elements":
+        rules = dict(generation=found(r"Generation: (.*?)\.\n", question),
+                     overcoming=found(r"Overcoming: (.*?)\.", question))
+    elif game == "stick_game":
+        rules = dict(cards={"Stick": "A", "Tiger": "B", "Chicken": "C", "Worm": "D"},
+                     cycle=found(r"1\. (.*?), and so on", question))
+    else:
+        rules = dict(ranking=list("ABCDEFGH"))
+    data = rules | dict(played=meta(item, "player_moves"), results=meta(item, "results"))
+    imports = "import re" if game != "animal" else ""
+    return Solution(code=script(data, CARD_GAMES[game] + OPPONENT_SEARCH, imports),
+                    check=script(data, CARD_GAMES[game] + OPPONENT_CHECK, imports))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import parse_grid
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
+from r1ci.tasks.teaching import Solution, found, script
 
 LETTERS = "abcdefg"
 N = len(LETTERS)
@@ -155,3 +156,64 @@ class LetterLogicDiagramDataset(SymbenchDataset):
         if len(grid) != N or any(len(row) != N for row in grid):
             raise ValueError("solution.json: grid is not 7x7")
         return question, {"grid": grid, "reference": format_grid(data["solution"])}
+
+
+LETTER_LOGIC_DIAGRAM = r"""
+grid = [row.split(",") for row in puzzle.splitlines()]
+n = len(grid)
+letters = [chr(ord("a") + i) for i in range(n)]
+
+
+def consistent(g):
+    lines = g + [list(col) for col in zip(*g)]
+    return all(len(filled) == len(set(filled)) for filled in ([x for x in line if x] for line in lines))
+
+
+def fill(g):
+    # Fill the emptiest-choice cell first; False if some cell has no letter left.
+    best = None
+    for r in range(n):
+        for c in range(n):
+            if not g[r][c]:
+                options = set(letters) - set(g[r]) - {g[i][c] for i in range(n)}
+                if best is None or len(options) < len(best[2]):
+                    best = (r, c, options)
+    if best is None:
+        return True
+    r, c, options = best
+    for x in sorted(options):
+        g[r][c] = x
+        if fill(g):
+            return True
+    g[r][c] = ""
+    return False
+
+
+given = {grid[r][n - 1 - r] for r in range(n)} - {""}
+for d in sorted(given or letters):  # the minor diagonal's letter
+    trial = [row[:] for row in grid]
+    for r in range(n):
+        trial[r][n - 1 - r] = d
+    if consistent(trial) and fill(trial):
+        break
+print(trial)
+"""
+LETTER_LOGIC_DIAGRAM_CHECK = r"""
+grid = [row.split(",") for row in puzzle.splitlines()]
+solved = ast.literal_eval(answer)
+n = len(grid)
+kept = all(given in ("", solved[r][c]) for r, row in enumerate(grid) for c, given in enumerate(row))
+assert kept, "a given letter changed"
+letters = {chr(ord("a") + i) for i in range(n)}
+assert all(set(row) == letters for row in solved), "a row misses a letter"
+assert all(set(col) == letters for col in zip(*solved)), "a column misses a letter"
+assert len({solved[r][n - 1 - r] for r in range(n)}) == 1, "the minor diagonal holds several letters"
+print("check passed")
+"""
+
+
+def teacher(item: dict) -> Solution:
+    puzzle = found(r"empty cells blank\):\n\n(.*?)\n\n", item["question"])
+    data = dict(puzzle=puzzle)
+    return Solution(code=script(data, LETTER_LOGIC_DIAGRAM),
+                    check=script(data, LETTER_LOGIC_DIAGRAM_CHECK, "import ast"))

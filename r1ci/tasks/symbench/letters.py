@@ -16,6 +16,7 @@ from pathlib import Path
 from reasoning_gym.data import read_data_file
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
+from r1ci.tasks.teaching import Solution, meta, script
 
 ANSWER = re.compile(r"count\s*:\s*(\d{1,5})\s*[,;]?\s*positions\s*:\s*\[([\d,\s]*)\]\s*\.?",
                     re.IGNORECASE | re.ASCII)
@@ -133,3 +134,10 @@ class LettersDataset(SymbenchDataset):
         if not match or not isinstance(word, str) or word.count(match.group(1)) != int(match.group(2)):
             raise ValueError("expected a word with the letter count its folder names")
         return render(word, match.group(1)), {"word": word, "letter": match.group(1)}
+
+
+def teacher(item: dict) -> Solution:
+    word, letter = meta(item, "word"), meta(item, "letter")
+    return Solution(code=script({"word": word, "letter": letter},
+                                "positions = [i + 1 for i, c in enumerate(word) if c == letter]\n"
+                                "print(f'Count: {len(positions)}, Positions: {positions}')"))

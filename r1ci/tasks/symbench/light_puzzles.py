@@ -11,6 +11,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
+from r1ci.tasks.teaching import Solution, meta, script
 
 
 @dataclass
@@ -107,3 +108,29 @@ class LightPuzzlesDataset(SymbenchDataset):
         metadata = {"n": data["n"], "initial_state": data["initial_state"], "buttons": data["buttons"],
                     "operations": data["operations"], "reference": ",".join(map(str, data["solution"]))}
         return question, metadata
+
+
+LIGHT_PUZZLES = r"""
+lights = [[int(ch) for ch in row] for row in grid]
+for name in presses:
+    for r, c in buttons[name]:
+        lights[int(r) - 1][int(c) - 1] ^= 1
+print(",".join(str(v) for row in lights for v in row))
+"""
+LIGHT_PUZZLES_CHECK = r"""
+values = answer.split(",")
+n = len(grid)
+assert len(values) == n * n, "wrong number of lights"
+for r in range(n):
+    for c in range(n):  # a light ends toggled once per press of each button that controls it
+        presses_here = sum(presses.count(name) for name, cells in buttons.items() if [str(r + 1), str(c + 1)] in cells)
+        assert int(values[r * n + c]) == (int(grid[r][c]) + presses_here) % 2, (r + 1, c + 1)
+print("check passed")
+"""
+
+
+def teacher(item: dict) -> Solution:
+    grid = ["".join(map(str, row)) for row in meta(item, "initial_state")]
+    buttons = {name: [[str(r), str(c)] for r, c in cells] for name, cells in meta(item, "buttons").items()}
+    data = dict(grid=grid, buttons=buttons, presses=meta(item, "operations"))
+    return Solution(code=script(data, LIGHT_PUZZLES), check=script(data, LIGHT_PUZZLES_CHECK))

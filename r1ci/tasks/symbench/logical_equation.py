@@ -12,6 +12,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
                                       span)
+from r1ci.tasks.teaching import Solution, meta, script
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_ANSWER_CHARS = 2000
@@ -227,3 +228,66 @@ class LogicalEquationDataset(SymbenchDataset):
         if not (isinstance(reference, list) and all(type(v) is int for v in reference)):
             raise ValueError("solution.json is not a list of integers")
         return question, {"numbers": numbers, "equations": equations, "reference": str(reference)}
+
+
+LOGICAL_EQUATION = r"""
+letters = [chr(ord("A") + i) for i in range(len(numbers))]
+tests = []  # (left letter, right letter, test of their values)
+for eq in equations:
+    if m := re.fullmatch(r"([A-Z]) ([+-]) ([A-Z]) = (-?\d+)", eq):
+        sign, total = (1 if m[2] == "+" else -1), int(m[4])
+        tests.append((m[1], m[3], lambda x, y, sign=sign, total=total: x + sign * y == total))
+    elif m := re.fullmatch(r"([A-Z]) = (\d+(?:\.\d+)?)([A-Z])", eq):
+        factor = Fraction(m[2])
+        tests.append((m[1], m[3], lambda x, y, factor=factor: x == factor * y))
+    elif m := re.fullmatch(r"([A-Z]) ([<>]) ([A-Z])", eq):
+        tests.append((m[1], m[3], (lambda x, y: x > y) if m[2] == ">" else (lambda x, y: x < y)))
+    else:
+        raise ValueError(f"cannot read {eq!r}")
+
+
+
+def ties(x, placed):
+    # How many equations tie x to letters already placed, then to any letter.
+    links = [t for t in tests if x in t[:2]]
+    return sum(set(t[:2]) - {x} <= placed for t in links), len(links)
+
+
+# Order the letters so that each one is tied by equations to letters before it, then backtrack.
+order = []
+while len(order) < len(letters):
+    order.append(max((x for x in letters if x not in order), key=lambda x: ties(x, set(order))))
+due = [[t for t in tests if order[i] in t[:2] and set(t[:2]) <= set(order[:i + 1])] for i in range(len(order))]
+value = {}
+
+
+def search(i, unused):
+    if i == len(order):
+        return True
+    for v in sorted(unused):
+        value[order[i]] = v
+        if all(test(value[a], value[b]) for a, b, test in due[i]) and search(i + 1, unused - {v}):
+            return True
+    del value[order[i]]
+    return False
+
+
+assert search(0, set(numbers))
+print([value[x] for x in letters])
+"""
+LOGICAL_EQUATION_CHECK = r"""
+values = json.loads(answer)
+assert sorted(values) == sorted(numbers), "every number must be used once"
+env = {chr(ord("A") + i): Fraction(v) for i, v in enumerate(values)}
+for eq in equations:  # as Python: "K = 4.0J" -> "K == Fraction('4.0') * J"
+    expr = re.sub(r"(\d+\.\d+)([A-Z])", r"Fraction('\1') * \2", eq).replace(" = ", " == ")
+    assert eval(expr, {"Fraction": Fraction}, env), f"{eq} does not hold"
+print("check passed")
+"""
+
+
+def teacher(item: dict) -> Solution:
+    data = dict(numbers=meta(item, "numbers"), equations=meta(item, "equations"))
+    imports = "import re\nfrom fractions import Fraction"
+    return Solution(code=script(data, LOGICAL_EQUATION, imports),
+                    check=script(data, LOGICAL_EQUATION_CHECK, "import json\n" + imports))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
+from r1ci.tasks.teaching import Solution, meta, script
 
 PASS, PENG, CHI = 0, 1, 2
 NAMES = {"pass": PASS, "peng": PENG, "chi": CHI}
@@ -154,3 +155,40 @@ class MahjongPatternDataset(SymbenchDataset):
         if data.get("solution") == final_result(metadata):
             metadata["reference"] = str(data["solution"])
         return question, metadata
+
+
+MAHJONG_PATTERN = r"""
+hand = Counter(cards)
+for i, card in enumerate(added):
+    result = 0  # Pass
+    if hand[card] >= 2:
+        result = 1  # Peng
+    elif chi_rule:
+        k = ascii_uppercase.index(card)
+        for start in range(max(k - 2, 0), min(k, 23) + 1):  # the runs of three letters that hold the card
+            run = ascii_uppercase[start:start + 3]
+            if all(hand[x] > 0 for x in run if x != card):
+                result = 2  # Chi
+    hand[card] += 1
+    if i < len(removed):
+        hand[removed[i]] -= 1
+print(result)
+"""
+
+
+def teacher(item: dict) -> Solution:
+    rounds, cards, chi = meta(item, "rounds"), meta(item, "initial_cards"), meta(item, "chi")
+    added, removed = [r["add"] for r in rounds], [r["remove"] for r in rounds[:-1]]
+    data = dict(cards=cards, added=added, removed=removed, chi_rule=chi)
+    hand = Counter(cards) + Counter(added[:-1])
+    hand.subtract(removed)
+    last = added[-1]
+    runs = ["".join(chr(ord(last) + d) for d in range(k, k + 3)) for k in (-2, -1, 0)]
+    runs = [run for run in runs if run.isalpha() and run.isupper() and all(hand[x] > 0 for x in run if x != last)]
+    reason = {"1": f"the hand already holds two {last} cards: Peng",
+              "2": f"the hand has no two {last} cards, but {runs[0] if runs else ''} is a run: Chi",
+              "0": f"the hand has no two {last} cards{' and no run with it' if chi else ''}: Pass"}[item["answer"]]
+    return Solution(
+        code=script(data, MAHJONG_PATTERN, "from collections import Counter\nfrom string import ascii_uppercase"),
+        worked=f"After the earlier rounds the hand is {' '.join(sorted(hand.elements()))}. For the final card "
+               f"{last}, {reason}, so the answer is {item['answer']}")

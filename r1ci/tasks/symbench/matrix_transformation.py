@@ -9,6 +9,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
+from r1ci.tasks.teaching import Solution, meta, script
 
 ALPHABETS = {
     "letters": string.ascii_uppercase,
@@ -91,3 +92,28 @@ class MatrixTransformationDataset(SymbenchDataset):
         if "formatted_solution" in data:
             metadata["reference"] = data["formatted_solution"]
         return question, metadata
+
+
+MATRIX_TRANSFORMATION = r"""
+rotated = [list(column) for column in zip(*matrix[::-1])]  # row i = column i read bottom to top
+print(",".join(cell for row in rotated for cell in row))
+"""
+MATRIX_TRANSFORMATION_CHECK = r"""
+cells = answer.split(",")
+rows, cols = len(matrix), len(matrix[0])
+assert len(cells) == rows * cols, "wrong number of cells"
+for i in range(cols):  # clockwise: new (i, j) is old (rows - 1 - j, i)
+    for j in range(rows):
+        assert cells[i * rows + j] == matrix[rows - 1 - j][i], (i, j)
+print("check passed")
+"""
+
+
+def teacher(item: dict) -> Solution:
+    matrix = meta(item, "matrix")
+    data = dict(matrix=matrix)
+    rotated = [" ".join(column) for column in zip(*matrix[::-1])]
+    return Solution(code=script(data, MATRIX_TRANSFORMATION),
+                    check=script(data, MATRIX_TRANSFORMATION_CHECK),
+                    worked="Rotating clockwise, row i of the result is column i read from bottom to top: "
+                           f"{' / '.join(rotated)}. Row by row: {item['answer']}")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._arith_util import parse_number
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob
+from r1ci.tasks.teaching import Solution, meta, script
 
 # CodeSteer's question has no answer-format line (its judge extracted the number with GPT-4o), so the
 # generated questions add one; questions loaded from the published files stay verbatim.
@@ -79,3 +80,12 @@ class NumberMultiplyDataset(SymbenchDataset):
             raise ValueError("input_prompt_1.txt does not match its value list")
         reference = (sample / "target_answer.txt").read_text().strip()
         return question, {"numbers": numbers, "reference": reference}
+
+
+def teacher(item: dict) -> Solution:
+    numbers = meta(item, "numbers")
+    return Solution(
+        code=script({"numbers": numbers}, "print(math.prod(numbers))", "import math"),
+        check=f"import math\nvalue = int(answer)\nrest = value\nfor n in {numbers!r}:\n"
+              "    assert rest % n == 0, 'not a multiple'\n    rest //= n\nassert rest == 1\nprint('check passed')",
+        worked=" × ".join(map(str, numbers)) + f" = {item['answer']}")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob
+from r1ci.tasks.teaching import Solution, meta, script
 
 WALLS = [(-1.5, -1.4, -1.5, 1.5), (1.4, 1.5, -1.5, 1.5), (-1.5, 1.5, -1.5, -1.4), (-1.5, 1.5, 1.4, 1.5)]
 ROOM = Fraction("1.4")  # the free room is the open square (-ROOM, ROOM)^2 inside the walls
@@ -288,3 +289,110 @@ class PathPlanDataset(SymbenchDataset):
     def corrupt(self, answer: str, metadata: dict) -> str:
         """Stop one waypoint early, short of the end position (a changed digit may leave the path valid)."""
         return format_waypoints(ast.literal_eval(answer)[:-1])
+
+
+PATH_PLAN = r"""
+S = 20  # in units of 0.05 box edges lie on even numbers and the search lattice on odd ones: it never grazes an edge
+rects = {name: [round(v * S) for v in box] for name, box in boxes.items()}
+blocked = [rects[name] for name in avoid]
+home, goal = tuple(round(v * S) for v in start), tuple(round(v * S) for v in end)
+
+
+def is_open(p):  # inside the walls (|x|, |y| < 1.4) and outside every box to avoid
+    return max(abs(p[0]), abs(p[1])) < 28 and not any(r[0] <= p[0] <= r[1] and r[2] <= p[1] <= r[3] for r in blocked)
+
+
+def steps(p):
+    if p[0] % 2 == 0:  # the start (on the 0.1 grid): onto the lattice diagonally
+        yield from ((p[0] + dx, p[1] + dy) for dx in (-1, 1) for dy in (-1, 1))
+        return
+    for dx in (-2, 0, 2):
+        for dy in (-2, 0, 2):  # a diagonal step may not cut the corner of a box
+            if (dx or dy) and (dx == 0 or dy == 0 or (is_open((p[0] + dx, p[1])) and is_open((p[0], p[1] + dy)))):
+                yield p[0] + dx, p[1] + dy
+    if abs(goal[0] - p[0]) == 1 and abs(goal[1] - p[1]) == 1:
+        yield goal
+
+
+def walk(source, reached):
+    # Breadth-first search on the lattice to the first point where reached(point).
+    parent, queue = {source: None}, deque([source])
+    while queue:
+        p = queue.popleft()
+        if reached(p):
+            path = []
+            while p is not None:
+                path, p = [p] + path, parent[p]
+            return path
+        for q in steps(p):
+            if q not in parent and is_open(q):
+                parent[q] = p
+                queue.append(q)
+    raise ValueError("no way through")
+
+
+path, pins = [home], [0]  # pins: the points inside the boxes to enter, which must stay waypoints
+for name in enter:
+    x0, x1, y0, y1 = rects[name]
+    path += walk(path[-1], lambda p: x0 < p[0] < x1 and y0 < p[1] < y1)[1:]
+    pins.append(len(path) - 1)
+path += walk(path[-1], lambda p: p == goal)[1:]
+pins.append(len(path) - 1)
+
+
+def clear(p, q):
+    # Whether segment pq misses every box to avoid: no overlap of extents, or all corners on one side of its line.
+    for x0, x1, y0, y1 in blocked:
+        if max(p[0], q[0]) >= x0 and min(p[0], q[0]) <= x1 and max(p[1], q[1]) >= y0 and min(p[1], q[1]) <= y1:
+            sides = {(q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0]) for x in (x0, x1) for y in (y0, y1)}
+            if not (min(sides) > 0 or max(sides) < 0):
+                return False
+    return True
+
+
+waypoints = [home]
+for a, b in zip(pins, pins[1:]):  # between pins, go straight to the farthest point in sight
+    i = a
+    while i < b:
+        j = b
+        while j > i + 1 and not clear(path[i], path[j]):
+            j -= 1
+        waypoints.append(path[j])
+        i = j
+print([start] + [(x / S, y / S) for x, y in waypoints[1:-1]] + [end])
+"""
+PATH_PLAN_CHECK = r"""
+points = [tuple(Fraction(str(v)) for v in p) for p in ast.literal_eval(answer)]
+assert points[0] == tuple(Fraction(str(v)) for v in start) and points[-1] == tuple(Fraction(str(v)) for v in end)
+assert all(abs(x) < Fraction("1.4") and abs(y) < Fraction("1.4") for x, y in points), "a waypoint touches a wall"
+
+
+def touches(p, q, box):
+    # Liang-Barsky: clip the segment p + t (q - p), 0 <= t <= 1, to the closed box.
+    x0, x1, y0, y1 = (Fraction(str(v)) for v in box)
+    low, high = Fraction(0), Fraction(1)
+    for start_, delta, lo, hi in ((p[0], q[0] - p[0], x0, x1), (p[1], q[1] - p[1], y0, y1)):
+        if delta == 0:
+            if not lo <= start_ <= hi:
+                return False
+        else:
+            t1, t2 = sorted(((lo - start_) / delta, (hi - start_) / delta))
+            low, high = max(low, t1), min(high, t2)
+    return low <= high
+
+
+segments = list(zip(points, points[1:]))
+for name in avoid:
+    assert not any(touches(p, q, boxes[name]) for p, q in segments), f"enters {name}"
+for name in enter:
+    assert any(touches(p, q, boxes[name]) for p, q in segments), f"never enters {name}"
+print("check passed")
+"""
+
+
+def teacher(item: dict) -> Solution:
+    data = dict(boxes={color: tuple(box) for color, box in meta(item, "boxes").items()},
+                start=tuple(meta(item, "start")), end=tuple(meta(item, "end")),
+                enter=meta(item, "enter"), avoid=meta(item, "avoid"))
+    return Solution(code=script(data, PATH_PLAN, "from collections import deque"),
+                    check=script(data, PATH_PLAN_CHECK, "import ast\nfrom fractions import Fraction"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._arith_util import parse_integer
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
+from r1ci.tasks.teaching import Solution, meta, script
 
 LETTERS = "ABCDEFGHIJK"
 
@@ -92,3 +93,29 @@ class StatisticalCountingDataset(SymbenchDataset):
         if render(data["sequence"], data["rules"]) != question:
             raise ValueError("question.txt does not match the instance in its solution.json")
         return question, metadata
+
+
+STATISTICAL_COUNTING = r"""
+total = 0
+for letter, run in groupby(sequence):
+    if len(list(run)) >= 2:  # a run of two or more scores its letter once
+        total += scores[letter]
+print(total)
+"""
+STATISTICAL_COUNTING_CHECK = r"""
+runs = [m.group() for m in re.finditer(r"(.)\1+", sequence)]
+assert int(answer) == sum(scores[run[0]] for run in runs), "the runs add up to another total"
+print("check passed")
+"""
+
+
+def teacher(item: dict) -> Solution:
+    sequence = meta(item, "sequence")
+    scores = {rule["letter"]: rule["score"] for rule in meta(item, "rules")}
+    data = dict(sequence=sequence, scores=scores)
+    runs = ["".join(run) for _, run in itertools.groupby(sequence)]
+    runs = [run for run in runs if len(run) >= 2]
+    listed = ", ".join(f"{run} (+{scores[run[0]]})" for run in runs) or "none"
+    return Solution(code=script(data, STATISTICAL_COUNTING, "from itertools import groupby"),
+                    check=script(data, STATISTICAL_COUNTING_CHECK, "import re"),
+                    worked=f"Runs of two or more equal letters: {listed}. Total score: {item['answer']}")

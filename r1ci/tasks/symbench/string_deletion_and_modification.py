@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
+from r1ci.tasks.teaching import Solution, meta, script
 
 
 def _drop_inner_ca(s: str) -> str | None:
@@ -161,3 +162,61 @@ class StringDeletionAndModificationDataset(SymbenchDataset):
         metadata = {"initial_string": solution["initial_string"], "selected_rules": solution["selected_rules"],
                     "reference": f'"{solution["final_string"]}"'}
         return question, metadata
+
+
+# The code of each rule of string_deletion_and_modification, keyed by the rule's text.
+REWRITES = {
+    "If the string prefix is 'ab', replace it with 'ca'.":
+        'if s.startswith("ab"):\n    return "ca" + s[2:]',
+    "If the string suffix is 'ac', replace it with 'cb'.":
+        'if s.endswith("ac"):\n    return s[:-2] + "cb"',
+    "If the string prefix is 'bc', delete the first two characters and append 'aa' to the end.":
+        'if s.startswith("bc"):\n    return s[2:] + "aa"',
+    "If the string suffix is 'bb', delete the last two characters.":
+        'if s.endswith("bb"):\n    return s[:-2]',
+    "If the string prefix is 'cb', replace it with 'aa' and delete the last character.":
+        'if s.startswith("cb"):\n    return "aa" + s[2:-1]',
+    "If the string prefix is 'ca', replace it with 'bb' and append 'c' to the end.":
+        'if s.startswith("ca"):\n    return "bb" + s[2:] + "c"',
+    "If the string suffix is 'cc', replace it with 'b' and prepend 'a' to the start.":
+        'if s.endswith("cc"):\n    return "a" + s[:-2] + "b"',
+    "If the string prefix is 'aa', remove the first character.":
+        'if s.startswith("aa"):\n    return s[1:]',
+    "If the string contains 'abc', replace the first occurrence with 'cab'.":
+        'if "abc" in s:\n    return s.replace("abc", "cab", 1)',
+    "If the string contains 'bca', delete the first occurrence entirely.":
+        'if "bca" in s:\n    return s.replace("bca", "", 1)',
+    "If the string ends with 'ba', replace it with 'ab'.":
+        'if s.endswith("ba"):\n    return s[:-2] + "ab"',
+    "If the string starts with 'cc', remove the first two characters.":
+        'if s.startswith("cc"):\n    return s[2:]',
+    "If the string contains 'acb', replace the first occurrence with its reverse ('bca').":
+        'if "acb" in s:\n    return s.replace("acb", "bca", 1)',
+    "If the string ends with 'ca', remove the last character.":
+        'if s.endswith("ca"):\n    return s[:-1]',
+    "If the string starts with 'bb', remove the second character.":
+        'if s.startswith("bb"):\n    return s[0] + s[2:]',
+    "If the string ends with 'aa', replace it with 'cc'.":
+        'if s.endswith("aa"):\n    return s[:-2] + "cc"',
+    "If the string contains 'ca' (not at the start), remove the first occurrence found after the first character.":
+        'i = s.find("ca", 1)\nif i != -1:\n    return s[:i] + s[i + 2:]',
+    "If the string contains an even number of 'b's (and at least one 'b'), append 'ab' at the end.":
+        'if s.count("b") > 0 and s.count("b") % 2 == 0:\n    return s + "ab"',
+    "If the string length is greater than 15, remove the middle character.":
+        'if len(s) > 15:\n    return s[:len(s) // 2] + s[len(s) // 2 + 1:]',
+    "If the string starts with 'ac', replace the first two characters with 'zz'.":
+        'if s.startswith("ac"):\n    return "zz" + s[2:]',
+}
+
+
+def teacher(item: dict) -> Solution:
+    rules = meta(item, "selected_rules")
+    steps = "\n".join(f"# {i}. {rule}\n{REWRITES[rule]}" for i, rule in enumerate(rules, 1))
+    step = ("def step(s):\n    \"\"\"The string after the first operation that applies, or None.\"\"\"\n"
+            + "".join(f"    {line}\n" for line in steps.splitlines()) + "    return None\n\n\n")
+    data = dict(s=meta(item, "initial_string"))
+    run = "while (rewritten := step(s)) is not None:\n    s = rewritten\nprint(f'\"{s}\"')"
+    return Solution(
+        code=script(data, step + run),
+        check=script(data, step + "assert step(answer.strip('\"')) is None, 'an operation still applies'\n"
+                                  "print('check passed')"))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
+from r1ci.tasks.teaching import Solution, meta, script
 
 BLOCKS = ["[A]", "[B]", "[C]", "{A}", "{B}", "{C}", "(A)", "(B)", "(C)"]
 
@@ -125,3 +126,38 @@ class StringSynthesisDataset(SymbenchDataset):
         metadata = {k: int(solution[k]) for k in ("A_count", "B_count", "C_count")}
         metadata["reference"] = " ".join(str(int(n)) for n in solution["final_counts"])
         return question, metadata
+
+
+STRING_SYNTHESIS = r"""
+counts = {b: have.get(b, 0) for b in blocks}
+changed = True
+while changed:  # each method as often as it can, in order, until a full pass changes nothing
+    changed = False
+    for used, made in methods:
+        while all(counts[b] >= n for b, n in used.items()):
+            for b, n in used.items():
+                counts[b] -= n
+            for b, n in made.items():
+                counts[b] += n
+            changed = True
+print(" ".join(str(counts[b]) for b in blocks))
+"""
+STRING_SYNTHESIS_CHECK = r"""
+final = dict(zip(blocks, map(int, answer.split())))
+assert len(final) == len(answer.split()) == len(blocks) and min(final.values()) >= 0, "not one count per block"
+assert not any(all(final[b] >= n for b, n in used.items()) for used, _ in methods), "a method can still run"
+# Blocks are made of base blocks and none are lost: {A} holds 3, {B} and {C} 2, (C) 4, a pair (A) + (B) 5.
+assert final["(A)"] == final["(B)"], "(A) and (B) are only made together"
+base = (final["[A]"] + final["[B]"] + final["[C]"] + 3 * final["{A}"] + 2 * final["{B}"] + 2 * final["{C}"]
+        + 4 * final["(C)"] + 5 * final["(A)"])
+assert base == sum(have.values()), "base blocks were lost or made"
+print("check passed")
+"""
+
+
+def teacher(item: dict) -> Solution:
+    blocks = ["[A]", "[B]", "[C]", "{A}", "{B}", "{C}", "(A)", "(B)", "(C)"]
+    have = {"[A]": meta(item, "A_count"), "[B]": meta(item, "B_count"), "[C]": meta(item, "C_count")}
+    data = dict(blocks=blocks, have=have, methods=METHODS)
+    return Solution(code=script(data, STRING_SYNTHESIS),
+                    check=script(data, STRING_SYNTHESIS_CHECK))

@@ -11,6 +11,8 @@ from pathlib import Path
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
                                       read_sample, span)
+from r1ci.tasks.symbench.string_splitting import ROUND_ROBIN
+from r1ci.tasks.teaching import Solution, found, meta, script
 
 CROPS = ("A", "B", "C")
 MAX_STEPS = 10_000  # CodeSteer's recipes always stop (crops A and B are never produced); this guards others
@@ -172,3 +174,12 @@ def parse_methods(question: str) -> list[dict]:
     if not found:
         raise ValueError("no methods in the question")
     return [{"input": amounts(inputs), "output": amounts(outputs)} for inputs, outputs in found]
+
+
+def teacher(item: dict) -> Solution:
+    report = found(r"as a list showing \[(.*?)\]", item["question"]).split(", ")
+    methods = [(m["input"], m["output"]) for m in meta(item, "methods")]
+    data = dict(have=meta(item, "initial_state"), methods=methods, report=report)
+    body = 'names = [label.split("_")[1] for label in report]\n' + ROUND_ROBIN + \
+        'print("[" + ", ".join(str(counts[k]) for k in names) + "]")'
+    return Solution(code=script(data, body))

@@ -1,28 +1,30 @@
-"""Program writers for BIG-Bench Hard tasks (see r1ci.teacher for the conventions).
+"""The scripted teacher's program writers for BIG-Bench Hard tasks, keyed by task name (conventions:
+r1ci.tasks.teaching).
 
 BBH questions are templated text, so a writer splits the question into its values (the data block) and the
 script does the reasoning. Each task's reasoning is a plain function here, written once: the writer pastes
-its source into the script (the sandbox runs it there), and where a worked solution in words is short, the
-writer calls the function itself to write it from the same computation, so the two never disagree. Such a
-function must be self-contained (its imports are the script's), since its source runs alone.
+its source into the script (`script_with_functions`; the sandbox runs it there), and where a worked solution
+in words is short, the writer calls the function itself to write it from the same computation, so the two
+never disagree. Such a function must be self-contained (its imports are the script's), since its source runs
+alone.
+
+Writers read the question as a solver would, from its text: they use nothing of `r1ci.tasks.bbh` (which finds
+its writers here), only the question's layout, such as its "(A) ..." option lines. Not here: the other 15 BBH
+tasks (the 7 of the test split, and 8 train tasks that need world knowledge or a judgement of language, which
+no short program supplies).
 """
 
-import inspect
 import re
 from itertools import permutations
 
-from r1ci.tasks.bbh import OPTION_LINE
-from r1ci.teacher import Solution, script
+from r1ci.tasks.teaching import Solution, script_with_functions
+
+OPTION = r"^\(([A-Z])\)\s*(.*)$"  # an option line of a multiple-choice question: "(A) text"
 
 
 def _options(question):
     """Option letter -> the option's text, exactly as the question writes it."""
-    return dict(OPTION_LINE.findall(question))
-
-
-def _script(data, *functions, last, imports=""):
-    """`script` with the functions' own source pasted between the data block and `last`."""
-    return script(data, "\n\n".join([inspect.getsource(f).rstrip() for f in functions] + [last]), imports)
+    return dict(re.findall(OPTION, question, re.MULTILINE))
 
 
 def _expression(item, end):
@@ -75,9 +77,9 @@ def navigate(item):
     x, y = walk(instructions)
     answer = "Yes" if (x, y) == (0, 0) else "No"
     return Solution(
-        code=_script({"instructions": instructions}, walk,
+        code=script_with_functions({"instructions": instructions}, walk,
                      last="print('Yes' if walk(instructions) == (0, 0) else 'No')"),
-        check=_script({"instructions": instructions}, last=NAVIGATE_CHECK),
+        check=script_with_functions({"instructions": instructions}, last=NAVIGATE_CHECK),
         worked=f"Tracking position with x to the right and y forward (turns rotate the facing), the moves end "
                f"at ({x}, {y}), {'the' if answer == 'Yes' else 'not the'} starting point. So the answer is {answer}.")
 
@@ -113,10 +115,10 @@ def tracking_shuffled_objects(item):
     final = swap_all(at_start, swaps)
     letter = next((k for k, v in options.items() if v == final[person]), "?")
     return Solution(
-        code=_script(data, swap_all, last="final = swap_all(at_start, swaps)\n"
+        code=script_with_functions(data, swap_all, last="final = swap_all(at_start, swaps)\n"
                                          "print(final)\n"
                                          "print(next(f'({k})' for k, v in options.items() if v == final[person]))"),
-        check=_script(data, last=TRACKING_CHECK),
+        check=script_with_functions(data, last=TRACKING_CHECK),
         worked=f"Applying the {len(swaps)} swaps in order, at the end " +
                ", ".join(f"{name} has {thing}" for name, thing in final.items()) +
                f". So {person} ends with {final[person]}: ({letter}).")
@@ -161,9 +163,9 @@ def web_of_lies(item):
                                for s in statements[1:]]
     data = {"statements": statements, "question": question}
     return Solution(
-        code=_script(data, truth_values, last="truthful = truth_values(statements)\n"
+        code=script_with_functions(data, truth_values, last="truthful = truth_values(statements)\n"
                                               "print('Yes' if truthful[question.split()[1]] else 'No')"),
-        check=_script(data, last=WEB_OF_LIES_CHECK),
+        check=script_with_functions(data, last=WEB_OF_LIES_CHECK),
         worked="Following the chain: " + "; so ".join(s.rstrip(".") for s in steps) +
                f". So the answer is {'Yes' if truthful[person] else 'No'}.")
 
@@ -216,7 +218,7 @@ def logical_deduction(item):
         worked = (f"The only order consistent with all the statements, {reading}, is {', '.join(orders[0])}. "
                   f"So {claim.replace('The ', 'the ', 1)}: ({chosen[0]}).")
     return Solution(
-        code=_script(data, holds, consistent_orders, imports="import re\nfrom itertools import permutations",
+        code=script_with_functions(data, holds, consistent_orders, imports="import re\nfrom itertools import permutations",
                      last="orders = consistent_orders(objects, statements)\n"
                           "print(orders)\n"
                           "print(next(f'({k})' for k, claim in options.items() if all(holds(claim, o) for o in orders)))"),
@@ -262,7 +264,7 @@ def object_counting(item):
     total = sum(n for _, n in found)
     kind = ask.split("How many ")[1].split(" do I have")[0]
     return Solution(
-        code=_script({"items": items, "question": ask}, counted,
+        code=script_with_functions({"items": items, "question": ask}, counted,
                      last="found = counted(items, question)\nprint(found)\nprint(sum(n for _, n in found))"),
         worked=f"The {kind}: " + ", ".join(thing for thing, _ in found) +
                f"; that makes {' + '.join(str(n) for _, n in found)} = {total}.")
@@ -314,8 +316,8 @@ def temporal_sequences(item):
                    if all(h in free for h in range(hour(slot.split(" to ")[0]), hour(slot.split(" to ")[1])))), "?")
     name = facts[0].split()[0]
     return Solution(
-        code=_script({"facts": facts, "options": options}, hour, free_hours, imports="import re", last=TEMPORAL_LAST),
-        check=_script({"facts": facts, "options": options}, hour, imports="import re", last=TEMPORAL_CHECK),
+        code=script_with_functions({"facts": facts, "options": options}, hour, free_hours, imports="import re", last=TEMPORAL_LAST),
+        check=script_with_functions({"facts": facts, "options": options}, hour, imports="import re", last=TEMPORAL_CHECK),
         worked=f"{name} is accounted for from waking up to closing time except during {options.get(letter)}, "
                f"so that is when {name} could have gone: ({letter}).")
 
@@ -366,7 +368,7 @@ def geometric_shapes(item):
     options = _options(question)
     drawn = shape(path)
     letter = next((k for k, name in options.items() if name == drawn), "?")
-    return Solution(code=_script({"path": path, "options": options}, shape, last=GEOMETRIC_LAST),
+    return Solution(code=script_with_functions({"path": path, "options": options}, shape, last=GEOMETRIC_LAST),
                     worked=f"Following the path's moves, lines and arcs, it draws a {drawn}: ({letter}).")
 
 
@@ -441,7 +443,7 @@ def reasoning_about_colored_objects(item):
                                  text).groups()
     items = re.split(r", and |, | and ", listing)
     data = {"items": items, "question": question, "options": options}
-    return Solution(code=_script(data, colored_things, imports="import re", last=COLORED_LAST))
+    return Solution(code=script_with_functions(data, colored_things, imports="import re", last=COLORED_LAST))
 
 
 # hyperbaton: English orders adjectives opinion, size, age, shape, colour, origin, material, purpose.
@@ -468,23 +470,23 @@ def hyperbaton(item):
     options = _options(item["question"])
     good = [k for k, phrase in options.items() if in_order(phrase)]
     return Solution(
-        code=_script({"options": options}, in_order,
+        code=script_with_functions({"options": options}, in_order,
                      last="print(next(f'({k})' for k, phrase in options.items() if in_order(phrase)))"),
         worked=f"Adjectives go opinion, size, age, shape, colour, origin, material, purpose; only "
                f"\"{options[good[0]]}\" follows that order: ({good[0]})." if len(good) == 1 else None)
 
 
 WRITERS = {
-    "bbh/boolean_expressions": boolean_expressions,
-    "bbh/multistep_arithmetic_two": multistep_arithmetic_two,
-    "bbh/navigate": navigate,
-    "bbh/tracking_shuffled_objects_seven_objects": tracking_shuffled_objects,
-    "bbh/web_of_lies": web_of_lies,
-    "bbh/logical_deduction_three_objects": logical_deduction,
-    "bbh/logical_deduction_five_objects": logical_deduction,
-    "bbh/object_counting": object_counting,
-    "bbh/temporal_sequences": temporal_sequences,
-    "bbh/geometric_shapes": geometric_shapes,
-    "bbh/reasoning_about_colored_objects": reasoning_about_colored_objects,
-    "bbh/hyperbaton": hyperbaton,
+    "boolean_expressions": boolean_expressions,
+    "multistep_arithmetic_two": multistep_arithmetic_two,
+    "navigate": navigate,
+    "tracking_shuffled_objects_seven_objects": tracking_shuffled_objects,
+    "web_of_lies": web_of_lies,
+    "logical_deduction_three_objects": logical_deduction,
+    "logical_deduction_five_objects": logical_deduction,
+    "object_counting": object_counting,
+    "temporal_sequences": temporal_sequences,
+    "geometric_shapes": geometric_shapes,
+    "reasoning_about_colored_objects": reasoning_about_colored_objects,
+    "hyperbaton": hyperbaton,
 }

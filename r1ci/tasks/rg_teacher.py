@@ -1,15 +1,18 @@
-"""Program writers for Reasoning-Gym tasks (see r1ci.teacher for the conventions).
+"""The scripted teacher's program writers for Reasoning-Gym tasks, keyed by task name (conventions:
+r1ci.tasks.teaching).
 
 Most writers copy the question's values from the item's metadata where the question prints them the same
 way, and otherwise cut them out of the question text (`found`); `script` lays out every script the same
-way: the body's leading imports, the data block, a blank line, the computation.
+way: the body's leading imports, the data block, a blank line, the computation. Not here: the other 44
+Reasoning-Gym tasks (the 21 of the test split, and 23 train tasks that no short program solves from the
+question alone).
 """
 
 import math
 import re
 import textwrap
 
-from r1ci.teacher import Solution, found, meta, script
+from r1ci.tasks.teaching import Solution, found, meta, script
 
 
 def grid_rows(matrix) -> list[str]:
@@ -918,21 +921,21 @@ def day(text):
 """
 
 
-WRITERS = {"rg/base_conversion": base_conversion, "rg/basic_arithmetic": basic_arithmetic,
-           "rg/prime_factorization": prime_factorization, "rg/number_sorting": number_sorting,
-           "rg/products": products, "rg/decimal_chain_sum": decimal_chain_sum,
-           "rg/decimal_arithmetic": decimal_arithmetic, "rg/power_function": power_function,
-           "rg/bitwise_arithmetic": bitwise_arithmetic, "rg/complex_arithmetic": complex_arithmetic,
-           "rg/simple_equations": simple_equations, "rg/count_bits": count_bits, "rg/count_primes": count_primes,
-           "rg/number_filtering": number_filtering, "rg/number_format": number_format,
-           "rg/leg_counting": leg_counting, "rg/caesar_cipher": caesar_cipher,
-           "rg/letter_counting": letter_counting, "rg/word_sequence_reversal": word_sequence_reversal,
-           "rg/spiral_matrix": spiral_matrix, "rg/rotten_oranges": rotten_oranges,
-           "rg/largest_island": largest_island, "rg/maze": maze, "rg/game_of_life_halting": game_of_life_halting,
-           "rg/course_schedule": course_schedule, "rg/jugs": jugs, "rg/quantum_lock": quantum_lock, "rg/ab": ab,
-           "rg/bf": bf, "rg/isomorphic_strings": isomorphic_strings, "rg/ransom_note": ransom_note,
-           "rg/group_anagrams": group_anagrams, "rg/binary_alternation": binary_alternation,
-           "rg/palindrome_generation": palindrome_generation, "rg/string_manipulation": string_manipulation,
-           "rg/polynomial_multiplication": polynomial_multiplication, "rg/polynomial_equations": polynomial_equations,
-           "rg/countdown": countdown, "rg/time_intervals": time_intervals,
-           "rg/calendar_arithmetic": calendar_arithmetic}
+WRITERS = {"base_conversion": base_conversion, "basic_arithmetic": basic_arithmetic,
+           "prime_factorization": prime_factorization, "number_sorting": number_sorting,
+           "products": products, "decimal_chain_sum": decimal_chain_sum,
+           "decimal_arithmetic": decimal_arithmetic, "power_function": power_function,
+           "bitwise_arithmetic": bitwise_arithmetic, "complex_arithmetic": complex_arithmetic,
+           "simple_equations": simple_equations, "count_bits": count_bits, "count_primes": count_primes,
+           "number_filtering": number_filtering, "number_format": number_format,
+           "leg_counting": leg_counting, "caesar_cipher": caesar_cipher,
+           "letter_counting": letter_counting, "word_sequence_reversal": word_sequence_reversal,
+           "spiral_matrix": spiral_matrix, "rotten_oranges": rotten_oranges,
+           "largest_island": largest_island, "maze": maze, "game_of_life_halting": game_of_life_halting,
+           "course_schedule": course_schedule, "jugs": jugs, "quantum_lock": quantum_lock, "ab": ab,
+           "bf": bf, "isomorphic_strings": isomorphic_strings, "ransom_note": ransom_note,
+           "group_anagrams": group_anagrams, "binary_alternation": binary_alternation,
+           "palindrome_generation": palindrome_generation, "string_manipulation": string_manipulation,
+           "polynomial_multiplication": polynomial_multiplication, "polynomial_equations": polynomial_equations,
+           "countdown": countdown, "time_intervals": time_intervals,
+           "calendar_arithmetic": calendar_arithmetic}
