@@ -1,14 +1,22 @@
 """The scripted teacher's program writers, on real items of every task they cover: the scripts copy the
 question's values, run in the real sandbox, and nearly always produce an answer the task's checker accepts;
-checks verify, the self-check detector sees them, and text counterparts are graded correct too."""
+checks verify, the self-check detector sees them, and text counterparts are graded correct too. Also the
+toolkit's `script_with_functions`, which builds a program from a task's own solver."""
 
 import ast
+import contextlib
+import io
+import itertools
+import random
 import re
+import textwrap
+from fractions import Fraction
 
 import pytest
 
 from r1ci.synth import synthesize_pairs
 from r1ci.tasks import get_task, tasks_with_teacher
+from r1ci.tasks.teaching import script_with_functions
 
 ITEMS = 12        # questions per task in the sandbox test
 MIN_KEPT = 0.9    # share of those whose trajectory the checker accepts
@@ -90,3 +98,52 @@ def test_scripts_solve_the_tasks_in_the_sandbox(source, sandbox, grader):
 def _item(traj):
     task = get_task(traj.task)
     return next(item for item in task.items(ITEMS, seed=5) if item["id"] == traj.id)
+
+
+LIMIT = 3
+PATTERN = re.compile("x+")
+
+
+def counts_up(n: Fraction) -> list:
+    return [Fraction(i, 2) for i in range(min(n, LIMIT))]
+
+
+def matches(text):
+    return PATTERN.fullmatch(text)
+
+
+def counts_to_two():
+    return counts_up(2)
+
+
+def test_a_program_from_functions_carries_their_imports_and_constants():
+    code = script_with_functions({"n": 5}, counts_up, last="print(counts_up(n))")
+    assert code.startswith("from fractions import Fraction\n\nn = 5\n\nLIMIT = 3\n\ndef counts_up(n: Fraction)")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})
+    assert printed.getvalue() == str(counts_up(5)) + "\n"
+
+
+def test_a_program_from_functions_refuses_what_it_cannot_write():
+    with pytest.raises(TypeError, match="matches reads PATTERN"):
+        script_with_functions({}, matches, last="print(matches('xx'))")
+    with pytest.raises(TypeError, match="counts_to_two reads counts_up"):  # what it calls must come along
+        script_with_functions({}, counts_to_two, last="print(counts_to_two())")
+    assert "def counts_up" in script_with_functions({}, counts_up, counts_to_two, last="print(counts_to_two())")
+
+
+def test_string_rewrites_written_as_code_act_as_the_tasks_rules():
+    """string_deletion_and_modification's teacher writes each selected rule from its text as code (REWRITES), a
+    second statement of the task's rules (RULES, functions no script can paste): the two agree everywhere."""
+    from r1ci.tasks.symbench.string_deletion_and_modification import REWRITES, RULES
+
+    assert REWRITES.keys() == RULES.keys()
+    rng = random.Random(0)
+    strings = ["".join(letters) for n in range(7) for letters in itertools.product("abc", repeat=n)]
+    strings += ["".join(rng.choices("abc", k=rng.randint(10, 24))) for _ in range(1000)]
+    for text, code in REWRITES.items():
+        namespace = {}
+        exec("def rewrite(s):\n" + textwrap.indent(code, "    ") + "\n    return None", namespace)
+        wrong = [s for s in strings if namespace["rewrite"](s) != RULES[text](s)]
+        assert not wrong, f"{text!r} rewrites {wrong[:3]} otherwise than the task"

@@ -78,7 +78,7 @@ def navigate(item):
     answer = "Yes" if (x, y) == (0, 0) else "No"
     return Solution(
         code=script_with_functions({"instructions": instructions}, walk,
-                     last="print('Yes' if walk(instructions) == (0, 0) else 'No')"),
+                                   last="print('Yes' if walk(instructions) == (0, 0) else 'No')"),
         check=script_with_functions({"instructions": instructions}, last=NAVIGATE_CHECK),
         worked=f"Tracking position with x to the right and y forward (turns rotate the facing), the moves end "
                f"at ({x}, {y}), {'the' if answer == 'Yes' else 'not the'} starting point. So the answer is {answer}.")
@@ -115,9 +115,10 @@ def tracking_shuffled_objects(item):
     final = swap_all(at_start, swaps)
     letter = next((k for k, v in options.items() if v == final[person]), "?")
     return Solution(
-        code=script_with_functions(data, swap_all, last="final = swap_all(at_start, swaps)\n"
-                                         "print(final)\n"
-                                         "print(next(f'({k})' for k, v in options.items() if v == final[person]))"),
+        code=script_with_functions(data, swap_all,
+                                   last="final = swap_all(at_start, swaps)\n"
+                                        "print(final)\n"
+                                        "print(next(f'({k})' for k, v in options.items() if v == final[person]))"),
         check=script_with_functions(data, last=TRACKING_CHECK),
         worked=f"Applying the {len(swaps)} swaps in order, at the end " +
                ", ".join(f"{name} has {thing}" for name, thing in final.items()) +
@@ -163,8 +164,9 @@ def web_of_lies(item):
                                for s in statements[1:]]
     data = {"statements": statements, "question": question}
     return Solution(
-        code=script_with_functions(data, truth_values, last="truthful = truth_values(statements)\n"
-                                              "print('Yes' if truthful[question.split()[1]] else 'No')"),
+        code=script_with_functions(data, truth_values,
+                                   last="truthful = truth_values(statements)\n"
+                                        "print('Yes' if truthful[question.split()[1]] else 'No')"),
         check=script_with_functions(data, last=WEB_OF_LIES_CHECK),
         worked="Following the chain: " + "; so ".join(s.rstrip(".") for s in steps) +
                f". So the answer is {'Yes' if truthful[person] else 'No'}.")
@@ -218,10 +220,11 @@ def logical_deduction(item):
         worked = (f"The only order consistent with all the statements, {reading}, is {', '.join(orders[0])}. "
                   f"So {claim.replace('The ', 'the ', 1)}: ({chosen[0]}).")
     return Solution(
-        code=script_with_functions(data, holds, consistent_orders, imports="import re\nfrom itertools import permutations",
-                     last="orders = consistent_orders(objects, statements)\n"
-                          "print(orders)\n"
-                          "print(next(f'({k})' for k, claim in options.items() if all(holds(claim, o) for o in orders)))"),
+        code=script_with_functions(data, holds, consistent_orders,
+                                   last="orders = consistent_orders(objects, statements)\n"
+                                        "print(orders)\n"
+                                        "print(next(f'({k})' for k, claim in options.items() "
+                                        "if all(holds(claim, o) for o in orders)))"),
         worked=worked)
 
 
@@ -265,7 +268,8 @@ def object_counting(item):
     kind = ask.split("How many ")[1].split(" do I have")[0]
     return Solution(
         code=script_with_functions({"items": items, "question": ask}, counted,
-                     last="found = counted(items, question)\nprint(found)\nprint(sum(n for _, n in found))"),
+                                   last="found = counted(items, question)\n"
+                                        "print(found)\nprint(sum(n for _, n in found))"),
         worked=f"The {kind}: " + ", ".join(thing for thing, _ in found) +
                f"; that makes {' + '.join(str(n) for _, n in found)} = {total}.")
 
@@ -315,9 +319,10 @@ def temporal_sequences(item):
     letter = next((k for k, slot in options.items()
                    if all(h in free for h in range(hour(slot.split(" to ")[0]), hour(slot.split(" to ")[1])))), "?")
     name = facts[0].split()[0]
+    data = {"facts": facts, "options": options}
     return Solution(
-        code=script_with_functions({"facts": facts, "options": options}, hour, free_hours, imports="import re", last=TEMPORAL_LAST),
-        check=script_with_functions({"facts": facts, "options": options}, hour, imports="import re", last=TEMPORAL_CHECK),
+        code=script_with_functions(data, hour, free_hours, last=TEMPORAL_LAST),
+        check=script_with_functions(data, hour, imports="import re", last=TEMPORAL_CHECK),
         worked=f"{name} is accounted for from waking up to closing time except during {options.get(letter)}, "
                f"so that is when {name} could have gone: ({letter}).")
 
@@ -443,7 +448,7 @@ def reasoning_about_colored_objects(item):
                                  text).groups()
     items = re.split(r", and |, | and ", listing)
     data = {"items": items, "question": question, "options": options}
-    return Solution(code=script_with_functions(data, colored_things, imports="import re", last=COLORED_LAST))
+    return Solution(code=script_with_functions(data, colored_things, last=COLORED_LAST))
 
 
 # hyperbaton: English orders adjectives opinion, size, age, shape, colour, origin, material, purpose.
@@ -471,7 +476,7 @@ def hyperbaton(item):
     good = [k for k, phrase in options.items() if in_order(phrase)]
     return Solution(
         code=script_with_functions({"options": options}, in_order,
-                     last="print(next(f'({k})' for k, phrase in options.items() if in_order(phrase)))"),
+                                   last="print(next(f'({k})' for k, phrase in options.items() if in_order(phrase)))"),
         worked=f"Adjectives go opinion, size, age, shape, colour, origin, material, purpose; only "
                f"\"{options[good[0]]}\" follows that order: ({good[0]})." if len(good) == 1 else None)
 

@@ -90,11 +90,11 @@ def script_with_functions(data: dict, *functions: Callable, last: str, imports: 
     """`script` whose computation is the source of `functions`, pasted as written (so a task's solver and the
     teacher's program are one copy), followed by `last`, which prints the answer.
 
-    What the functions read from their module comes first: each module they use, or name they import, as an
-    import line (after `imports`, which holds what `last` needs), and each constant as `NAME = literal`. So a
-    function must be self-contained but for those: it may call only functions passed along with it, and its
-    constants must be plain values (numbers, strings, lists, dicts, ...). Anything else is a TypeError here,
-    not a script that fails in the sandbox."""
+    What the functions read from their module comes first: each standard-library module they use, or name they
+    import from one, as an import line (after `imports`, which holds what `last` needs), and each constant as
+    `NAME = literal`. So a function must be self-contained but for those: it may call only functions passed
+    along with it, and its constants must be plain values (numbers, strings, lists, dicts, ...). Anything else
+    is a TypeError here, not a script that fails in the sandbox."""
     given = {f.__name__ for f in functions}
     needed_imports, constants = [], {}
     for function in functions:
@@ -102,15 +102,16 @@ def script_with_functions(data: dict, *functions: Callable, last: str, imports: 
             if name in given or name in data or name not in function.__globals__:
                 continue  # passed along, in the data block, or a builtin
             value = function.__globals__[name]
-            if isinstance(value, types.ModuleType):
+            if isinstance(value, types.ModuleType) and in_standard_library(value.__name__):
                 needed_imports.append(f"import {value.__name__}" + (f" as {name}" if name != value.__name__ else ""))
             elif is_plain_value(value):
                 constants[name] = value
-            elif is_importable(value, name):
+            elif in_standard_library(getattr(value, "__module__", None) or "") and \
+                    getattr(sys.modules[value.__module__], name, None) is value:
                 needed_imports.append(f"from {value.__module__} import {name}")
             else:
-                raise TypeError(f"{function.__name__} reads {name}, which is neither a plain value nor an import; "
-                                "pass it along if it is a function")
+                raise TypeError(f"{function.__name__} reads {name}, which is neither a plain value nor a name of the "
+                                "standard library; pass it along if it is a function")
     lines = imports.strip().splitlines()
     lines += sorted(set(needed_imports) - set(lines), key=lambda line: (line.startswith("from "), line))
     in_module_order = [name for f in functions for name in f.__globals__ if name in constants]
@@ -151,8 +152,6 @@ def is_plain_value(value) -> bool:
         return False
 
 
-def is_importable(value, name: str) -> bool:
-    """Whether `value` is `name` of a module outside r1ci (the standard library, say), so `from ... import` it."""
-    module = getattr(value, "__module__", None) or ""
-    return module.partition(".")[0] not in ("", "r1ci", "__main__") and \
-        getattr(sys.modules.get(module), name, None) is value
+def in_standard_library(module: str) -> bool:
+    """Whether `module` (a dotted name) is part of Python's standard library, which every sandbox has."""
+    return module.partition(".")[0] in sys.stdlib_module_names

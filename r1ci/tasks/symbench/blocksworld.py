@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 MAX_MOVES = 500  # far more than any instance needs; keeps checking fast
 
@@ -64,9 +64,9 @@ def render(initial: dict[str, list[str]], goal: dict[str, list[str]]) -> str:
     )
 
 
-def goal_tuple(metadata: dict) -> tuple[tuple[str, ...], ...]:
+def goal_tuple(initial: dict[str, list[str]], goal: dict[str, list[str]]) -> tuple[tuple[str, ...], ...]:
     """The goal as one tuple per initial stack; stacks the goal leaves out must be empty."""
-    return tuple(tuple(metadata["goal"].get(stack, [])) for stack in metadata["initial"])
+    return tuple(tuple(goal.get(stack, [])) for stack in initial)
 
 
 def stack_name(token: str, stacks: list[str]) -> str:
@@ -121,6 +121,19 @@ def solve_bfs(initial: tuple[tuple[str, ...], ...], goal: tuple[tuple[str, ...],
     raise ValueError("the goal is unreachable (its blocks differ from the initial state's)")
 
 
+def plan_moves(initial: dict[str, list[str]], goal: dict[str, list[str]]) -> list[str]:
+    """A shortest plan as 'Move [block] from [source] to [destination]' lines. Where the stacks already are the
+    goal (one published instance), a block moves away and back."""
+    start = tuple(tuple(blocks) for blocks in initial.values())
+    plan = solve_bfs(start, goal_tuple(initial, goal))
+    if not plan:
+        i = next(k for k, blocks in enumerate(start) if blocks)
+        j = (i + 1) % len(start)
+        plan = [(start[i][-1], i, j), (start[i][-1], j, i)]
+    numbers = [stack.removeprefix("stack") for stack in initial]  # the prompt's example uses bare numbers
+    return [f"Move {block} from {numbers[i]} to {numbers[j]}" for block, i, j in plan]
+
+
 def parse_task_file(text: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """`Initial State:` / `Goal State:` sections of `stackN: A B` lines (an empty stack is `stackN: `)."""
     sections: dict[str, dict[str, list[str]]] = {}
@@ -159,9 +172,8 @@ class BlocksworldDataset(SymbenchDataset):
             goal = {f"stack{i + 1}": [] for i in range(goal_stacks)}
             for block in blocks:
                 goal[f"stack{rng.randint(1, goal_stacks)}"].append(block)
-            metadata = {"initial": initial, "goal": goal}
-            reached = tuple(map(tuple, initial.values())) == goal_tuple(metadata)
-            return None if reached else metadata  # an empty plan is no puzzle
+            reached = tuple(map(tuple, initial.values())) == goal_tuple(initial, goal)
+            return None if reached else {"initial": initial, "goal": goal}  # an empty plan is no puzzle
 
         metadata = self.redraw(draw, "goal that differs from the initial state")
         return render(metadata["initial"], metadata["goal"]), metadata
@@ -175,20 +187,12 @@ class BlocksworldDataset(SymbenchDataset):
                 top = state[source][-1]
                 raise Incorrect(f"move {number}: {block} is not the top block of {source} (the top is {top})")
             state[destination].append(state[source].pop())
-        if tuple(map(tuple, state.values())) != goal_tuple(metadata):
+        if tuple(map(tuple, state.values())) != goal_tuple(metadata["initial"], metadata["goal"]):
             reached = "; ".join(f"{s}: {' '.join(b)}" for s, b in state.items())
             raise Incorrect(f"the final state ({reached}) is not the goal state")
 
     def solve(self, metadata: dict) -> str:
-        stacks = list(metadata["initial"])
-        initial = tuple(tuple(b) for b in metadata["initial"].values())
-        plan = solve_bfs(initial, goal_tuple(metadata))
-        if not plan:  # already at the goal (one published instance): move a block away and back
-            i = next(k for k, blocks in enumerate(initial) if blocks)
-            j = (i + 1) % len(initial)
-            plan = [(initial[i][-1], i, j), (initial[i][-1], j, i)]
-        numbers = [stack.removeprefix("stack") for stack in stacks]  # the prompt's example uses bare numbers
-        return "\n".join(f"Move {block} from {numbers[i]} to {numbers[j]}" for block, i, j in plan)
+        return "\n".join(plan_moves(metadata["initial"], metadata["goal"]))
 
     def corrupt(self, answer: str, metadata: dict) -> str:
         """Repeat the last move: the block it moved is no longer on that source, so the repeat is illegal."""
@@ -201,32 +205,6 @@ class BlocksworldDataset(SymbenchDataset):
         return render(initial, goal), {"initial": initial, "goal": goal}
 
 
-BLOCKSWORLD = r"""
-names = list(initial)
-numbers = [name.removeprefix("stack") for name in names]
-start = tuple(tuple(initial[s]) for s in names)
-target = tuple(tuple(goal.get(s, [])) for s in names)  # stacks the goal leaves out end empty
-parent = {start: None}
-queue = deque([start])
-while queue:  # breadth-first search over states: a shortest plan
-    state = queue.popleft()
-    if state == target:
-        break
-    for i, source in enumerate(state):
-        for j in range(len(state)):
-            if source and j != i:
-                nxt = list(state)
-                nxt[i], nxt[j] = source[:-1], state[j] + source[-1:]
-                nxt = tuple(nxt)
-                if nxt not in parent:
-                    parent[nxt] = (state, f"Move {source[-1]} from {numbers[i]} to {numbers[j]}")
-                    queue.append(nxt)
-plan = []
-while parent[state] is not None:
-    state, move = parent[state]
-    plan.append(move)
-print("\\n".join(reversed(plan)))  # one line: the moves separated by \n
-"""
 BLOCKSWORLD_CHECK = r"""
 stacks = {s.removeprefix("stack"): list(blocks) for s, blocks in initial.items()}
 for move in answer.split("\\n"):
@@ -239,6 +217,11 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `plan_moves` (a breadth-first search) from the initial stacks to the goal;
+    its check replays the moves."""
     data = dict(initial=meta(item, "initial"), goal=meta(item, "goal"))
-    return Solution(code=script(data, BLOCKSWORLD, "from collections import deque"),
-                    check=script(data, BLOCKSWORLD_CHECK, "import re"))
+    return Solution(
+        code=script_with_functions(
+            data, solve_bfs, goal_tuple, plan_moves,
+            last=r'print("\\n".join(plan_moves(initial, goal)))  # one line: the moves separated by \n'),
+        check=script(data, BLOCKSWORLD_CHECK, "import re"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
                                       read_sample)
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 MAX_TOKENS = 200  # a 20-number published answer has about 60; this also bounds the parser's recursion
 TOKEN = re.compile(r"\s*(\d+|[-+*/()])", re.ASCII)
@@ -240,42 +240,6 @@ class CombinatorialCalculationDataset(SymbenchDataset):
         return question, {"numbers": numbers, "target": target, "reference": format_tokens(data["solution"])}
 
 
-COMBINATORIAL_CALCULATION = r"""
-@lru_cache(maxsize=None)
-def reachable(i, j):
-    # Every value numbers[i:j] can make (in order), each with one expression that makes it.
-    if j - i == 1:
-        return {Fraction(numbers[i]): str(numbers[i])}
-    out = {}
-    for k in range(i + 1, j):
-        for a, x in reachable(i, k).items():
-            x = x if k - i == 1 else f"({x})"
-            for b, y in reachable(k, j).items():
-                y = y if j - k == 1 else f"({y})"
-                out.setdefault(a + b, f"{x}+{y}")
-                out.setdefault(a - b, f"{x}-{y}")
-                out.setdefault(a * b, f"{x}*{y}")
-                if b:
-                    out.setdefault(a / b, f"{x}/{y}")
-    return out
-
-
-def solve():
-    n = len(numbers)
-    for k in sorted(range(1, n), key=lambda k: max(k, n - k)):  # balanced splits have the smallest tables
-        right = reachable(k, n)
-        for a, x in reachable(0, k).items():
-            x = x if k == 1 else f"({x})"
-            wanted = [(target - a, "+"), (a - target, "-"), (a / target, "/")] + ([(target / a, "*")] if a else [])
-            for b, op in wanted:
-                if b in right and not (op == "/" and b == 0):
-                    y = right[b] if n - k == 1 else f"({right[b]})"
-                    return f"{x}{op}{y}"
-
-
-tokens = re.findall(r"\d+|[-+*/()]", solve())
-print("[" + ", ".join(tokens) + "]")
-"""
 COMBINATORIAL_CALCULATION_CHECK = r"""
 tokens = [t.strip() for t in answer.strip("[]").split(",")]
 assert [int(t) for t in tokens if t.isdigit()] == numbers, "the numbers must be used once each, in order"
@@ -286,8 +250,10 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `solve_numbers`, the exhaustive search over bracketings; its check
+    evaluates the expression exactly."""
     data = dict(numbers=meta(item, "numbers"), target=meta(item, "target"))
     return Solution(
-        code=script(data, COMBINATORIAL_CALCULATION,
-                    "import re\nfrom fractions import Fraction\nfrom functools import lru_cache"),
+        code=script_with_functions(data, reachable_values, solve_numbers, format_tokens,
+                                   last="print(format_tokens(solve_numbers(numbers, target)))"),
         check=script(data, COMBINATORIAL_CALCULATION_CHECK, "from fractions import Fraction"))

@@ -224,6 +224,10 @@ def result(mine, theirs):
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: each game's rules read from the question's own text (what generates and
+    overcomes what, the cycle of who beats whom), then a depth-first search for the opponent's cards. The task
+    decides rounds from fixed tables instead (`outcome`), so the program is not its solver; its check replays
+    every round."""
     question, game = item["question"], meta(item, "game_type")
     if game == "elements":
         rules = dict(generation=found(r"Generation: (.*?)\.\n", question),

@@ -12,7 +12,7 @@ from pathlib import Path
 from r1ci.tasks.symbench._lists_util import list_items
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
                                       read_sample, span)
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 STEPS = {"u": (-1, 0), "d": (1, 0), "l": (0, -1), "r": (0, 1)}
 POWERS = (2, 4, 8, 16, 32)
@@ -124,25 +124,6 @@ class Game2048Dataset(SymbenchDataset):
         return question, metadata
 
 
-GAME_2048 = r"""
-steps = {"u": (-1, 0), "d": (1, 0), "l": (0, -1), "r": (0, 1)}
-n = len(grid)
-r, c = start[0] - 1, start[1] - 1
-for move in moves:
-    nr, nc = r + steps[move][0], c + steps[move][1]
-    if not (0 <= nr < n and 0 <= nc < n):
-        continue  # the edge: the tile stays
-    if grid[nr][nc] == 0:
-        grid[nr][nc], grid[r][c] = grid[r][c], 0
-    elif grid[nr][nc] == grid[r][c]:
-        grid[nr][nc], grid[r][c] = 2 * grid[r][c], 0
-    else:
-        continue  # a different number: the tile stays
-    r, c = nr, nc
-print(grid)
-"""
-
-
 GAME_2048_CHECK = r"""
 after = [int(v) for v in re.findall(r"\d+", answer)]
 before = [v for row in grid for v in row]
@@ -154,6 +135,9 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `walk` from the start the question names, counting from 1."""
     start = tuple(v + 1 for v in meta(item, "start_pos"))
     data = dict(grid=meta(item, "grid"), start=start, moves=meta(item, "moves"))
-    return Solution(code=script(data, GAME_2048), check=script(data, GAME_2048_CHECK, "import re"))
+    return Solution(
+        code=script_with_functions(data, walk, last="print(walk(grid, (start[0] - 1, start[1] - 1), moves))"),
+        check=script(data, GAME_2048_CHECK, "import re"))

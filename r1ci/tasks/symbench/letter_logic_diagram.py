@@ -11,7 +11,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import parse_grid
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, found, script
+from r1ci.tasks.teaching import Solution, found, script, script_with_functions
 
 LETTERS = "abcdefg"
 N = len(LETTERS)
@@ -158,46 +158,6 @@ class LetterLogicDiagramDataset(SymbenchDataset):
         return question, {"grid": grid, "reference": format_grid(data["solution"])}
 
 
-LETTER_LOGIC_DIAGRAM = r"""
-grid = [row.split(",") for row in puzzle.splitlines()]
-n = len(grid)
-letters = [chr(ord("a") + i) for i in range(n)]
-
-
-def consistent(g):
-    lines = g + [list(col) for col in zip(*g)]
-    return all(len(filled) == len(set(filled)) for filled in ([x for x in line if x] for line in lines))
-
-
-def fill(g):
-    # Fill the emptiest-choice cell first; False if some cell has no letter left.
-    best = None
-    for r in range(n):
-        for c in range(n):
-            if not g[r][c]:
-                options = set(letters) - set(g[r]) - {g[i][c] for i in range(n)}
-                if best is None or len(options) < len(best[2]):
-                    best = (r, c, options)
-    if best is None:
-        return True
-    r, c, options = best
-    for x in sorted(options):
-        g[r][c] = x
-        if fill(g):
-            return True
-    g[r][c] = ""
-    return False
-
-
-given = {grid[r][n - 1 - r] for r in range(n)} - {""}
-for d in sorted(given or letters):  # the minor diagonal's letter
-    trial = [row[:] for row in grid]
-    for r in range(n):
-        trial[r][n - 1 - r] = d
-    if consistent(trial) and fill(trial):
-        break
-print(trial)
-"""
 LETTER_LOGIC_DIAGRAM_CHECK = r"""
 grid = [row.split(",") for row in puzzle.splitlines()]
 solved = ast.literal_eval(answer)
@@ -213,7 +173,9 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
-    puzzle = found(r"empty cells blank\):\n\n(.*?)\n\n", item["question"])
-    data = dict(puzzle=puzzle)
-    return Solution(code=script(data, LETTER_LOGIC_DIAGRAM),
+    """The scripted teacher's program: `complete` the puzzle as the question lays it out; its check tests the
+    rules on the grid."""
+    data = dict(puzzle=found(r"empty cells blank\):\n\n(.*?)\n\n", item["question"]))
+    return Solution(code=script_with_functions(data, complete, fill,
+                                               last='print(complete([row.split(",") for row in puzzle.splitlines()]))'),
                     check=script(data, LETTER_LOGIC_DIAGRAM_CHECK, "import ast"))

@@ -16,7 +16,7 @@ from pathlib import Path
 from reasoning_gym.data import read_data_file
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script_with_functions
 
 ANSWER = re.compile(r"count\s*:\s*(\d{1,5})\s*[,;]?\s*positions\s*:\s*\[([\d,\s]*)\]\s*\.?",
                     re.IGNORECASE | re.ASCII)
@@ -137,7 +137,8 @@ class LettersDataset(SymbenchDataset):
 
 
 def teacher(item: dict) -> Solution:
-    word, letter = meta(item, "word"), meta(item, "letter")
-    return Solution(code=script({"word": word, "letter": letter},
-                                "positions = [i + 1 for i, c in enumerate(word) if c == letter]\n"
-                                "print(f'Count: {len(positions)}, Positions: {positions}')"))
+    """The scripted teacher's program: the letter's `positions` in the word, and how many there are."""
+    data = {"word": meta(item, "word"), "letter": meta(item, "letter")}
+    return Solution(code=script_with_functions(data, positions,
+                                               last="found = positions(word, letter)\n"
+                                                    "print(f'Count: {len(found)}, Positions: {found}')"))

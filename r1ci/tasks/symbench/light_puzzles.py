@@ -11,7 +11,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 
 @dataclass
@@ -54,14 +54,20 @@ def render(n: int, initial: list[list[int]], buttons: dict[str, list[list[int]]]
     )
 
 
-def final_state(metadata: dict) -> list[int]:
-    """The lights, flattened row by row, after pressing the buttons in order (cells are 1-based)."""
-    n = metadata["n"]
-    lights = [v for row in metadata["initial_state"] for v in row]
-    for op in metadata["operations"]:
-        for r, c in metadata["buttons"][op]:
-            lights[(r - 1) * n + c - 1] ^= 1
+def final_lights(initial: list, buttons: dict[str, list], operations: list[str]) -> list[int]:
+    """The lights, flattened row by row, after pressing the buttons in order (cells are 1-based [row, column]).
+    Lights and cells may be numbers, or digits as the question writes them ("0110", ["1", "2"])."""
+    n = len(initial)
+    lights = [int(v) for row in initial for v in row]
+    for op in operations:
+        for r, c in buttons[op]:
+            lights[(int(r) - 1) * n + int(c) - 1] ^= 1
     return lights
+
+
+def final_state(metadata: dict) -> list[int]:
+    """`final_lights` of an instance."""
+    return final_lights(metadata["initial_state"], metadata["buttons"], metadata["operations"])
 
 
 class LightPuzzlesDataset(SymbenchDataset):
@@ -110,13 +116,6 @@ class LightPuzzlesDataset(SymbenchDataset):
         return question, metadata
 
 
-LIGHT_PUZZLES = r"""
-lights = [[int(ch) for ch in row] for row in grid]
-for name in presses:
-    for r, c in buttons[name]:
-        lights[int(r) - 1][int(c) - 1] ^= 1
-print(",".join(str(v) for row in lights for v in row))
-"""
 LIGHT_PUZZLES_CHECK = r"""
 values = answer.split(",")
 n = len(grid)
@@ -130,7 +129,11 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `final_lights` of the grid, buttons and presses as the question writes
+    them; its check counts each light's toggles."""
     grid = ["".join(map(str, row)) for row in meta(item, "initial_state")]
     buttons = {name: [[str(r), str(c)] for r, c in cells] for name, cells in meta(item, "buttons").items()}
     data = dict(grid=grid, buttons=buttons, presses=meta(item, "operations"))
-    return Solution(code=script(data, LIGHT_PUZZLES), check=script(data, LIGHT_PUZZLES_CHECK))
+    return Solution(code=script_with_functions(data, final_lights,
+                                               last='print(",".join(map(str, final_lights(grid, buttons, presses))))'),
+                    check=script(data, LIGHT_PUZZLES_CHECK))

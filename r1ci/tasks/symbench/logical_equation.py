@@ -287,6 +287,10 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: a backtracking of its own, letters ordered by how many equations tie them
+    to letters placed before, each equation tested once both its letters are set. Another method than the
+    task's `solve_assignment` (which sets every letter an equation forces along with the one it tries), kept as
+    a second, simpler search; its check tests every equation exactly."""
     data = dict(numbers=meta(item, "numbers"), equations=meta(item, "equations"))
     imports = "import re\nfrom fractions import Fraction"
     return Solution(code=script(data, LOGICAL_EQUATION, imports),

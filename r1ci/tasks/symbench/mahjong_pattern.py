@@ -13,7 +13,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script_with_functions
 
 PASS, PENG, CHI = 0, 1, 2
 NAMES = {"pass": PASS, "peng": PENG, "chi": CHI}
@@ -84,15 +84,24 @@ def judge(hand: Counter, card: str, chi: bool) -> int:
     return PASS
 
 
-def final_result(metadata: dict) -> int:
-    """Replay the rounds; the last round's card is judged (its removal, if any, comes after)."""
-    hand = Counter(metadata["initial_cards"])
+def final_judgement(initial_cards: str, added: list[str], removed: list[str], chi: bool) -> int:
+    """Replay the rounds: each added card is judged against the hand, joins it, and the round's card to remove
+    leaves (the last round removes none that matters); the answer is the last card's judgement."""
+    hand = Counter(initial_cards)
     result = PASS
-    for r in metadata["rounds"]:
-        result = judge(hand, r["add"], metadata["chi"])
-        hand[r["add"]] += 1
-        hand[r["remove"]] -= 1
+    for i, card in enumerate(added):
+        result = judge(hand, card, chi)
+        hand[card] += 1
+        if i < len(removed):
+            hand[removed[i]] -= 1
     return result
+
+
+def final_result(metadata: dict) -> int:
+    """`final_judgement` of an instance: the cards each round adds, and those it removes before the last."""
+    rounds = metadata["rounds"]
+    return final_judgement(metadata["initial_cards"], [r["add"] for r in rounds],
+                           [r["remove"] for r in rounds[:-1]], metadata["chi"])
 
 
 def card_for(hand: Counter, outcome: int, chi: bool, rng: random.Random) -> str:
@@ -157,26 +166,8 @@ class MahjongPatternDataset(SymbenchDataset):
         return question, metadata
 
 
-MAHJONG_PATTERN = r"""
-hand = Counter(cards)
-for i, card in enumerate(added):
-    result = 0  # Pass
-    if hand[card] >= 2:
-        result = 1  # Peng
-    elif chi_rule:
-        k = ascii_uppercase.index(card)
-        for start in range(max(k - 2, 0), min(k, 23) + 1):  # the runs of three letters that hold the card
-            run = ascii_uppercase[start:start + 3]
-            if all(hand[x] > 0 for x in run if x != card):
-                result = 2  # Chi
-    hand[card] += 1
-    if i < len(removed):
-        hand[removed[i]] -= 1
-print(result)
-"""
-
-
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `final_judgement` of the rounds as the question lists them."""
     rounds, cards, chi = meta(item, "rounds"), meta(item, "initial_cards"), meta(item, "chi")
     added, removed = [r["add"] for r in rounds], [r["remove"] for r in rounds[:-1]]
     data = dict(cards=cards, added=added, removed=removed, chi_rule=chi)
@@ -189,6 +180,7 @@ def teacher(item: dict) -> Solution:
               "2": f"the hand has no two {last} cards, but {runs[0] if runs else ''} is a run: Chi",
               "0": f"the hand has no two {last} cards{' and no run with it' if chi else ''}: Pass"}[item["answer"]]
     return Solution(
-        code=script(data, MAHJONG_PATTERN, "from collections import Counter\nfrom string import ascii_uppercase"),
+        code=script_with_functions(data, judge, final_judgement,
+                                   last="print(final_judgement(cards, added, removed, chi_rule))"),
         worked=f"After the earlier rounds the hand is {' '.join(sorted(hand.elements()))}. For the final card "
                f"{last}, {reason}, so the answer is {item['answer']}")

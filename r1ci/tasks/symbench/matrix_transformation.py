@@ -9,7 +9,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 ALPHABETS = {
     "letters": string.ascii_uppercase,
@@ -94,10 +94,6 @@ class MatrixTransformationDataset(SymbenchDataset):
         return question, metadata
 
 
-MATRIX_TRANSFORMATION = r"""
-rotated = [list(column) for column in zip(*matrix[::-1])]  # row i = column i read bottom to top
-print(",".join(cell for row in rotated for cell in row))
-"""
 MATRIX_TRANSFORMATION_CHECK = r"""
 cells = answer.split(",")
 rows, cols = len(matrix), len(matrix[0])
@@ -110,10 +106,14 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `rotate_clockwise`, then the cells row by row; its check maps each cell
+    back to where it came from."""
     matrix = meta(item, "matrix")
     data = dict(matrix=matrix)
-    rotated = [" ".join(column) for column in zip(*matrix[::-1])]
-    return Solution(code=script(data, MATRIX_TRANSFORMATION),
+    rotated = [" ".join(row) for row in rotate_clockwise(matrix)]
+    return Solution(code=script_with_functions(
+                        data, rotate_clockwise,
+                        last='print(",".join(cell for row in rotate_clockwise(matrix) for cell in row))'),
                     check=script(data, MATRIX_TRANSFORMATION_CHECK),
                     worked="Rotating clockwise, row i of the result is column i read from bottom to top: "
                            f"{' / '.join(rotated)}. Row by row: {item['answer']}")

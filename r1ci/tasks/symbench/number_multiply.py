@@ -83,6 +83,8 @@ class NumberMultiplyDataset(SymbenchDataset):
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `math.prod` of the factors (the task's solver is that call too); its
+    check divides the product back."""
     numbers = meta(item, "numbers")
     return Solution(
         code=script({"numbers": numbers}, "print(math.prod(numbers))", "import math"),

@@ -391,6 +391,9 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: a breadth-first search on a fine lattice through the boxes to enter, then
+    straight-line shortcuts between them. Another method than the task's `plan` (Dijkstra on the visibility
+    graph of the avoided boxes' corners); its check clips every segment against every box exactly."""
     data = dict(boxes={color: tuple(box) for color, box in meta(item, "boxes").items()},
                 start=tuple(meta(item, "start")), end=tuple(meta(item, "end")),
                 enter=meta(item, "enter"), avoid=meta(item, "avoid"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, found, meta, script
+from r1ci.tasks.teaching import Solution, found, meta, script, script_with_functions
 
 
 @dataclass
@@ -151,19 +151,6 @@ def parse_question(question: str) -> dict:
     return {"matrix": matrix, "min_side": min_side}
 
 
-PATTERN_RECOGNITION = r"""
-rows = [line.split() for line in grid.splitlines()]
-h, w = len(rows), len(rows[0])
-side = [[1] * w for _ in range(h)]  # side of the largest one-letter square with its corner here
-best = None
-for r in range(h):
-    for c in range(w):
-        if r and c and rows[r][c] == rows[r - 1][c] == rows[r][c - 1] == rows[r - 1][c - 1]:
-            side[r][c] = 1 + min(side[r - 1][c], side[r][c - 1], side[r - 1][c - 1])
-        if side[r][c] >= min_side and (best is None or side[r][c] > best[0]):
-            best = (side[r][c], r, c)
-print([best[1], best[2]])
-"""
 PATTERN_RECOGNITION_CHECK = r"""
 rows = [line.split() for line in grid.splitlines()]
 r, c = json.loads(answer)
@@ -179,6 +166,8 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: the corner of the one square `maximal_squares` finds in the matrix as
+    the question lays it out; its check grows the square from the corner."""
     question = item["question"]
     grid = found(r"If the matrix is\n\n(.*?)\n\n", question)
     data = dict(grid=grid, min_side=meta(item, "min_side"))
@@ -187,7 +176,10 @@ def teacher(item: dict) -> Solution:
     k = 1
     while k <= min(r, c) and all(rows[r - i][c - j] == rows[r][c] for i in range(k + 1) for j in range(k + 1)):
         k += 1
-    return Solution(code=script(data, PATTERN_RECOGNITION),
+    return Solution(code=script_with_functions(data, maximal_squares,
+                                               last="matrix = [line.split() for line in grid.splitlines()]\n"
+                                                    "row, column, _ = maximal_squares(matrix, min_side)[0]\n"
+                                                    "print([row, column])"),
                     check=script(data, PATTERN_RECOGNITION_CHECK, "import json"),
                     worked=f"The letter {rows[r][c]} fills rows {r - k + 1}-{r} and columns {c - k + 1}-{c}, "
                            f"a {k}x{k} square; its bottom-right corner is {item['answer']}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_ANSWER_CHARS = 2000
@@ -23,10 +23,6 @@ SENTENCES = {
     "not_in_position": "Book {0} cannot be placed in position {1}.",
     "right_of": "Book {0} must be to the right of book {1}.",
     "adjacent_to": "Book {0} must be adjacent to book {1}.",
-}
-PATTERNS = {
-    kind: re.compile(re.escape(sentence).replace(r"\{0\}", "([A-Z])").replace(r"\{1\}", r"([A-Z]|\d+)"))
-    for kind, sentence in SENTENCES.items()
 }
 
 
@@ -63,8 +59,10 @@ def render(items: list[str], constraints: list[list]) -> str:
 
 
 def parse_constraint(line: str) -> list:
-    for kind, pattern in PATTERNS.items():
-        if m := pattern.fullmatch(line):
+    """A constraint [kind, book, book or position], from its sentence."""
+    for kind, sentence in SENTENCES.items():
+        pattern = re.escape(sentence).replace(r"\{0\}", "([A-Z])").replace(r"\{1\}", r"([A-Z]|\d+)")
+        if m := re.fullmatch(pattern, line):
             return [kind, m[1], int(m[2]) if m[2].isdigit() else m[2]]
     raise ValueError(f"unrecognised constraint {line!r}")
 
@@ -190,50 +188,13 @@ class PermutationsAndCombinationsDataset(SymbenchDataset):
         return question, {"items": items, "constraints": constraints, "reference": json.dumps(data["correct_solution"])}
 
 
-SHELF_RULES = r"""
+PERMUTATIONS_AND_COMBINATIONS_CHECK = r"""
 rules = []  # (kind, book, book or position)
 for text in constraints:
     m = re.fullmatch(r"Book (\w) (must be placed in|cannot be placed in|must be to the left of|"
                      r"must be to the right of|must be adjacent to) (?:position|book) (\w+)\.", text)
     rules.append((m[2], m[1], int(m[3]) if m[3].isdigit() else m[3]))
-"""
 
-
-PERMUTATIONS_AND_COMBINATIONS = SHELF_RULES + r"""
-
-def broken(kind, a, b, pos, filled):
-    # Whether a rule already fails on a shelf filled from the left; unplaced books come after the placed ones.
-    if kind == "must be placed in":
-        return pos[a] != b if a in pos else b <= filled
-    if kind == "cannot be placed in":
-        return pos.get(a) == b
-    if kind == "must be to the left of":
-        return b in pos and (a not in pos or pos[a] > pos[b])
-    if kind == "must be to the right of":
-        return a in pos and (b not in pos or pos[a] < pos[b])
-    if a in pos and b in pos:  # adjacent
-        return abs(pos[a] - pos[b]) != 1
-    placed = pos.get(a, pos.get(b))
-    return placed is not None and placed < filled  # the partner could only come next
-
-
-def arrange(shelf, pos):
-    if len(shelf) == len(books):
-        return shelf
-    for book in books:
-        if book not in pos:
-            pos[book] = len(shelf) + 1
-            if not any(broken(*rule, pos, len(shelf) + 1) for rule in rules):
-                found = arrange(shelf + [book], pos)
-                if found:
-                    return found
-            del pos[book]
-    return None
-
-
-print(json.dumps(arrange([], {})))
-"""
-PERMUTATIONS_AND_COMBINATIONS_CHECK = SHELF_RULES + r"""
 shelf = json.loads(answer)
 assert sorted(shelf) == sorted(books), "every book must be placed once"
 at = {book: i + 1 for i, book in enumerate(shelf)}
@@ -251,12 +212,12 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
-    sentences = {"fixed_position": "Book {} must be placed in position {}.",
-                 "left_of": "Book {} must be to the left of book {}.",
-                 "not_in_position": "Book {} cannot be placed in position {}.",
-                 "right_of": "Book {} must be to the right of book {}.",
-                 "adjacent_to": "Book {} must be adjacent to book {}."}
-    constraints = [sentences[kind].format(a, b) for kind, a, b in meta(item, "constraints")]
+    """The scripted teacher's program: `arrange` the books under the constraints, read from their sentences; its
+    check tests each constraint on the shelf."""
+    constraints = [SENTENCES[kind].format(a, b) for kind, a, b in meta(item, "constraints")]
     data = dict(books=meta(item, "items"), constraints=constraints)
-    return Solution(code=script(data, PERMUTATIONS_AND_COMBINATIONS, "import json\nimport re"),
-                    check=script(data, PERMUTATIONS_AND_COMBINATIONS_CHECK, "import json\nimport re"))
+    return Solution(
+        code=script_with_functions(
+            data, parse_constraint, violated, arrange, imports="import json",
+            last="print(json.dumps(arrange(books, [parse_constraint(text) for text in constraints])))"),
+        check=script(data, PERMUTATIONS_AND_COMBINATIONS_CHECK, "import json\nimport re"))

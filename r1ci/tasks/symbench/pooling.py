@@ -10,7 +10,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script_with_functions
 
 TOLERANCE = Fraction(1, 100)
 POOLING_TYPES = ("max", "average")
@@ -129,20 +129,9 @@ class PoolingDataset(SymbenchDataset):
         return question, metadata
 
 
-POOLING = r"""
-n = len(matrix)
-out = []
-for i in range(n - window + 1):
-    for j in range(n - window + 1):
-        values = [matrix[i + a][j + b] for a in range(window) for b in range(window)]
-        if pooling == "max":
-            out.append(str(max(values)))
-        else:
-            out.append(f"{sum(values) / len(values):.4f}".rstrip("0").rstrip("."))
-print(",".join(out))
-"""
-
-
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `pool` the matrix, each value written as `format_number` does."""
     data = dict(matrix=meta(item, "matrix"), window=meta(item, "window_size"), pooling=meta(item, "pooling_type"))
-    return Solution(code=script(data, POOLING))
+    return Solution(code=script_with_functions(
+        data, pool, format_number,
+        last='print(",".join(format_number(v) for row in pool(matrix, window, pooling) for v in row))'))

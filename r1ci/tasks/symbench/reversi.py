@@ -15,7 +15,7 @@ from pathlib import Path
 from r1ci.tasks.symbench._lists_util import check_brackets
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
                                       read_sample, span)
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script_with_functions
 
 DIRECTIONS = [(0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1)]
 
@@ -173,27 +173,8 @@ class ReversiDataset(SymbenchDataset):
         return question, {"board": board, "moves": moves, "reference": data["solution"]}
 
 
-REVERSI = r"""
-grid = [list(row) for row in board]
-n = len(grid)
-for turn, (row, col) in enumerate(moves):
-    player = "0" if turn % 2 == 0 else "1"  # black (0, you) moves first, then the players alternate
-    other = "1" if player == "0" else "0"
-    r0, c0 = row - 1, col - 1
-    grid[r0][c0] = player
-    for dr in (-1, 0, 1):
-        for dc in (-1, 0, 1):
-            line, r, c = [], r0 + dr, c0 + dc
-            while (dr or dc) and 0 <= r < n and 0 <= c < n and grid[r][c] == other:
-                line.append((r, c))
-                r, c = r + dr, c + dc
-            if line and 0 <= r < n and 0 <= c < n and grid[r][c] == player:  # closed off by our own piece
-                for fr, fc in line:
-                    grid[fr][fc] = player
-print(",".join(cell for row in grid for cell in row))
-"""
-
-
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `play` the moves on the board shown."""
     data = dict(board=meta(item, "board"), moves=[tuple(m) for m in meta(item, "moves")])
-    return Solution(code=script(data, REVERSI))
+    return Solution(code=script_with_functions(
+        data, flips, play, last='print(",".join(cell for row in play(board, moves) for cell in row))'))

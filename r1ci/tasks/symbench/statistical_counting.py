@@ -8,7 +8,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._arith_util import parse_integer
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 LETTERS = "ABCDEFGHIJK"
 
@@ -95,13 +95,6 @@ class StatisticalCountingDataset(SymbenchDataset):
         return question, metadata
 
 
-STATISTICAL_COUNTING = r"""
-total = 0
-for letter, run in groupby(sequence):
-    if len(list(run)) >= 2:  # a run of two or more scores its letter once
-        total += scores[letter]
-print(total)
-"""
 STATISTICAL_COUNTING_CHECK = r"""
 runs = [m.group() for m in re.finditer(r"(.)\1+", sequence)]
 assert int(answer) == sum(scores[run[0]] for run in runs), "the runs add up to another total"
@@ -110,12 +103,17 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `total_score` of the string under the question's rules (runs of two or
+    more); its check finds the runs with a regex."""
     sequence = meta(item, "sequence")
     scores = {rule["letter"]: rule["score"] for rule in meta(item, "rules")}
     data = dict(sequence=sequence, scores=scores)
     runs = ["".join(run) for _, run in itertools.groupby(sequence)]
     runs = [run for run in runs if len(run) >= 2]
     listed = ", ".join(f"{run} (+{scores[run[0]]})" for run in runs) or "none"
-    return Solution(code=script(data, STATISTICAL_COUNTING, "from itertools import groupby"),
+    return Solution(code=script_with_functions(
+                        data, total_score,
+                        last='rules = [{"letter": k, "score": v, "min_consecutive": 2} for k, v in scores.items()]\n'
+                             "print(total_score(sequence, rules))"),
                     check=script(data, STATISTICAL_COUNTING_CHECK, "import re"),
                     worked=f"Runs of two or more equal letters: {listed}. Total score: {item['answer']}")

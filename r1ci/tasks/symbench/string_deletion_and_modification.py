@@ -210,6 +210,9 @@ REWRITES = {
 
 
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: the six rules the question lists, each written from its text as code
+    (`REWRITES`), applied until none does. The task's `RULES` are functions that no script can paste, so the
+    rules are stated twice here; tests/test_teacher.py checks that the two agree on every rule."""
     rules = meta(item, "selected_rules")
     steps = "\n".join(f"# {i}. {rule}\n{REWRITES[rule]}" for i, rule in enumerate(rules, 1))
     step = ("def step(s):\n    \"\"\"The string after the first operation that applies, or None.\"\"\"\n"

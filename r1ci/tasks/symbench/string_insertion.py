@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script_with_functions
 
 ALPHABET = "ABCDE"
 RULES = [("ABCD", "A"), ("BCDE", "B"), ("CDEA", "C"), ("DEAB", "D"), ("EABC", "E")]
@@ -106,21 +106,10 @@ class StringInsertionDataset(SymbenchDataset):
         return question, {"original_string": solution["original_string"], "reference": solution["modified_string"]}
 
 
-STRING_INSERTION = r"""
-out = []
-for i, ch in enumerate(s):
-    out.append(ch)
-    if i >= 3 and s[i - 3:i + 1] in rules:  # matches are found in the original string
-        out.append(rules[s[i - 3:i + 1]])
-print("".join(out))
-"""
-
-
 def teacher(item: dict) -> Solution:
+    """The scripted teacher's program: `apply_t` to the string."""
     s = meta(item, "original_string")
-    rules = {"ABCD": "A", "BCDE": "B", "CDEA": "C", "DEAB": "D", "EABC": "E"}
-    matches = [f"{s[i:i + 4]} at {i + 1}-{i + 4} (insert {rules[s[i:i + 4]]})"
-               for i in range(len(s) - 3) if s[i:i + 4] in rules]
-    return Solution(code=script(dict(s=s, rules=rules), STRING_INSERTION),
+    matches = [f"{s[end - 4:end]} at {end - 3}-{end} (insert {ch})" for end, ch in trigger_positions(s)]
+    return Solution(code=script_with_functions(dict(s=s), trigger_positions, apply_t, last="print(apply_t(s))"),
                     worked=f"Scanning {s} from left to right: {'; '.join(matches)}. "
                            f"Inserting after each match gives {item['answer']}")

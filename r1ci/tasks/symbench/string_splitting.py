@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script_with_functions
 
 ITEMS = ["A", "B", "C", "X", "Y", "Z"]
 
@@ -162,28 +162,8 @@ class StringSplittingDataset(SymbenchDataset):
         return question, metadata
 
 
-ROUND_ROBIN = r"""
-counts = dict.fromkeys(names, 0) | have
-
-
-def runnable(method):
-    return all(counts[k] >= n for k, n in method[0].items())
-
-
-turn = 0
-while any(runnable(m) for m in methods):  # one method at a time, in cyclic order
-    method = methods[turn % len(methods)]
-    if runnable(method):
-        for k, n in method[0].items():
-            counts[k] -= n
-        for k, n in method[1].items():
-            counts[k] += n
-    turn += 1
-"""
-
-
 def teacher(item: dict) -> Solution:
-    data = dict(have=meta(item, "initial_counts"), methods=METHODS)
-    body = 'names = ["A", "B", "C", "X", "Y", "Z"]\n' + ROUND_ROBIN + \
-        "print(json.dumps([str(counts[k]) for k in names]))"
-    return Solution(code=script(data, body, "import json"))
+    """The scripted teacher's program: `split` on the starting counts."""
+    return Solution(code=script_with_functions({"initial": meta(item, "initial_counts")}, can_run, split,
+                                               last="print(json.dumps([str(n) for n in split(initial)]))",
+                                               imports="import json"))

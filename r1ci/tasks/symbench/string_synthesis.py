@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
-from r1ci.tasks.teaching import Solution, meta, script
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 BLOCKS = ["[A]", "[B]", "[C]", "{A}", "{B}", "{C}", "(A)", "(B)", "(C)"]
 
@@ -128,20 +128,6 @@ class StringSynthesisDataset(SymbenchDataset):
         return question, metadata
 
 
-STRING_SYNTHESIS = r"""
-counts = {b: have.get(b, 0) for b in blocks}
-changed = True
-while changed:  # each method as often as it can, in order, until a full pass changes nothing
-    changed = False
-    for used, made in methods:
-        while all(counts[b] >= n for b, n in used.items()):
-            for b, n in used.items():
-                counts[b] -= n
-            for b, n in made.items():
-                counts[b] += n
-            changed = True
-print(" ".join(str(counts[b]) for b in blocks))
-"""
 STRING_SYNTHESIS_CHECK = r"""
 final = dict(zip(blocks, map(int, answer.split())))
 assert len(final) == len(answer.split()) == len(blocks) and min(final.values()) >= 0, "not one count per block"
@@ -156,8 +142,10 @@ print("check passed")
 
 
 def teacher(item: dict) -> Solution:
-    blocks = ["[A]", "[B]", "[C]", "{A}", "{B}", "{C}", "(A)", "(B)", "(C)"]
-    have = {"[A]": meta(item, "A_count"), "[B]": meta(item, "B_count"), "[C]": meta(item, "C_count")}
-    data = dict(blocks=blocks, have=have, methods=METHODS)
-    return Solution(code=script(data, STRING_SYNTHESIS),
-                    check=script(data, STRING_SYNTHESIS_CHECK))
+    """The scripted teacher's program: `synthesize` on the starting counts; its check tests the end state."""
+    a, b, c = meta(item, "A_count"), meta(item, "B_count"), meta(item, "C_count")
+    have = {"[A]": a, "[B]": b, "[C]": c}
+    return Solution(
+        code=script_with_functions(dict(a=a, b=b, c=c), synthesize,
+                                   last='print(" ".join(map(str, synthesize(a, b, c))))'),
+        check=script(dict(blocks=BLOCKS, have=have, methods=METHODS), STRING_SYNTHESIS_CHECK))

@@ -11,8 +11,7 @@ from pathlib import Path
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
                                       read_sample, span)
-from r1ci.tasks.symbench.string_splitting import ROUND_ROBIN
-from r1ci.tasks.teaching import Solution, found, meta, script
+from r1ci.tasks.teaching import Solution, script_with_functions
 
 CROPS = ("A", "B", "C")
 MAX_STEPS = 10_000  # CodeSteer's recipes always stop (crops A and B are never produced); this guards others
@@ -49,13 +48,17 @@ class SynthesisDecompositionCurriculum(SymbenchCurriculum):
     )
 
 
-def reported(metadata: dict) -> list[str]:
+def recipe(metadata: dict) -> tuple[dict[str, int], list[tuple[dict, dict]]]:
+    """The instance as the solver takes it: the initial amounts, and the methods as (inputs, outputs) pairs."""
+    return metadata["initial_state"], [(m["input"], m["output"]) for m in metadata["methods"]]
+
+
+def reported(initial: dict[str, int], methods: list[tuple[dict, dict]]) -> list[str]:
     """The resources the answer lists: the crops, then the products the methods make."""
-    crops = list(metadata["initial_state"])
-    products = []
-    for method in metadata["methods"]:
-        products += [r for r in method["output"] if r not in crops and r not in products]
-    return crops + products
+    names = list(initial)
+    for _, outputs in methods:
+        names += [r for r in outputs if r not in names]
+    return names
 
 
 def kind(resource: str) -> str:
@@ -66,7 +69,7 @@ def render(metadata: dict) -> str:
     def amount(n: int, resource: str, noun: str) -> str:
         return f"{n} unit{'s' if n > 1 else ''} of {noun} {resource}"
 
-    names = reported(metadata)
+    names = reported(*recipe(metadata))
     crops = [r for r in names if kind(r) == "crop"]
     products = [r for r in names if kind(r) == "product"]
     methods = "\n\n".join(
@@ -97,10 +100,10 @@ def render(metadata: dict) -> str:
     )
 
 
-def final_state(metadata: dict) -> dict[str, int]:
-    """Cycle through the methods, applying each one that has its inputs, until none has."""
-    state = dict.fromkeys(reported(metadata), 0) | metadata["initial_state"]
-    methods = [(m["input"], m["output"]) for m in metadata["methods"]]
+def final_amounts(initial: dict[str, int], methods: list[tuple[dict, dict]]) -> list[int]:
+    """Cycle through the methods, applying each one that has its inputs, until none has: the amounts of the
+    reported resources, in their order."""
+    state = dict.fromkeys(reported(initial, methods), 0) | initial
 
     def can_apply(inputs: dict) -> bool:
         return all(state.get(r, 0) >= n for r, n in inputs.items())
@@ -116,7 +119,7 @@ def final_state(metadata: dict) -> dict[str, int]:
         step += 1
         if step > MAX_STEPS:
             raise ValueError("the methods never stop")
-    return state
+    return [state[r] for r in reported(initial, methods)]
 
 
 class SynthesisDecompositionDataset(SymbenchDataset):
@@ -135,19 +138,17 @@ class SynthesisDecompositionDataset(SymbenchDataset):
         return render(metadata), metadata
 
     def check(self, answer: str, metadata: dict) -> None:
-        names = reported(metadata)
+        names = reported(*recipe(metadata))
         items = list_items(answer)
         expect_count(items, len(names))
-        state = final_state(metadata)
-        for name, item in zip(names, items):
+        for name, item, amount in zip(names, items, final_amounts(*recipe(metadata))):
             if not re.fullmatch(r"-?\d{1,6}", item):
                 raise Incorrect(f"{item[:20]!r} is not a whole number")
-            if int(item) != state[name]:
+            if int(item) != amount:
                 raise Incorrect(f"wrong amount of {kind(name)} {name}: {item}")
 
     def solve(self, metadata: dict) -> str:
-        state = final_state(metadata)
-        return "[" + ", ".join(str(state[r]) for r in reported(metadata)) + "]"
+        return "[" + ", ".join(map(str, final_amounts(*recipe(metadata)))) + "]"
 
     @classmethod
     def read_original(cls, sample: Path) -> tuple[str, dict]:
@@ -157,7 +158,7 @@ class SynthesisDecompositionDataset(SymbenchDataset):
         metadata = {"initial_state": {r: int(n) for r, n in data["initial_state"].items()},
                     "methods": parse_methods(question)}
         published = dict(zip(("A", "B", "C", "X", "Y"), data["solution"]["answer"], strict=True))
-        metadata["reference"] = "[" + ", ".join(str(int(published[r])) for r in reported(metadata)) + "]"
+        metadata["reference"] = "[" + ", ".join(str(int(published[r])) for r in reported(*recipe(metadata))) + "]"
         return question, metadata
 
 
@@ -177,9 +178,8 @@ def parse_methods(question: str) -> list[dict]:
 
 
 def teacher(item: dict) -> Solution:
-    report = found(r"as a list showing \[(.*?)\]", item["question"]).split(", ")
-    methods = [(m["input"], m["output"]) for m in meta(item, "methods")]
-    data = dict(have=meta(item, "initial_state"), methods=methods, report=report)
-    body = 'names = [label.split("_")[1] for label in report]\n' + ROUND_ROBIN + \
-        'print("[" + ", ".join(str(counts[k]) for k in names) + "]")'
-    return Solution(code=script(data, body))
+    """The scripted teacher's program: `final_amounts` on the initial amounts and the methods."""
+    initial, methods = recipe(item["metadata"])
+    return Solution(code=script_with_functions(
+        dict(initial=initial, methods=methods), reported, final_amounts,
+        last='print("[" + ", ".join(map(str, final_amounts(initial, methods))) + "]")'))
