@@ -46,6 +46,24 @@ def test_the_frozen_split_is_still_designs():
     assert TEST_SPLIT == design_test_split()
 
 
+def test_suite_json_lists_exactly_the_symbench_tasks_the_package_has():
+    """A SymBench task is a module of r1ci/tasks/symbench (or one of mathdata's fixed datasets), its test and its
+    suite.json row: none may be missing."""
+    from r1ci.tasks.symbench import GENERATED
+    from r1ci.tasks.symbench.mathdata import SOURCES
+
+    listed = {task_id.split("/", 1)[1] for task_id in list_tasks(source="symbench")}
+    present = set(GENERATED) | set(SOURCES)
+    row = '{"id": "symbench/%s", "split": "train"}  (or "test")'
+    assert not present - listed, "r1ci/tasks/suite.json has no row for these SymBench tasks; add " + \
+        ", ".join(row % name for name in sorted(present - listed))
+    assert not listed - present, (f"r1ci/tasks/suite.json lists SymBench tasks with no module: "
+                                  f"{', '.join(sorted(listed - present))}; add r1ci/tasks/symbench/<name>.py "
+                                  "(or drop the row)")
+    untested = [name for name in GENERATED if not (Path(__file__).parent / "symbench" / f"test_{name}.py").exists()]
+    assert not untested, f"SymBench tasks without their test: add {', '.join(f'tests/symbench/test_{n}.py' for n in untested)}"
+
+
 def test_every_task_is_constructible():
     for task_id in suite():
         task = get_task(task_id)

@@ -70,11 +70,11 @@ def get_task(task_id: str) -> Task:
     if source == "symbench":
         from r1ci.tasks import symbench
 
-        if name in symbench.FIXED:
-            from r1ci.tasks.symbench.mathdata import MathDataTask
+        if name in symbench.GENERATED:
+            return symbench.SymbenchTask(name, split)
+        from r1ci.tasks.symbench.mathdata import MathDataTask
 
-            return MathDataTask(name, split)
-        return symbench.SymbenchTask(name, split)
+        return MathDataTask(name, split)
     if source == "bbh":
         from r1ci.tasks.bbh import BBHTask
 

@@ -1,4 +1,9 @@
-"""SymBench's 33 tasks: 30 generators (one module each, named after the task) and 3 fixed math datasets.
+"""SymBench's 33 tasks: 30 generators (one module each, named after the task) and 3 fixed math datasets
+(mathdata.py).
+
+`GENERATED` is read from the package: every module but `base`, `mathdata` and the `_`-prefixed helpers is a
+task. So adding a task is its module, its test (tests/symbench/test_<name>.py) and its row, with its split, in
+r1ci/tasks/suite.json; tests/test_suite.py names whichever is missing.
 
 A module whose task the scripted teacher covers also defines `teacher(item)`, its program writer (conventions:
 r1ci.tasks.teaching), which `SymbenchTask.teacher` finds; 22 of the train tasks have one. The data block copies
@@ -15,6 +20,7 @@ curriculum (`reasoning_gym.create_dataset("symbench_game24", seed=0, size=10)`,
 """
 
 import importlib
+import pkgutil
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,17 +28,9 @@ from r1ci.tasks.base import Grade, Item, Task
 from r1ci.tasks.symbench.base import Incorrect, SymbenchDataset
 from r1ci.tasks.teaching import Writer
 
-NAMES = [
-    "game24", "path_plan", "boxlift", "boxnet", "blocksworld", "gsm_hard", "math_geometry",
-    "math_counting_probability", "logical_equation", "new_operator", "pooling", "light_puzzles",
-    "mahjong_pattern", "statistical_counting", "matrix_transformation", "logic_puzzle",
-    "constrained_linear_arrangement", "pattern_recognition", "string_insertion", "letter_logic_diagram",
-    "string_deletion_and_modification", "string_synthesis", "reversi", "standard_sudoku", "letters",
-    "eight_queens", "number_multiply", "cryptanalysis", "string_splitting", "combinatorial_calculation",
-    "synthesis_decomposition", "game_2048", "permutations_and_combinations",
-]
-FIXED = ("gsm_hard", "math_geometry", "math_counting_probability")
-GENERATED = [n for n in NAMES if n not in FIXED]
+NOT_TASKS = ("base", "mathdata")  # the task model and the fixed math datasets' loader
+GENERATED = sorted(module.name for module in pkgutil.iter_modules(__path__)
+                   if module.name not in NOT_TASKS and not module.name.startswith("_"))
 
 
 @lru_cache(maxsize=None)
