@@ -1,8 +1,11 @@
 """The parts every SymBench task shares: the loader over CodeSteer's layout, the bounded redraw, the list
-parser, and registration with reasoning-gym (datasets and their curricula)."""
+parser, config validation, and registration with reasoning-gym (datasets and their curricula)."""
 
 import dataclasses
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import reasoning_gym
@@ -81,3 +84,37 @@ def test_curriculum_levels_make_valid_configs_and_checkable_items(name):
         dataset = reasoning_gym.create_dataset(rg_name, **dataclasses.asdict(config))
         for entry in dataset:
             assert dataset.score_answer(entry["answer"], entry) == 1.0, (name, level, entry["question"][:80])
+
+
+# Knobs that take any value: any integer can be the target, and Chi may join the rules from any round on.
+UNBOUNDED = {("game24", "target"), ("mahjong_pattern", "chi_from_rounds")}
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_a_bad_config_is_a_value_error_that_names_the_field(name):
+    config_cls = dataset_class(name).config_cls
+    config_cls().validate()
+    for field in dataclasses.fields(config_cls):
+        if field.name == "seed" or (name, field.name) in UNBOUNDED:
+            continue
+        bad_values = [()] if isinstance(getattr(config_cls(), field.name), tuple) else [-10**6, 10**6]
+        refusals = []  # (bad value, message)
+        for bad in bad_values:
+            try:
+                config_cls(**{field.name: bad}).validate()
+            except ValueError as e:
+                refusals.append((bad, str(e)))
+        assert any(field.name in message and repr(bad) in message for bad, message in refusals), \
+            f"{name}: no ValueError names {field.name} and its value ({refusals})"
+
+
+def test_config_checks_hold_under_python_O_and_through_reasoning_gym():
+    """`python -O` drops asserts; these checks stay, and reach a reasoning-gym user as the same ValueError."""
+    code = ("from r1ci.tasks.symbench.blocksworld import BlocksworldConfig\n"
+            "try:\n    BlocksworldConfig(max_blocks=9).validate()\nexcept ValueError as e:\n    print(e)")
+    done = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert "min_blocks and max_blocks must satisfy 1 <= min_blocks <= max_blocks <= 5" in done.stdout, done.stderr
+    assert "max_blocks=9" in done.stdout
+    with pytest.raises(ValueError, match="max_blocks=9"):
+        reasoning_gym.create_dataset("symbench_blocksworld", max_blocks=9)

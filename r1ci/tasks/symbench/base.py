@@ -32,15 +32,41 @@ class Incorrect(Exception):
     """Raised by checkers for a well-formed answer that is wrong; the message is the reason."""
 
 
+def require(condition: bool, message: str) -> None:
+    """A config check that also holds under `python -O` (where an `assert` vanishes): a ValueError with `message`,
+    which names the field, its value and what is allowed, when `condition` fails."""
+    if not condition:
+        raise ValueError(message)
+
+
 @dataclass
 class SymbenchConfig:
-    """Fields shared by every SymBench config; tasks subclass it and add their difficulty knobs."""
+    """Fields shared by every SymBench config; tasks subclass it and add their difficulty knobs.
+
+    `validate` (which reasoning-gym calls when it builds a dataset) raises a ValueError that names the field, its
+    value and what is allowed; tasks extend it with `require_range`, `require_span` and `require`."""
 
     seed: int | None = None
     size: int = 500
 
     def validate(self) -> None:
-        assert self.size > 0, "size must be positive"
+        self.require_range("size", 1, None)
+
+    def require_range(self, name: str, low, high, why: str = "") -> None:
+        """The field `name` lies in [low, high]; None leaves that side open."""
+        value = getattr(self, name)
+        allowed = f"in [{low}, {high}]" if high is not None else f"at least {low}"
+        require((low is None or low <= value) and (high is None or value <= high),
+                f"{name} must be {allowed}{f' ({why})' if why else ''}, got {value!r}")
+
+    def require_span(self, name: str, low, high, why: str = "") -> None:
+        """The fields `min_<name>` and `max_<name>` satisfy low <= min_<name> <= max_<name> <= high; None leaves
+        that side open."""
+        smallest, largest = getattr(self, f"min_{name}"), getattr(self, f"max_{name}")
+        bounds = " <= ".join(str(part) for part in (low, f"min_{name}", f"max_{name}", high) if part is not None)
+        require((low is None or low <= smallest) and smallest <= largest and (high is None or largest <= high),
+                f"min_{name} and max_{name} must satisfy {bounds}{f' ({why})' if why else ''}, "
+                f"got min_{name}={smallest!r}, max_{name}={largest!r}")
 
 
 def natural_key(text: str) -> list:

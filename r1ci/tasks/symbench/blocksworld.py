@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, require, span
 from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 MAX_MOVES = 500  # far more than any instance needs; keeps checking fast
@@ -30,10 +30,11 @@ class BlocksworldConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_blocks <= self.max_blocks <= 5, "blocks must be in [1, 5] (the solver is a BFS)"
-        assert 2 <= self.min_stacks <= self.max_stacks <= 6
-        assert 1 <= self.min_goal_stacks <= self.max_goal_stacks
-        assert self.min_goal_stacks <= self.max_stacks
+        self.require_span("blocks", 1, 5, "the solver is a breadth-first search")
+        self.require_span("stacks", 2, 6)
+        self.require_span("goal_stacks", 1, None)
+        require(self.min_goal_stacks <= self.max_stacks, "min_goal_stacks must be at most max_stacks, got "
+                f"min_goal_stacks={self.min_goal_stacks!r}, max_stacks={self.max_stacks!r}")
 
 
 class BlocksworldCurriculum(SymbenchCurriculum):

@@ -32,7 +32,7 @@ class BoxLiftConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_level <= self.max_level <= 10, "levels must be in [1, 10]"
+        self.require_span("level", 1, 10)
 
 
 class BoxLiftCurriculum(SymbenchCurriculum):

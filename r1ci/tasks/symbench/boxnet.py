@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, require, span
 
 COLORS = ("blue", "red", "green", "purple", "orange")
 MAX_ANSWER_CHARS = 20_000
@@ -76,10 +76,12 @@ class BoxNetConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_rows <= self.max_rows <= 8 and 1 <= self.min_cols <= self.max_cols <= 8
-        assert self.max_rows * self.max_cols >= 2, "the grid needs at least two squares"
-        assert 1 <= self.colors <= len(COLORS)
-        assert 1 <= self.min_boxes_per_color <= self.max_boxes_per_color <= 5
+        self.require_span("rows", 1, 8)
+        self.require_span("cols", 1, 8)
+        require(self.max_rows * self.max_cols >= 2, "max_rows and max_cols must allow a grid of two squares or "
+                f"more, got max_rows={self.max_rows!r}, max_cols={self.max_cols!r}")
+        self.require_range("colors", 1, len(COLORS))
+        self.require_span("boxes_per_color", 1, 5)
 
 
 class BoxNetCurriculum(SymbenchCurriculum):

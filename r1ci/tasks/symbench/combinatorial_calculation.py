@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
-                                      read_sample)
+                                      read_sample, require)
 from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 MAX_TOKENS = 200  # a 20-number published answer has about 60; this also bounds the parser's recursion
@@ -30,11 +30,11 @@ class CombinatorialCalculationConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert self.puzzles, "puzzles must not be empty"
+        require(bool(self.puzzles), f"puzzles must not be empty, got {self.puzzles!r}")
         for count, target in self.puzzles:
-            assert 2 <= count <= 7, "count must be in [2, 7] (the solver is exhaustive)"
-            assert target > 0, "targets must be positive"
-        assert 1 <= self.min_value <= self.max_value <= 99
+            require(2 <= count <= 7, f"puzzles: each count must be in [2, 7] (the solver is exhaustive), got {count!r}")
+            require(target > 0, f"puzzles: each target must be positive, got {target!r}")
+        self.require_span("value", 1, 99)
 
 
 class CombinatorialCalculationCurriculum(SymbenchCurriculum):

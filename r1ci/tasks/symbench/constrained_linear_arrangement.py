@@ -60,7 +60,7 @@ class ConstrainedLinearArrangementConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_rounds <= self.max_rounds <= 8, "rounds must be in [1, 8]"
+        self.require_span("rounds", 1, 8)
 
 
 class ConstrainedLinearArrangementCurriculum(SymbenchCurriculum):

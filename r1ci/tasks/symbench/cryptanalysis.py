@@ -32,7 +32,7 @@ class CryptanalysisConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 2 <= self.min_guesses <= self.max_guesses <= 40
+        self.require_span("guesses", 2, 40)
 
 
 class CryptanalysisCurriculum(SymbenchCurriculum):

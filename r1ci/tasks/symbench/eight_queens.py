@@ -21,9 +21,9 @@ class EightQueensConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 4 <= self.board_size <= 20, "board_size must be in [4, 20]"
-        assert 0 <= self.max_placed <= self.board_size // 2, "max_placed must be in [0, board_size / 2]"
-        assert 0 <= self.max_blocked <= self.board_size, "max_blocked must be in [0, board_size]"
+        self.require_range("board_size", 4, 20)
+        self.require_range("max_placed", 0, self.board_size // 2, "half of board_size at most")
+        self.require_range("max_blocked", 0, self.board_size, "board_size at most")
 
 
 class EightQueensCurriculum(SymbenchCurriculum):

@@ -35,8 +35,8 @@ class Game24Config(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 2 <= self.count <= MAX_EXHAUSTIVE, f"count must be in [2, {MAX_EXHAUSTIVE}] (the solver is exhaustive)"
-        assert 1 <= self.min_value <= self.max_value
+        self.require_range("count", 2, MAX_EXHAUSTIVE, "the solver is exhaustive")
+        self.require_span("value", 1, None)
 
 
 class Game24Curriculum(SymbenchCurriculum):

@@ -28,8 +28,8 @@ class Game2048Config(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 2 <= self.min_size <= self.max_size <= 10
-        assert 0 <= self.extra_moves <= 20
+        self.require_span("size", 2, 10)
+        self.require_range("extra_moves", 0, 20)
 
 
 class Game2048Curriculum(SymbenchCurriculum):

@@ -24,7 +24,7 @@ class LetterLogicDiagramConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_complexity <= self.max_complexity <= 5, "complexities must be in [1, 5]"
+        self.require_span("complexity", 1, 5)
 
 
 class LetterLogicDiagramCurriculum(SymbenchCurriculum):

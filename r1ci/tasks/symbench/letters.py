@@ -33,8 +33,8 @@ class LettersConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_length <= self.max_length <= 2000
-        assert 1 <= self.min_count <= self.max_count <= self.max_length
+        self.require_span("length", 1, 2000)
+        self.require_span("count", 1, self.max_length, "max_length at most")
 
 
 class LettersCurriculum(SymbenchCurriculum):

@@ -22,9 +22,9 @@ class LightPuzzlesConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 2 <= self.grid_size <= 10, "grid_size must be in [2, 10]"
-        assert 1 <= self.num_buttons <= 26, "num_buttons must be in [1, 26]"
-        assert 1 <= self.num_rounds <= 50, "num_rounds must be in [1, 50]"
+        self.require_range("grid_size", 2, 10)
+        self.require_range("num_buttons", 1, 26)
+        self.require_range("num_rounds", 1, 50)
 
 
 class LightPuzzlesCurriculum(SymbenchCurriculum):

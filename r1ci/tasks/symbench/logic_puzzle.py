@@ -41,7 +41,7 @@ class LogicPuzzleConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_complexity <= self.max_complexity <= 10, "complexities must be in [1, 10]"
+        self.require_span("complexity", 1, 10)
 
 
 class LogicPuzzleCurriculum(SymbenchCurriculum):

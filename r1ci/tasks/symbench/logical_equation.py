@@ -11,7 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
-                                      span)
+                                      require, span)
 from r1ci.tasks.teaching import Solution, meta, script
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -36,9 +36,10 @@ class LogicalEquationConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 3 <= self.min_letters <= self.max_letters <= len(LETTERS)
-        assert 0 <= self.min_missing_equations <= self.max_missing_equations < self.min_letters
-        assert self.max_value >= self.max_letters, "the letters need distinct numbers"
+        self.require_span("letters", 3, len(LETTERS))
+        self.require_span("missing_equations", 0, self.min_letters - 1, "fewer than min_letters")
+        require(self.max_value >= self.max_letters, "max_value must be at least max_letters (the letters need distinct "
+                f"numbers), got max_value={self.max_value!r}, max_letters={self.max_letters!r}")
 
 
 class LogicalEquationCurriculum(SymbenchCurriculum):

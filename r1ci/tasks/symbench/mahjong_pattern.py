@@ -29,7 +29,7 @@ class MahjongPatternConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_rounds <= self.max_rounds <= 50
+        self.require_span("rounds", 1, 50)
 
 
 class MahjongPatternCurriculum(SymbenchCurriculum):

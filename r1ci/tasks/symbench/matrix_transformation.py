@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
+                                      require, span)
 from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 ALPHABETS = {
@@ -27,8 +28,9 @@ class MatrixTransformationConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_dim <= self.max_dim <= 10, "dimensions must be in [1, 10]"
-        assert self.contents and set(self.contents) <= set(ALPHABETS), f"contents must be among {list(ALPHABETS)}"
+        self.require_span("dim", 1, 10)
+        require(bool(self.contents) and set(self.contents) <= set(ALPHABETS),
+                f"contents must be some of {list(ALPHABETS)}, got {self.contents!r}")
 
 
 class MatrixTransformationCurriculum(SymbenchCurriculum):

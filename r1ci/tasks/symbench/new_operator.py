@@ -29,9 +29,9 @@ class NewOperatorConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 0 <= self.three_operator_share <= 1
-        assert 1 <= self.min_operand <= self.max_operand <= 1000, "operands must be positive (b divides)"
-        assert 1 <= self.max_coefficient <= 100
+        self.require_range("three_operator_share", 0, 1)
+        self.require_span("operand", 1, 1000, "operands must be positive: b divides")
+        self.require_range("max_coefficient", 1, 100)
 
 
 class NewOperatorCurriculum(SymbenchCurriculum):

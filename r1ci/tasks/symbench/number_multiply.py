@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench._arith_util import parse_number
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob
+from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, require
 from r1ci.tasks.teaching import Solution, meta, script
 
 # CodeSteer's question has no answer-format line (its judge extracted the number with GPT-4o), so the
@@ -27,10 +27,12 @@ class NumberMultiplyConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert self.digit_patterns, "digit_patterns must not be empty"
+        require(bool(self.digit_patterns), f"digit_patterns must not be empty, got {self.digit_patterns!r}")
         for pattern in self.digit_patterns:
-            assert 2 <= len(pattern) <= 10, "each pattern multiplies 2 to 10 numbers"
-            assert all(1 <= d <= 40 for d in pattern), "digit counts must be in [1, 40]"
+            require(2 <= len(pattern) <= 10,
+                    f"digit_patterns: each pattern multiplies 2 to 10 numbers, got {pattern!r}")
+            require(all(1 <= d <= 40 for d in pattern),
+                    f"digit_patterns: digit counts must be in [1, 40], got {pattern!r}")
 
 
 class NumberMultiplyCurriculum(SymbenchCurriculum):

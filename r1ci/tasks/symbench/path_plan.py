@@ -60,8 +60,8 @@ class PathPlanConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 5 <= self.boxes <= len(COLORS), "the instructions name up to five boxes"
-        assert 0.1 <= self.min_side <= self.max_side <= 1.0
+        self.require_range("boxes", 5, len(COLORS), "the instructions name up to five boxes")
+        self.require_span("side", 0.1, 1.0)
 
 
 class PathPlanCurriculum(SymbenchCurriculum):

@@ -24,7 +24,8 @@ class PatternRecognitionConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 2 <= self.min_side and 2 * self.min_side <= self.min_dim <= self.max_dim <= 40
+        self.require_range("min_side", 2, None)
+        self.require_span("dim", 2 * self.min_side, 40, "twice min_side at least, so that the square fits")
 
 
 class PatternRecognitionCurriculum(SymbenchCurriculum):

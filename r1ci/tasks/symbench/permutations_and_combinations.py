@@ -36,9 +36,9 @@ class PermutationsAndCombinationsConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 2 <= self.min_books <= self.max_books <= 12, "books must be in [2, 12] (the solver backtracks)"
-        assert -self.min_books < self.min_extra_constraints <= self.max_extra_constraints <= 3, (
-            "more constraints make a solvable draw too rare")
+        self.require_span("books", 2, 12, "the solver backtracks")
+        self.require_span("extra_constraints", 1 - self.min_books, 3,
+                          "more constraints make a solvable draw too rare; at least one constraint in all")
 
 
 class PermutationsAndCombinationsCurriculum(SymbenchCurriculum):

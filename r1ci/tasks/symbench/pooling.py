@@ -9,7 +9,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
-from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
+from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
+                                      require, span)
 from r1ci.tasks.teaching import Solution, meta, script_with_functions
 
 TOLERANCE = Fraction(1, 100)
@@ -27,9 +28,11 @@ class PoolingConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 2 <= self.min_size <= self.max_size <= 12, "matrix side must be in [2, 12]"
-        assert 1 <= self.min_window <= self.max_window and self.min_window < self.min_size
-        assert self.min_value <= self.max_value
+        self.require_span("size", 2, 12)
+        self.require_span("window", 1, None)
+        require(self.min_window < self.min_size, "min_window must be less than min_size (the window is smaller than "
+                f"the matrix), got min_window={self.min_window!r}, min_size={self.min_size!r}")
+        self.require_span("value", None, None)
 
 
 class PoolingCurriculum(SymbenchCurriculum):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import check_brackets
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
-                                      read_sample, span)
+                                      read_sample, require, span)
 from r1ci.tasks.teaching import Solution, meta, script_with_functions
 
 DIRECTIONS = [(0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1)]
@@ -31,9 +31,10 @@ class ReversiConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert self.sizes and all(n % 2 == 0 and 4 <= n <= 12 for n in self.sizes), "sizes must be even, 4..12"
-        assert 1 <= self.min_moves <= self.max_moves <= 10
-        assert 0 <= self.max_prior_rounds <= 10
+        require(bool(self.sizes) and all(n % 2 == 0 and 4 <= n <= 12 for n in self.sizes),
+                f"sizes must be even numbers in [4, 12], got {self.sizes!r}")
+        self.require_span("moves", 1, 10)
+        self.require_range("max_prior_rounds", 0, 10)
 
 
 class ReversiCurriculum(SymbenchCurriculum):

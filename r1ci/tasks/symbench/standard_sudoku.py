@@ -22,7 +22,7 @@ class StandardSudokuConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 0 <= self.min_empty <= self.max_empty <= 64, "empty cells must be in [0, 64]"
+        self.require_span("empty", 0, 64)
 
 
 class StandardSudokuCurriculum(SymbenchCurriculum):

@@ -23,8 +23,8 @@ class StatisticalCountingConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_length <= self.max_length <= 10_000
-        assert 1 <= self.min_letters <= self.max_letters <= len(LETTERS)
+        self.require_span("length", 1, 10_000)
+        self.require_span("letters", 1, len(LETTERS))
 
 
 class StatisticalCountingCurriculum(SymbenchCurriculum):

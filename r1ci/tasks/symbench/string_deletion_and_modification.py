@@ -75,9 +75,9 @@ class StringDeletionAndModificationConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_length <= self.max_length <= 100
-        assert 1 <= self.num_rules <= len(RULES)
-        assert 0 <= self.min_operations <= 10, "longer runs are too rare to draw by rejection"
+        self.require_span("length", 1, 100)
+        self.require_range("num_rules", 1, len(RULES))
+        self.require_range("min_operations", 0, 10, "longer runs are too rare to draw by rejection")
 
 
 class StringDeletionAndModificationCurriculum(SymbenchCurriculum):

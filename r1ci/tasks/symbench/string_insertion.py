@@ -22,8 +22,8 @@ class StringInsertionConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.insertions <= 20
-        assert 0 <= self.max_padding <= 10
+        self.require_range("insertions", 1, 20)
+        self.require_range("max_padding", 0, 10)
 
 
 class StringInsertionCurriculum(SymbenchCurriculum):

@@ -58,7 +58,7 @@ class StringSplittingConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_level <= self.max_level <= 5, "levels are 1..5"
+        self.require_span("level", 1, 5)
 
 
 class StringSplittingCurriculum(SymbenchCurriculum):

@@ -52,7 +52,8 @@ class StringSynthesisConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.max_a <= MAX_COUNT and 1 <= self.max_b <= MAX_COUNT and 1 <= self.max_c <= MAX_COUNT
+        for name in ("max_a", "max_b", "max_c"):
+            self.require_range(name, 1, MAX_COUNT)
 
 
 class StringSynthesisCurriculum(SymbenchCurriculum):

@@ -36,8 +36,8 @@ class SynthesisDecompositionConfig(SymbenchConfig):
 
     def validate(self) -> None:
         super().validate()
-        assert 1 <= self.min_level <= self.max_level <= len(BOOKS)
-        assert 0 <= self.extra_amount <= 100
+        self.require_span("level", 1, len(BOOKS))
+        self.require_range("extra_amount", 0, 100)
 
 
 class SynthesisDecompositionCurriculum(SymbenchCurriculum):
