@@ -24,6 +24,7 @@ from r1ci.settings import INSECURE_HELP, WORKERS_HELP, with_settings
 from r1ci.sft import SFTSettings
 from r1ci.study import StudySettings
 from r1ci.synth import SynthSettings
+from r1ci.tasks.data import DataFolders
 
 app = typer.Typer(help="r1ci: teach language models to reason with a code interpreter.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -33,29 +34,6 @@ app.add_typer(tasks_app, name="tasks")
 console = Console()
 
 SOURCE_HELP = "Only this source: symbench, bbh or rg; ood: the OOD benchmarks (outside the suite's splits)."
-BBHDir = Annotated[Optional[Path], typer.Option(
-    "--bbh-dir", help="Folder of BIG-Bench Hard json files (default: $R1CI_BBH_DIR, else the Hugging Face hub).")]
-SymbenchDir = Annotated[Optional[Path], typer.Option(
-    "--symbench-dir", help="CodeSteer `dataset_gather` folder: original SymBench instances and the GSM-Hard/MATH "
-    "files (default: $R1CI_SYMBENCH_DIR, else the hub for the math tasks).")]
-AIMEDir = Annotated[Optional[Path], typer.Option(
-    "--aime-dir", help="Folder holding aime24.jsonl and aime25.jsonl, for ood/aime_2024 and ood/aime_2025 (default: "
-    "$R1CI_AIME_DIR, else the Hugging Face hub).")]
-GPQADir = Annotated[Optional[Path], typer.Option(
-    "--gpqa-dir", help="Folder holding GPQA's official gpqa_diamond.csv, for ood/gpqa_diamond (default: "
-    "$R1CI_GPQA_DIR, else the Hugging Face hub's gated Idavidrein/gpqa).")]
-
-
-def use_data_dirs(bbh_dir: Path | None, symbench_dir: Path | None, aime_dir: Path | None = None,
-                  gpqa_dir: Path | None = None) -> None:
-    for flag, path, env in (("--bbh-dir", bbh_dir, "R1CI_BBH_DIR"), ("--symbench-dir", symbench_dir, "R1CI_SYMBENCH_DIR"),
-                            ("--aime-dir", aime_dir, "R1CI_AIME_DIR"), ("--gpqa-dir", gpqa_dir, "R1CI_GPQA_DIR")):
-        if path is not None:
-            if not path.is_dir():
-                raise typer.BadParameter(f"{path} is not a folder", param_hint=flag)
-            os.environ[env] = str(path.resolve())
-
-
 def comma_list(text: str | None) -> list[str]:
     """The items of a comma-separated flag, blanks dropped."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
@@ -109,23 +87,20 @@ def tasks_list(
 
 
 @tasks_app.command("show")
+@with_settings(fail, data=DataFolders)
 def tasks_show(
+    data: DataFolders,
     task: Annotated[str, typer.Argument(help="Task id, e.g. symbench/game24, bbh/snarks or ood/aime_2024.")],
     n: Annotated[int, typer.Option(help="How many items to show.")] = 1,
     seed: Annotated[int, typer.Option(help="Item stream seed (generated tasks).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print items as JSON lines.")] = False,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
-    aime_dir: AIMEDir = None,
-    gpqa_dir: GPQADir = None,
 ):
     """Show items of a task: question, reference answer, and how it scores."""
     from r1ci.grading import Grader
     from r1ci.tasks import get_task
 
-    use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     try:
-        t = get_task(task)
+        t = get_task(task, data)
         items = t.items(n, seed)
     except (KeyError, FileNotFoundError, ValueError) as e:
         fail(str(e).strip("'\""))
@@ -142,7 +117,9 @@ def tasks_show(
 
 
 @tasks_app.command("export")
+@with_settings(fail, data=DataFolders)
 def tasks_export(
+    data: DataFolders,
     out: Annotated[Path, typer.Option(help="Output file: .jsonl or .parquet.")],
     split: Annotated[Optional[str], typer.Option(help="train, test, or omit for both.")] = None,
     source: Annotated[Optional[str], typer.Option(help=SOURCE_HELP)] = None,
@@ -151,10 +128,6 @@ def tasks_export(
     seed: Annotated[int, typer.Option(help="Item stream seed.")] = 0,
     fmt: Annotated[str, typer.Option("--format", help="hf: one row per item, loads with `datasets`; verl: veRL's "
                                      "RL parquet fields (data_source, prompt, ability, reward_model, extra_info).")] = "hf",
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
-    aime_dir: AIMEDir = None,
-    gpqa_dir: GPQADir = None,
 ):
     """Export items for training or evaluation in any framework."""
     from r1ci.tasks import get_task, task_split
@@ -164,13 +137,12 @@ def tasks_export(
         fail(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
     if out.suffix not in (".jsonl", ".parquet"):
         fail(f"--out must end in .jsonl or .parquet, got {out.name!r}")
-    use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     by_split: dict[str, list] = {}
     with console.status("generating items") as status:
         for task_id in select(split, source, tasks):
             status.update(f"generating {task_id}")
             try:
-                by_split.setdefault(task_split(task_id), []).extend(get_task(task_id).items(n_per_task, seed))
+                by_split.setdefault(task_split(task_id), []).extend(get_task(task_id, data).items(n_per_task, seed))
             except (FileNotFoundError, ValueError) as e:
                 fail(str(e))
     count = export(by_split, out, fmt)
@@ -178,7 +150,9 @@ def tasks_export(
 
 
 @tasks_app.command("check")
+@with_settings(fail, data=DataFolders)
 def tasks_check(
+    data: DataFolders,
     split: Annotated[Optional[str], typer.Option(help="train, test, or omit for both.")] = None,
     source: Annotated[Optional[str], typer.Option(help=SOURCE_HELP)] = None,
     tasks: Annotated[Optional[str], typer.Option(help="Comma-separated task ids (default: all).")] = None,
@@ -187,10 +161,6 @@ def tasks_check(
     originals: Annotated[bool, typer.Option(help="Also load the original SymBench instances (needs --symbench-dir) "
                                             "and check that every reference solution scores 1.0.")] = True,
     report: Annotated[Optional[Path], typer.Option(help="Also write the results as JSON here.")] = None,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
-    aime_dir: AIMEDir = None,
-    gpqa_dir: GPQADir = None,
 ):
     """Self-test: generate, solve and score every task; exit non-zero if any task fails.
 
@@ -200,16 +170,14 @@ def tasks_check(
     from r1ci.grading import Grader
     from r1ci.tasks.selfcheck import check_tasks
 
-    use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     ids = select(split, source, tasks)
-    root = os.environ.get("R1CI_SYMBENCH_DIR")
-    originals_root = Path(root) if originals and root else None
+    originals_root = data.symbench_dir if originals else None
     table = Table(title=f"r1ci tasks check: {len(ids)} tasks, {n} items each")
     for column in ("task", "items", "reference ok", "wrong rejected", "malformed ok", "originals ok", "seconds", "result"):
         table.add_column(column, justify="left" if column in ("task", "result") else "right", no_wrap=column == "task")
     results = []
     with Grader() as grader, console.status("checking") as status:
-        for done, (task_id, r) in enumerate(zip(ids, check_tasks(ids, grader, n, 0, originals_root, workers)), 1):
+        for done, (task_id, r) in enumerate(zip(ids, check_tasks(ids, grader, n, 0, originals_root, workers, data)), 1):
             status.update(f"checked {done}/{len(ids)}: {task_id}")
             results.append(r)
             orig = "-" if r.originals is None else f"{r.originals_ok}/{r.originals}"
@@ -386,10 +354,6 @@ def model_smollm2(out: Annotated[Path, typer.Option(help="Folder to save the con
 def eval_command(
     out: Annotated[Path, typer.Option(help="Run folder: results are appended there, so re-running resumes.")],
     config: EvalConfig,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
-    aime_dir: AIMEDir = None,
-    gpqa_dir: GPQADir = None,
 ):
     """Evaluate a model on the test (or train, or all) tasks and the OOD benchmarks named in --tasks, with or
     without the code interpreter.
@@ -402,7 +366,6 @@ def eval_command(
     from r1ci.evaluate import evaluate
     from r1ci.sandbox import SandboxError
 
-    use_data_dirs(bbh_dir, symbench_dir, aime_dir, gpqa_dir)
     try:
         summary = evaluate(config, out)
     except (BackendError, SandboxError, ValueError, FileNotFoundError) as e:
@@ -475,15 +438,12 @@ def potential_command(
     out: Annotated[Path, typer.Option(help="Folder for samples.jsonl (appended: re-running resumes), "
                                       "potential.jsonl and potential.png.")],
     config: PotentialConfig,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
 ):
     """Sample every question N times; p = share correct, improvement potential 4p(1-p), curriculum groups."""
     from r1ci.backends import BackendError
     from r1ci.potential import estimate, table_summary
     from r1ci.sandbox import SandboxError
 
-    use_data_dirs(bbh_dir, symbench_dir)
     try:
         rows = estimate(config, out)
     except (BackendError, SandboxError, ValueError, FileNotFoundError) as e:
@@ -503,8 +463,6 @@ def rl_command(
                                             "questions and their groups.")],
     out: Annotated[Path, typer.Option(help="Run folder: stage checkpoints, metrics; re-running resumes.")],
     settings: RLSettings,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
 ):
     """GRPO with the code interpreter (TRL GRPOTrainer, interpreter tokens masked), in curriculum stages.
 
@@ -514,7 +472,6 @@ def rl_command(
     from r1ci.rl import train_rl
     from r1ci.sandbox import SandboxError
 
-    use_data_dirs(bbh_dir, symbench_dir)
     try:
         rows = read_table(potential)
         result = train_rl(model, rows, out, settings)
@@ -536,8 +493,6 @@ def pipeline_command(
                                                  "eval or report.")] = None,
     only: Annotated[Optional[str], typer.Option(help="Run just this step, unmarked: what the config's `launcher` "
                                                 "(e.g. accelerate launch) runs for sft and rl.")] = None,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
 ):
     """The whole method: base model, SFT data, SFT, improvement potential, multi-stage GRPO, evaluation before and
     after in ci and text modes, and one report (out/report.md, out/results.json)."""
@@ -546,7 +501,6 @@ def pipeline_command(
     from r1ci.pipeline import STEPS, Pipeline
     from r1ci.sandbox import SandboxError
 
-    use_data_dirs(bbh_dir, symbench_dir)
     for flag, value in (("--until", until), ("--only", only)):
         if value is not None and value not in STEPS:
             fail(f"{flag} must be one of {', '.join(STEPS)}")
@@ -578,14 +532,11 @@ def study_code_vs_text(
     out: Annotated[Path, typer.Option(help="Folder for data, models, evaluations and study.json.")],
     settings: StudySettings,
     workers: Workers = None,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
 ):
     """Two tiny models from the same weights and token budget, one trained on code-interpreter trajectories and
     one on direct answers, evaluated on held-out questions; accuracy per seed, mean and spread."""
     from r1ci.study import run_study
 
-    use_data_dirs(bbh_dir, symbench_dir)
     result = run_study(out, settings, workers)
     for mode, row in result["summary"].items():
         console.print(f"{mode}: accuracy {row['mean']:.1%} ± {row['stdev']:.1%} over {settings.seeds} seeds "
@@ -603,14 +554,11 @@ def study_curriculum(
                                           "(stages by potential), difficulty (stages easiest first).")] =
     "plain,curriculum",
     workers: Workers = None,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
 ):
     """Plain GRPO against the multi-stage curriculum after the same SFT, the same number of steps: the held-out
     gain over the SFT model, per seed, mean and spread."""
     from r1ci.study import VARIANTS, run_curriculum_study
 
-    use_data_dirs(bbh_dir, symbench_dir)
     chosen = tuple(comma_list(variants))
     unknown = [v for v in chosen if v not in VARIANTS]
     if unknown or not chosen or seeds < 1:
@@ -632,15 +580,12 @@ def study_learning(
     out: Annotated[Path, typer.Option(help="Folder for every seed's pipeline, the text-SFT and plain-GRPO arms, "
                                       "their evaluations and learning.json; re-running resumes.")],
     seeds: Annotated[int, typer.Option(help="Seeds; the spread is over these.")] = 3,
-    bbh_dir: BBHDir = None,
-    symbench_dir: SymbenchDir = None,
 ):
     """The paper's two comparisons on one model: code-interpreter SFT against text-only SFT (same questions, same
     training tokens), and plain GRPO against the 4-stage potential curriculum after the same SFT (same steps).
     Writes one record per evaluation, with counts per task (the format of results/learning-smollm2.json)."""
     from r1ci.study import run_learning_study
 
-    use_data_dirs(bbh_dir, symbench_dir)
     if seeds < 1:
         fail("--seeds must be positive")
     try:

@@ -25,8 +25,8 @@ from r1ci.rollout import RolloutConfig, RolloutSettings, rollout_many, rollout_s
 from r1ci.records import RunError, append_record, load_results, write_atomic
 from r1ci.tasks.selection import questions_in, select_items
 from r1ci.runtime import Runtime
-from r1ci.settings import as_table, check_positive, insecure_setting, setting, workers_setting
-from r1ci.tasks import ALL, SPLITS, get_task, list_tasks
+from r1ci.settings import as_table, check_positive, group, insecure_setting, setting, table_keys, workers_setting
+from r1ci.tasks import ALL, SPLITS, DataFolders, get_task, list_tasks
 from r1ci.trajectory import Trajectory
 
 # The paper's numbers (arXiv 2505.21668). "table": its results table for R1-CI-14B, (row, the tasks the row
@@ -80,6 +80,7 @@ class EvalConfig:
                                       "potential.jsonl (RL questions). On the train split, this keeps the score "
                                       "held out.", factory=list, wired="seen")
     concurrency: int = setting(64, "Questions in flight at once.")
+    data: DataFolders = group(DataFolders, prefixed=False, wired="data")  # where fixed datasets are read from
     workers: int | None = workers_setting()
     insecure: bool = insecure_setting()
 
@@ -90,7 +91,8 @@ class EvalConfig:
         self.rollout_config()  # checks the mode
 
     def measured(self) -> dict:
-        return {k: v for k, v in as_table(self).items() if k not in RUNTIME_FIELDS}
+        skip = set(RUNTIME_FIELDS) | set(table_keys(DataFolders))  # where the data is read from is not measured
+        return {k: v for k, v in as_table(self).items() if k not in skip}
 
     def rollout_config(self) -> RolloutConfig:
         return self.rollout.config(self.mode, Sampling(self.temperature, self.top_p, self.seed), self.prompt_variant)
@@ -174,14 +176,15 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
     from r1ci.report import write_report
 
     out = Path(out)
-    items = select_items(config.split, config.tasks, config.n_per_task, config.seed, questions_in(config.exclude))
+    items = select_items(config.split, config.tasks, config.n_per_task, config.seed, questions_in(config.exclude),
+                         config.data)
     prepare_run_dir(out, config)
     results_path = out / "results.jsonl"
     done = load_results(results_path)
     todo = [item for item in items if item["id"] not in done]
     if todo:
         backend = load_backend(config.model)
-        tasks = {item["task"]: get_task(item["task"]) for item in todo}
+        tasks = {item["task"]: get_task(item["task"], config.data) for item in todo}
         with Runtime(config.workers, config.insecure) as runtime, \
                 open(results_path, "a") as sink, Progress(len(items), done, show_progress) as progress:
             def record(traj: Trajectory) -> None:

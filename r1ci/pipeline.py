@@ -24,6 +24,7 @@ from pathlib import Path
 
 from r1ci.records import write_atomic
 from r1ci.settings import from_table, table_keys
+from r1ci.tasks.data import DataFolders
 
 STEPS = ("model", "synth", "sft", "potential", "rl", "eval", "report")
 
@@ -58,6 +59,7 @@ WIRES = {
     "workers": "the run's `workers`",
     "insecure": "off: a pipeline always runs scripts isolated",
     "generation": "the run's `generation`",
+    "data": "the run's data folders, its [data] table",
 }
 TABLE_MAY_SET = ("questions seed", "seed")
 TABLE_DEFAULTS = {"eval": {"split": "train", "temperature": 0.0}}  # held-out questions of the trained tasks, greedy
@@ -90,6 +92,7 @@ class PipelineConfig:
     model: ModelSection = field(default_factory=ModelSection)
     tables: dict[str, dict] = field(default_factory=dict)  # section -> its TOML table (checked by load_config)
     eval: EvalPlan = field(default_factory=EvalPlan)
+    data: DataFolders = field(default_factory=DataFolders)  # [data]: where fixed datasets are read from
 
 
 def load_config(path: Path) -> PipelineConfig:
@@ -128,7 +131,8 @@ def load_config(path: Path) -> PipelineConfig:
         raise ValueError(f"{path}: generation must be hf or vllm, got {raw['generation']!r}")
     config = PipelineConfig(tasks=tasks, seed=raw.get("seed", 0), workers=raw.get("workers"),
                             generation=raw.get("generation", "hf"), launcher=list(raw.get("launcher", [])),
-                            model=ModelSection(**model_table), tables=tables, eval=EvalPlan(**plan))
+                            model=ModelSection(**model_table), tables=tables, eval=EvalPlan(**plan),
+                            data=data_folders(path, raw.get("data", {})))
     missing = sorted(set(config.tasks) - set(list_tasks("train")))
     if missing:
         raise ValueError(f"{path}: not train tasks: {', '.join(missing)} (see `r1ci tasks list --split train`)")
@@ -145,8 +149,17 @@ def load_config(path: Path) -> PipelineConfig:
 
 
 def supplied_fields(cls) -> set[str]:
-    """The fields of a settings class that the run supplies and a table may not set."""
-    return {f.name for f in fields(cls) if f.metadata.get("wired") not in (None, *TABLE_MAY_SET)}
+    """The keys of a settings class that the run supplies and a table may not set (a wired group: all of its)."""
+    supplied = {f.name for f in fields(cls) if f.metadata.get("wired") not in (None, *TABLE_MAY_SET)}
+    return supplied | {key for key, path in table_keys(cls).items() if path[0] in supplied}
+
+
+def data_folders(path: Path, table: dict) -> DataFolders:
+    """The run's [data] table: the folders fixed datasets are read from (unset: the settings' defaults)."""
+    try:
+        return from_table(DataFolders, table)
+    except ValueError as exc:
+        raise ValueError(f"{path}: [data]: {exc}") from exc
 
 
 def wired_values(config: PipelineConfig, step: str, out: Path, base: str, sampler) -> dict[str, object]:
@@ -158,7 +171,7 @@ def wired_values(config: PipelineConfig, step: str, out: Path, base: str, sample
     return {"split": "train", "tasks": config.tasks, "model": sampler(models[-1]), "mode": None,
             "seen": [str(out / path) for path, kind in written if kind == "questions"],
             "questions seed": config.seed + drew, "seed": config.seed, "workers": config.workers, "insecure": False,
-            "generation": config.generation}
+            "generation": config.generation, "data": config.data}
 
 
 def draws_questions(step: str) -> bool:

@@ -25,8 +25,8 @@ from r1ci.rollout import RolloutConfig, RolloutSettings, rollout_jobs, rollout_s
 from r1ci.records import append_record, load_results, write_atomic
 from r1ci.tasks.selection import questions_in, select_items
 from r1ci.runtime import Runtime
-from r1ci.settings import as_table, check_positive, insecure_setting, setting, workers_setting
-from r1ci.tasks import get_task
+from r1ci.settings import as_table, check_positive, group, insecure_setting, setting, workers_setting
+from r1ci.tasks import DataFolders, get_task
 
 THRESHOLDS = (0.64, 0.48, 0.32)  # lower bounds of G1, G2, G3; G4 is the rest
 DEFAULT_MIX = "ci:0.6:5,ci:1.0:5,text:0.6:5,text:1.0:5"
@@ -85,6 +85,7 @@ class PotentialConfig:
                                                         "the rest.")
     rollout: RolloutSettings = rollout_settings()
     concurrency: int = setting(64, "Samples in flight at once.")
+    data: DataFolders = group(DataFolders, prefixed=False, wired="data")  # where fixed datasets are read from
     workers: int | None = workers_setting()
     insecure: bool = insecure_setting()
 
@@ -98,7 +99,7 @@ class PotentialConfig:
         parse_mix(self.mix)
 
     def items(self) -> list[dict]:
-        return select_items(self.split, self.tasks, self.n_per_task, self.seed, questions_in(self.exclude))
+        return select_items(self.split, self.tasks, self.n_per_task, self.seed, questions_in(self.exclude), self.data)
 
     def samples_per_question(self) -> int:
         return sum(spec.count for spec in parse_mix(self.mix))
@@ -125,7 +126,7 @@ def estimate(config: PotentialConfig, out: Path, backend=None) -> list[dict]:
     todo = [(item, rollout) for item, rollout in sample_jobs(items, config) if item["id"] not in done]
     if todo:
         backend = backend or load_backend(config.model)
-        tasks = {item["task"]: get_task(item["task"]) for item, _ in todo}
+        tasks = {item["task"]: get_task(item["task"], config.data) for item, _ in todo}
         with Runtime(config.workers, config.insecure) as runtime, open(samples_path, "a") as sink:
             def record(traj):
                 done[traj.id] = {"key": traj.id, "id": traj.id.split("#")[0], "mode": traj.mode,

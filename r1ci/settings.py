@@ -19,6 +19,7 @@ import functools
 import inspect
 import types
 import typing
+from pathlib import Path
 from typing import Annotated, Any, Optional, Union
 
 REPORT_TO = ("none", "tensorboard", "trackio")
@@ -39,10 +40,11 @@ def setting(default: Any = dataclasses.MISSING, help: str = "", *, factory: Any 
     return dataclasses.field(default=default, default_factory=factory, metadata=metadata)
 
 
-def group(factory: Any, prefixed: bool = True) -> Any:
+def group(factory: Any, prefixed: bool = True, wired: str | None = None) -> Any:
     """A nested settings class as a field: `factory` makes its default; `prefixed=False` gives its fields the flag
-    and table names they have in their own class."""
-    return dataclasses.field(default_factory=factory, metadata={"group": True, "prefixed": prefixed})
+    and table names they have in their own class; `wired` as for `setting` (the whole group comes from the run)."""
+    metadata = {"group": True, "prefixed": prefixed} | ({"wired": wired} if wired else {})
+    return dataclasses.field(default_factory=factory, metadata=metadata)
 
 
 def workers_setting() -> Any:
@@ -86,6 +88,7 @@ class Flag:
     path: tuple[str, ...]            # field names from the settings class down, e.g. ("reward", "free_turns")
     item: type | None = None         # list and tuple fields: the type of an item
     container: type | None = None    # list or tuple
+    late: bool = False               # an optional field whose default is made when the command runs: None = not given
 
     def value(self, raw):
         """The field's value from what typer parsed; None for a list flag means "not given"."""
@@ -138,6 +141,8 @@ def flags(cls, skip=frozenset(), path: tuple[str, ...] = (), names: tuple[str, .
         name = "_".join(names + (f.name,))
         flag = "--" + name.replace("_", "-")
         base, optional = _optional(hints[f.name])
+        late = optional and f.default_factory is not dataclasses.MISSING  # e.g. read from the environment
+        default = None if late else default
         decls, metavar, item, container = [flag], None, None, None
         if typing.get_origin(base) in (list, tuple):
             item, container = typing.get_args(base)[0], typing.get_origin(base)
@@ -153,7 +158,7 @@ def flags(cls, skip=frozenset(), path: tuple[str, ...] = (), names: tuple[str, .
                               show_default=default is not None and default is not False)
         parameter = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[kind, option],
                                       default=default)
-        out.append(Flag(parameter, path + (f.name,), item, container))
+        out.append(Flag(parameter, path + (f.name,), item, container, late))
     return out
 
 
@@ -163,7 +168,9 @@ def build(cls, values: dict[tuple[str, ...], Any], default=None):
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):
-        if dataclasses.is_dataclass(hints[f.name]):
+        if (f.name,) in values:  # a value for the whole field (a nested class given as an instance)
+            kwargs[f.name] = values[(f.name,)]
+        elif dataclasses.is_dataclass(hints[f.name]):
             inner = {path[1:]: v for path, v in values.items() if path[0] == f.name}
             if inner:
                 base = getattr(default, f.name) if default is not None else _field_default(f)
@@ -187,16 +194,19 @@ def table_keys(cls) -> dict[str, tuple[str, ...]]:
 
 
 def from_table(cls, table: dict):
-    """An instance of `cls` from a config file's table (`table_keys`); a prefixed group is a sub-table. An unknown
-    key is a ValueError that names it."""
-    keys = table_keys(cls)
+    """An instance of `cls` from a config file's table (`table_keys`); a prefixed group is a sub-table, and any
+    group may be given whole, as an instance, under its field's name. An unknown key is a ValueError that names
+    it."""
+    hints = typing.get_type_hints(cls)
+    whole = {f.name: (f.name,) for f in dataclasses.fields(cls)
+             if dataclasses.is_dataclass(hints[f.name]) and isinstance(table.get(f.name), hints[f.name])}
+    keys = table_keys(cls) | whole
     unknown = sorted(set(table) - set(keys))
     if unknown:
         raise ValueError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(keys))}")
-    hints = typing.get_type_hints(cls)
     values = {}
     for key, value in table.items():
-        if dataclasses.is_dataclass(hints.get(key)) and isinstance(value, dict):  # a prefixed group's sub-table
+        if key not in whole and dataclasses.is_dataclass(hints.get(key)) and isinstance(value, dict):  # a sub-table
             inner = table_keys(hints[key])
             bad = sorted(set(value) - set(inner))
             if bad:
@@ -217,7 +227,7 @@ def as_table(settings) -> dict:
             inner = as_table(value)
             table |= inner if not f.metadata.get("prefixed", True) else {f.name: inner}
         else:
-            table[f.name] = value
+            table[f.name] = str(value) if isinstance(value, Path) else value
     return table
 
 
@@ -248,7 +258,7 @@ def with_settings(on_error, **groups):
                 try:
                     values = [(flag, flag.value(raw)) for flag, raw in given]
                     built[group] = build(cls, {flag.path: v for flag, v in values
-                                               if v is not None or flag.item is None})
+                                               if v is not None or (flag.item is None and not flag.late)})
                 except ValueError as exc:
                     on_error(str(exc))
             return command(**kwargs, **built)

@@ -20,7 +20,7 @@ from r1ci.rollout import RolloutSettings, rollout_settings
 from r1ci.settings import as_table, check_positive, group, setting
 from r1ci.sft import SFTSettings, build_dataset, train
 from r1ci.synth import synthesize_pairs, write_trajectories
-from r1ci.tasks import tasks_with_teacher
+from r1ci.tasks import DataFolders, tasks_with_teacher
 from r1ci.trajectory import Trajectory
 
 # Two tasks whose code route a copy-pretrained tiny model can learn (copy the expression into a print), and two
@@ -42,6 +42,7 @@ class StudySettings:
     learning_rate: float = setting(2e-3, "Peak learning rate of both models.")
     model: TinyModel = group(lambda: TinyModel(copy_steps=400))  # the shared starting weights
     rollout: RolloutSettings = rollout_settings(max_new_tokens=256)  # of the evaluations
+    data: DataFolders = group(DataFolders, prefixed=False)  # where fixed datasets are read from
 
     def __post_init__(self):
         check_positive(self, "seeds", "per_task", "eval_per_task", "ci_steps", "batch_size", "learning_rate")
@@ -64,7 +65,7 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
     runs = []
     with Runtime(workers) as runtime:
         ci_data, text_data = synthesize_pairs(list(settings.tasks), settings.per_task, runtime.sandbox,
-                                              runtime.grader, seed=1000)
+                                              runtime.grader, seed=1000, data=settings.data)
     write_trajectories(ci_data, out / "data" / "ci.jsonl")
     write_trajectories(text_data, out / "data" / "text.jsonl")
     for seed in range(settings.seeds):
@@ -79,7 +80,7 @@ def run_study(out: Path, settings: StudySettings, workers: int | None = None) ->
                 multi_turn_weight=1, save_steps=max(50, steps // 4), logging_steps=25, seed=seed, max_length=1024))
             evaluate(EvalConfig(model=str(model_dir), split="train", tasks=list(settings.tasks),
                                 n_per_task=settings.eval_per_task, mode=mode, temperature=0.0, seed=5000 + seed,
-                                rollout=settings.rollout, exclude=[str(out / "data" / "ci.jsonl")],
+                                rollout=settings.rollout, data=settings.data, exclude=[str(out / "data" / "ci.jsonl")],
                                 concurrency=64, workers=workers), model_dir / "eval", show_progress=False)
             score = scores(model_dir / "eval")
             runs.append({"seed": seed, "mode": mode, "steps": steps, "train_loss": sft["train_loss"],

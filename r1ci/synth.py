@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci import protocol
+from r1ci.backends import Sampling, load_backend
 from r1ci.grading import Grader
-from r1ci.rollout import RolloutSettings, rollout_settings
+from r1ci.records import write_atomic
+from r1ci.rollout import RolloutSettings, rollout_many, rollout_settings, self_checked
 from r1ci.sandbox import Limits, Sandbox
-from r1ci.settings import check_positive, insecure_setting, setting, workers_setting
-from r1ci.tasks import get_task, list_tasks, tasks_with_teacher
+from r1ci.settings import check_positive, group, insecure_setting, setting, workers_setting
+from r1ci.tasks import DataFolders, get_task, list_tasks, tasks_with_teacher
 from r1ci.tasks.teaching import Solution
 from r1ci.trajectory import Segment, Trajectory
 
@@ -37,6 +39,7 @@ class SynthSettings:
     candidates: int = setting(2, "Model teachers: tries per question, one prompt phrasing each.")
     temperature: float = setting(0.7, "Model teachers: sampling temperature.")
     rollout: RolloutSettings = rollout_settings(max_new_tokens=2048)  # the scripted teacher's scripts: its timeout
+    data: DataFolders = group(DataFolders, prefixed=False, wired="data")  # where fixed datasets are read from
     two_step_share: float = setting(0.3, "Scripted teacher: share of two-step trajectories (a first script that "
                                          "fails or answers part, then a fix).")
     self_check_share: float = setting(0.2, "Scripted teacher: share of trajectories that run a second script to "
@@ -74,11 +77,10 @@ def synthesize(settings: SynthSettings, sandbox: Sandbox,
     tasks = settings.task_ids()
     if settings.teacher == "scripted":
         return synthesize_pairs(tasks, settings.per_task, sandbox, grader, settings.seed, settings.two_step_share,
-                                settings.self_check_share, Limits(timeout=settings.rollout.timeout))
-    from r1ci.backends import load_backend
-
+                                settings.self_check_share, Limits(timeout=settings.rollout.timeout), settings.data)
     return synthesize_with_backend(load_backend(settings.teacher), tasks, settings.per_task, sandbox, grader,
-                                   settings.seed, settings.candidates, settings.temperature, settings.rollout), None
+                                   settings.seed, settings.candidates, settings.temperature, settings.rollout,
+                                   settings.data), None
 
 
 OPENINGS = ("Let me compute this exactly with code.", "This is easy to get wrong by hand, so I will write a script.",
@@ -123,8 +125,6 @@ def plan(item: dict, rng: random.Random, two_step_share: float, self_check_share
 async def scripted_trajectory(p: Plan, sandbox: Sandbox, grader: Grader, limits: Limits) -> Trajectory:
     """Write the plan out as a ci trajectory, running each script for real. A check that does not pass makes
     the trajectory unusable (score 0): the teacher never answers against its own failed check."""
-    from r1ci.rollout import self_checked
-
     item = p.item
     system = protocol.system_prompt("ci", p.prompt_variant)
     traj = Trajectory(id=item["id"], task=item["task"], mode="ci", question=item["question"],
@@ -166,8 +166,8 @@ def text_counterpart(traj: Trajectory, worked: str | None, prompt_variant: int =
 
 
 def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, grader: Grader, seed: int = 0,
-                     two_step_share: float = 0.3, self_check_share: float = 0.2, limits: Limits | None = None
-                     ) -> tuple[list[Trajectory], list[Trajectory]]:
+                     two_step_share: float = 0.3, self_check_share: float = 0.2, limits: Limits | None = None,
+                     data: DataFolders | None = None) -> tuple[list[Trajectory], list[Trajectory]]:
     """Up to `per_task` correct ci trajectories per task, from questions of `seed` (rejection-sampled), and
     their text-mode counterparts on exactly the same questions."""
     known = tasks_with_teacher()
@@ -177,7 +177,7 @@ def synthesize_pairs(tasks: list[str], per_task: int, sandbox: Sandbox, grader: 
                          f"{', '.join(sorted(known))}")
     rng = random.Random(seed)
     plans = [plan(item, rng, two_step_share, self_check_share)
-             for t in tasks for item in get_task(t).items(per_task, seed=seed)]
+             for t in tasks for item in get_task(t, data).items(per_task, seed=seed)]
     limits = limits or Limits()
 
     async def run_all():
@@ -198,14 +198,12 @@ def synthesize_scripted(tasks: list[str], per_task: int, sandbox: Sandbox, grade
 
 def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: Sandbox, grader: Grader,
                             seed: int = 0, candidates: int = 2, temperature: float = 0.7,
-                            rollout: RolloutSettings = RolloutSettings(max_new_tokens=2048)) -> list[Trajectory]:
+                            rollout: RolloutSettings = RolloutSettings(max_new_tokens=2048),
+                            data: DataFolders | None = None) -> list[Trajectory]:
     """A model teacher: `candidates` rollouts per question, each with another prompt phrasing; keep the correct
     ones, at most `per_task` per task, at most one per question."""
-    from r1ci.backends import Sampling
-    from r1ci.rollout import rollout_many
-
-    items = [item for t in tasks for item in get_task(t).items(per_task, seed=seed)]
-    task_map = {t: get_task(t) for t in tasks}
+    task_map = {t: get_task(t, data) for t in tasks}
+    items = [item for task in task_map.values() for item in task.items(per_task, seed=seed)]
     kept: dict[str, Trajectory] = {}
     for k in range(candidates):
         todo = [item for item in items if item["id"] not in kept]
@@ -218,8 +216,6 @@ def synthesize_with_backend(backend, tasks: list[str], per_task: int, sandbox: S
 
 
 def write_trajectories(trajectories: list[Trajectory], out: Path) -> None:
-    from r1ci.records import write_atomic
-
     write_atomic(out, "".join(t.to_json() + "\n" for t in trajectories))
 
 

@@ -80,3 +80,33 @@ def test_missing_math_folder_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("R1CI_SYMBENCH_DIR", str(tmp_path))
     with pytest.raises(FileNotFoundError, match="gsmhardv2.jsonl not found"):
         MathDataTask("gsm_hard", "train").item(0)
+
+
+def test_data_folders_are_passed_in_not_switched_globally(tmp_path, monkeypatch):
+    """A task reads the folder it is given, whatever the environment says; the environment is only the default."""
+    import json
+
+    from r1ci.tasks import DataFolders, get_task
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "navigate.json").write_text(json.dumps({"examples": [{"input": "Mine?", "target": "Yes"}]}))
+    shared = get_task("bbh/navigate").item(0)  # the environment's folder (the shared data, via conftest)
+    assert get_task("bbh/navigate", DataFolders(bbh_dir=mine)).item(0)["question"].startswith("Mine?")
+    assert get_task("bbh/navigate").item(0) == shared  # nothing was switched for anyone else
+    monkeypatch.setenv("R1CI_BBH_DIR", str(mine))
+    assert DataFolders().bbh_dir == mine.resolve()  # the documented default
+    with pytest.raises(ValueError, match=r"bbh_dir: .* is not a folder \(from --bbh-dir or \$R1CI_BBH_DIR\)"):
+        DataFolders(bbh_dir=tmp_path / "absent")
+
+
+def test_only_the_folder_settings_read_the_environment():
+    """Each folder's environment variable is read in one place, r1ci/tasks/data.py, for its default."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "r1ci"
+    readers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if any(name in p.read_text() for name in ('environ.get("R1CI_', "environ.get(f\"R1CI_",
+                                                                 'environ["R1CI_', "_DIR_ENV")))
+    assert readers == [], readers
+    assert "os.environ[" not in (root / "cli.py").read_text()  # no command sets a variable for code below it

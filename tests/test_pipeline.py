@@ -204,3 +204,19 @@ def test_learning_study_records_both_comparisons_as_counts(tmp_path):
     stamp = (out / "seed0" / "sft-text" / "result.json").stat().st_mtime
     assert run_learning_study(config, out, seeds=1, log=lambda *_: None)["runs"] == runs
     assert (out / "seed0" / "sft-text" / "result.json").stat().st_mtime == stamp
+
+
+def test_the_data_table_reaches_every_step_that_reads_data(tmp_path):
+    """[data] is the run's one place for the folders; a step's table may not set them."""
+    path = tmp_path / "toy.toml"
+    path.write_text(TOY.format(extra=f'[data]\nbbh_dir = "{tmp_path}"\n'))
+    pipeline = Pipeline(path, tmp_path / "run")
+    for settings in (pipeline.settings("synth"), pipeline.settings("potential"),
+                     pipeline.eval_config(str(tmp_path / "m"), "ci")):
+        assert settings.data.bbh_dir == tmp_path.resolve()
+    path.write_text(TOY.format(extra="") + f'bbh_dir = "{tmp_path}"\n')  # under [eval], the last table
+    with pytest.raises(ValueError, match="bbh_dir: set by the pipeline"):
+        load_config(path)
+    path.write_text(TOY.format(extra='[data]\nbbh_dir = "/nowhere/at/all"\n'))
+    with pytest.raises(ValueError, match=r"\[data\]: bbh_dir: /nowhere/at/all is not a folder"):
+        load_config(path)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from r1ci.tasks.base import Grade, Item, Task
+from r1ci.tasks.data import DataFolders
 
 SOURCES = ("symbench", "bbh", "rg")
 SPLITS = ("train", "test")
@@ -54,13 +55,18 @@ def task_split(task_id: str) -> str:
     return suite()[task_id]
 
 
+def get_task(task_id: str, data: DataFolders | None = None) -> Task:
+    """The task with id `source/name`, e.g. `bbh/snarks`, reading its files from `data` (default: the folder
+    settings' defaults, r1ci/tasks/data.py)."""
+    return _task(task_id, data or DataFolders())
+
+
 @lru_cache(maxsize=None)
-def get_task(task_id: str) -> Task:
-    """The task with id `source/name`, e.g. `bbh/snarks`."""
+def _task(task_id: str, data: DataFolders) -> Task:
     if task_id in OOD_TASKS:
         from r1ci.tasks import ood
 
-        return ood.task(task_id.split("/", 1)[1])
+        return ood.task(task_id.split("/", 1)[1], data)
     if task_id not in suite():
         close = [t for t in (*suite(), *OOD_TASKS) if task_id.split("/")[-1] in t]
         hint = f"; did you mean {', '.join(close[:3])}?" if close else "; `r1ci tasks list` shows them all"
@@ -74,11 +80,11 @@ def get_task(task_id: str) -> Task:
             return symbench.SymbenchTask(name, split)
         from r1ci.tasks.symbench.mathdata import MathDataTask
 
-        return MathDataTask(name, split)
+        return MathDataTask(name, split, data)
     if source == "bbh":
         from r1ci.tasks.bbh import BBHTask
 
-        return BBHTask(name, split)
+        return BBHTask(name, split, data)
     from r1ci.tasks.rg import ReasoningGymTask
 
     return ReasoningGymTask(name, split)
@@ -89,5 +95,5 @@ def tasks_with_teacher() -> list[str]:
     return [t for t in list_tasks() if get_task(t).teacher is not None]
 
 
-__all__ = ["Grade", "Item", "Task", "get_task", "list_tasks", "suite", "task_split", "tasks_with_teacher", "SOURCES",
+__all__ = ["DataFolders", "Grade", "Item", "Task", "get_task", "list_tasks", "suite", "task_split", "tasks_with_teacher", "SOURCES",
            "SPLITS", "ALL", "OOD", "OOD_TASKS"]

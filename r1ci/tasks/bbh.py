@@ -8,7 +8,6 @@ case and whitespace never matter, and no answer that names a different option is
 """
 
 import json
-import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -16,9 +15,9 @@ from pathlib import Path
 from r1ci.protocol import ANSWER_INSTRUCTION
 from r1ci.tasks.base import Grade, Item, Task, hub_rows
 from r1ci.tasks.bbh_teacher import WRITERS
+from r1ci.tasks.data import DataFolders
 from r1ci.tasks.teaching import Writer
 
-BBH_DIR_ENV = "R1CI_BBH_DIR"
 HUB_NAME = "lukaemon/bbh"
 OPTION_LINE = re.compile(r"^\(([A-Z])\)\s*(.*)$", re.MULTILINE)
 CHOICE = re.compile(r"^\(?\s*([a-z])\s*\)?(?:[\s.:)\-]+(.*))?$", re.DOTALL)
@@ -66,21 +65,22 @@ def wrong_choice(target: str, choices: dict[str, str]) -> str:
 
 
 class BBHTask(Task):
-    def __init__(self, name: str, split: str):
+    def __init__(self, name: str, split: str, data: DataFolders | None = None):
         super().__init__("bbh", name, split)
+        self.folder = (data or DataFolders()).bbh_dir
 
     @cached_property
     def examples(self) -> list[dict]:
-        folder = os.environ.get(BBH_DIR_ENV)
-        if folder:
-            path = Path(folder) / f"{self.name}.json"
+        if self.folder:
+            path = self.folder / f"{self.name}.json"
             if not path.is_file():
-                raise FileNotFoundError(f"{self.id}: {path} not found ({BBH_DIR_ENV} must be a folder of BBH json files)")
+                raise FileNotFoundError(f"{self.id}: {path} not found (the BBH folder, --bbh-dir or $R1CI_BBH_DIR, "
+                                        f"must hold BBH's json files)")
             try:
                 return json.loads(path.read_text())["examples"]
             except (json.JSONDecodeError, KeyError, TypeError) as e:
                 raise ValueError(f"{self.id}: {path} is not a BBH file ({type(e).__name__}: {e})") from e
-        return hub_rows(self.id, HUB_NAME, self.name, "test", f"set {BBH_DIR_ENV} or pass --bbh-dir")
+        return hub_rows(self.id, HUB_NAME, self.name, "test", "pass --bbh-dir or set R1CI_BBH_DIR")
 
     def size(self) -> int:
         return len(self.examples)

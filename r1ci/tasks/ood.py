@@ -24,7 +24,6 @@ import csv
 import hashlib
 import itertools
 import json
-import os
 from functools import cached_property
 from pathlib import Path
 
@@ -32,10 +31,9 @@ from r1ci.protocol import ANSWER_INSTRUCTION
 from r1ci.tasks import OOD
 from r1ci.tasks.base import Grade, Item, Task, hub_rows
 from r1ci.tasks.bbh import grade_choice, normalize, wrong_choice
+from r1ci.tasks.data import DataFolders
 from r1ci.tasks.symbench.mathdata import MathTask
 
-AIME_DIR_ENV = "R1CI_AIME_DIR"
-GPQA_DIR_ENV = "R1CI_GPQA_DIR"
 # task name -> (file in the AIME folder, hub dataset: 30 problems with `problem` and `answer`, split train)
 AIME = {"aime_2024": ("aime24.jsonl", "HuggingFaceH4/aime_2024"), "aime_2025": ("aime25.jsonl", "MathArena/aime_2025")}
 SOURCE_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
@@ -45,25 +43,25 @@ LETTERS = "ABCD"
 ORDERS = list(itertools.permutations(range(4)))  # option orders; index 0 of an order is where the right one goes
 
 
-def task(name: str) -> Task:
-    """The OOD task `ood/<name>`."""
-    return GPQATask(name) if name == "gpqa_diamond" else AIMETask(name)
+def task(name: str, data: DataFolders | None = None) -> Task:
+    """The OOD task `ood/<name>`, reading its file from `data`'s folder."""
+    return GPQATask(name, data=data) if name == "gpqa_diamond" else AIMETask(name, data=data)
 
 
 class AIMETask(MathTask):
-    def __init__(self, name: str, split: str = OOD):
+    def __init__(self, name: str, split: str = OOD, data: DataFolders | None = None):
         super().__init__(OOD, name, split)
         self.file, self.hub_name = AIME[name]
+        self.folder = (data or DataFolders()).aime_dir
 
     @cached_property
     def records(self) -> list[dict]:
-        folder = os.environ.get(AIME_DIR_ENV)
-        if not folder:
-            rows = hub_rows(self.id, self.hub_name, None, "train", f"set {AIME_DIR_ENV} or pass --aime-dir")
+        if not self.folder:
+            rows = hub_rows(self.id, self.hub_name, None, "train", "pass --aime-dir or set R1CI_AIME_DIR")
             return [self._record(row, f"hub#{i}") for i, row in enumerate(rows)]
-        path = Path(folder) / self.file
+        path = self.folder / self.file
         if not path.is_file():
-            raise FileNotFoundError(f"{self.id}: {path} not found ({AIME_DIR_ENV} must be a folder holding "
+            raise FileNotFoundError(f"{self.id}: {path} not found (the AIME folder, --aime-dir or $R1CI_AIME_DIR, must hold "
                                     f"{' and '.join(f for f, _ in AIME.values())})")
         try:
             rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -90,23 +88,23 @@ def option_order(question: str) -> tuple[int, ...]:
 
 
 class GPQATask(Task):
-    def __init__(self, name: str = "gpqa_diamond", split: str = OOD):
+    def __init__(self, name: str = "gpqa_diamond", split: str = OOD, data: DataFolders | None = None):
         super().__init__(OOD, name, split)
+        self.folder = (data or DataFolders()).gpqa_dir
 
     @cached_property
     def records(self) -> list[dict]:
         """Rows with the official columns, in published order."""
-        folder = os.environ.get(GPQA_DIR_ENV)
-        if folder:
-            origin = Path(folder) / GPQA_FILE
+        if self.folder:
+            origin = self.folder / GPQA_FILE
             if not origin.is_file():
-                raise FileNotFoundError(f"{self.id}: {origin} not found ({GPQA_DIR_ENV} must be a folder holding "
-                                        f"GPQA's {GPQA_FILE})")
+                raise FileNotFoundError(f"{self.id}: {origin} not found (the GPQA folder, --gpqa-dir or $R1CI_GPQA_DIR, "
+                                        f"must hold GPQA's {GPQA_FILE})")
             with origin.open(newline="", encoding="utf-8") as f:
                 rows = list(csv.DictReader(f))
         else:
             origin = GPQA_HUB
-            rows = hub_rows(self.id, GPQA_HUB, GPQA_CONFIG, "train", f"set {GPQA_DIR_ENV} or pass --gpqa-dir")
+            rows = hub_rows(self.id, GPQA_HUB, GPQA_CONFIG, "train", "pass --gpqa-dir or set R1CI_GPQA_DIR")
         missing = [c for c in GPQA_COLUMNS if c not in (rows[0] if rows else {})]
         if missing:
             raise ValueError(f"{self.id}: {origin} is not GPQA's table (" +

@@ -9,14 +9,15 @@ import json
 from pathlib import Path
 
 from r1ci.records import RunError
-from r1ci.tasks import ALL, OOD_TASKS, get_task, list_tasks
+from r1ci.tasks import ALL, OOD_TASKS, DataFolders, get_task, list_tasks
 
 
 def select_items(split: str, tasks: list[str] | None, n_per_task: int, seed: int,
-                 exclude: set[str] = frozenset()) -> list[dict]:
+                 exclude: set[str] = frozenset(), data: DataFolders | None = None) -> list[dict]:
     """`n_per_task` items of each chosen task of the split (train, test or all; all of its tasks when `tasks` is
     empty), none of them with a question in `exclude`. The OOD benchmarks are in no split: named in `tasks`,
-    they are chosen whatever the split (`--tasks ood/aime_2024` evaluates AIME alone)."""
+    they are chosen whatever the split (`--tasks ood/aime_2024` evaluates AIME alone). Fixed datasets are read
+    from `data`'s folders."""
     chosen = list_tasks(split)
     if tasks:
         unknown = sorted(set(tasks) - set(chosen) - set(OOD_TASKS))
@@ -25,7 +26,7 @@ def select_items(split: str, tasks: list[str] | None, n_per_task: int, seed: int
             raise RunError(f"not {what} tasks: {', '.join(unknown)} (see `r1ci tasks list{listing}` and "
                            f"`r1ci tasks list --source ood`)")
         chosen = [t for t in chosen if t in tasks] + [t for t in OOD_TASKS if t in tasks]
-    return [item for t in chosen for item in get_task(t).items(n_per_task, seed=seed, exclude=exclude)]
+    return [item for t in chosen for item in get_task(t, data).items(n_per_task, seed=seed, exclude=exclude)]
 
 
 def questions_in(paths) -> set[str]:

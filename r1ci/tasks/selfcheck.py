@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from r1ci.tasks import get_task
+from r1ci.tasks import DataFolders, get_task
 from r1ci.tasks.base import Item
 
 MIN_DISTINCT = 200
@@ -42,9 +42,9 @@ class CheckResult:
 
 
 def check_task(task_id: str, grader: Any, n: int = MIN_DISTINCT, seed: int = 0,
-               originals_root: Path | None = None) -> CheckResult:
+               originals_root: Path | None = None, data: DataFolders | None = None) -> CheckResult:
     """Check one task, grading with `grader`."""
-    return judge(prepare(task_id, n, seed, originals_root), grader)
+    return judge(prepare(task_id, n, seed, originals_root, data), grader, data)
 
 
 @dataclass
@@ -59,9 +59,10 @@ class Prepared:
     originals_error: str | None = None  # why the original instances could not be loaded
 
 
-def prepare(task_id: str, n: int = MIN_DISTINCT, seed: int = 0, originals_root: Path | None = None) -> Prepared:
+def prepare(task_id: str, n: int = MIN_DISTINCT, seed: int = 0, originals_root: Path | None = None,
+            data: DataFolders | None = None) -> Prepared:
     """The items (`n`, or a fixed dataset's all), their answers and the original instances of `task_id`."""
-    task = get_task(task_id)
+    task = get_task(task_id, data)
     prepared = Prepared(CheckResult(task_id))
     result = prepared.result
     start = time.perf_counter()
@@ -86,12 +87,12 @@ def prepare(task_id: str, n: int = MIN_DISTINCT, seed: int = 0, originals_root: 
     return prepared
 
 
-def judge(prepared: Prepared, grader: Any) -> CheckResult:
+def judge(prepared: Prepared, grader: Any, data: DataFolders | None = None) -> CheckResult:
     """Grade what `prepare` made: references must score 1.0, wrong and malformed answers less (malformed: 0)."""
     result, items = prepared.result, prepared.items
     if not prepared.ready:
         return result
-    task = get_task(result.task)
+    task = get_task(result.task, data)
     start = time.perf_counter()
     try:
         grades = grader.grade_many([(task, answer, items[k // 2]) for k, answer in enumerate(prepared.answers)])
@@ -121,12 +122,13 @@ def judge(prepared: Prepared, grader: Any) -> CheckResult:
 
 
 def check_tasks(task_ids: list[str], grader: Any, n: int = MIN_DISTINCT, seed: int = 0,
-                originals_root: Path | None = None, workers: int = 1) -> Iterator[CheckResult]:
+                originals_root: Path | None = None, workers: int = 1,
+                data: DataFolders | None = None) -> Iterator[CheckResult]:
     """`check_task` for each task, yielded in order: items and answers made in `workers` processes, all graded
     by `grader` in this one (`workers` threads wait on it)."""
     with ProcessPoolExecutor(max_workers=max(1, workers)) as makers, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as judges:
-        made = [makers.submit(prepare, task_id, n, seed, originals_root) for task_id in task_ids]
-        judged = [judges.submit(lambda future=future: judge(future.result(), grader)) for future in made]
+        made = [makers.submit(prepare, task_id, n, seed, originals_root, data) for task_id in task_ids]
+        judged = [judges.submit(lambda future=future: judge(future.result(), grader, data)) for future in made]
         for future in judged:
             yield future.result()

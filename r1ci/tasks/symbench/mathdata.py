@@ -12,7 +12,6 @@ their own records.
 """
 
 import json
-import os
 import re
 import threading
 from functools import cached_property
@@ -22,8 +21,8 @@ import sympy
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
 from r1ci.tasks.base import Grade, Item, Task, hub_rows, perturb
+from r1ci.tasks.data import DataFolders
 
-SYMBENCH_DIR_ENV = "R1CI_SYMBENCH_DIR"
 ANSWER_FORMAT = "\nOutput final answer with the format <<<answer>>> such as <<<123.42>>>, <<<125.0>>>, <<<-9867>>>.\nYour answer: "
 MAX_MATH_ANSWER_CHARS = 1000  # sympy parsing of longer strings can take seconds
 # LaTeX commands that lay out a value or are plain arithmetic; any other (\binom, \sqrt, \sum, \sin, \log,
@@ -123,21 +122,22 @@ class MathTask(Task):
 
 
 class MathDataTask(MathTask):
-    def __init__(self, name: str, split: str):
+    def __init__(self, name: str, split: str, data: DataFolders | None = None):
         super().__init__("symbench", name, split)
         self.path, self.hub_name, self.hub_config = SOURCES[name]
+        self.folder = (data or DataFolders()).symbench_dir
 
     @cached_property
     def records(self) -> list[dict]:
         """(question, answer) records in published order."""
-        folder = os.environ.get(SYMBENCH_DIR_ENV)
-        if folder:
-            return self._from_folder(Path(folder) / self.path)
+        if self.folder:
+            return self._from_folder(self.folder / self.path)
         return self._from_hub()
 
     def _from_folder(self, path: Path) -> list[dict]:
         if not path.exists():
-            raise FileNotFoundError(f"{self.id}: {path} not found (set {SYMBENCH_DIR_ENV} to a CodeSteer dataset_gather folder)")
+            raise FileNotFoundError(f"{self.id}: {path} not found (the SymBench folder, --symbench-dir or "
+                                    f"$R1CI_SYMBENCH_DIR, must be a CodeSteer dataset_gather folder)")
         if path.suffix == ".jsonl":
             rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
             return [self._gsm_record(row, f"{path.name}#{i}") for i, row in enumerate(rows)]
@@ -146,7 +146,7 @@ class MathDataTask(MathTask):
 
     def _from_hub(self) -> list[dict]:
         rows = hub_rows(self.id, self.hub_name, self.hub_config, "train",
-                        f"set {SYMBENCH_DIR_ENV} (or pass --symbench-dir) to a CodeSteer dataset_gather folder")
+                        "pass --symbench-dir (or set R1CI_SYMBENCH_DIR) with a CodeSteer dataset_gather folder")
         make = self._gsm_record if self.name == "gsm_hard" else self._math_record
         return [make(row, f"hub#{i}") for i, row in enumerate(rows)]
 
