@@ -1,16 +1,18 @@
 """`r1ci eval` through the transformers backend (`--model DIR`) and then through vLLM (`--model vllm:DIR`), one
-after the other in one process, on the same questions with the same settings (greedy by default, so both write
-nearly the same trajectories). For each: how long the backend took to start (model load; for vLLM the whole
+after the other, each in a process of its own, on the same questions with the same settings. For each: how long the backend took to start (model load; for vLLM the whole
 engine start), the evaluation's wall time after that (generation, code runs, grading, report), the model tokens
 it generated, tokens per second of that wall time, and accuracy; and the CPU's name. Needs vLLM installed
 (`bash scripts/install.sh --vllm` on a CPU).
 
-    python benchmarks/eval_backends.py --model models/smollm2 --tasks rg/gcd --n-per-task 8 --out results/x.json
+    python benchmarks/eval_backends.py --model models/smollm2 --tasks rg/gcd --n-per-task 16 --temperature 1.0 \
+        --out results/vllm-cpu-eval-smollm2.json
 """
 
 import argparse
 import json
 import platform
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -60,12 +62,19 @@ def main() -> None:
     parser.add_argument("--mode", default="ci")
     parser.add_argument("--temperature", type=float, default=0.0)
     parser.add_argument("--out", type=Path, help="write the numbers here as JSON")
+    parser.add_argument("--one", nargs=2, metavar=("SPEC", "DIR"), help=argparse.SUPPRESS)  # one run, as a child
     args = parser.parse_args()
+    if args.one:
+        (Path(args.one[1]) / "row.json").write_text(json.dumps(run(args.one[0], args, Path(args.one[1]))))
+        return
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [run(spec, args, Path(tmp) / name) for name, spec in
-                (("hf", args.model), ("vllm", f"vllm:{args.model}"))]
+        for name, spec in (("hf", args.model), ("vllm", f"vllm:{args.model}")):
+            subprocess.run([sys.executable, __file__, *sys.argv[1:], "--one", spec, str(Path(tmp) / name)], check=True)
+            rows.append(json.loads((Path(tmp) / name / "row.json").read_text()))
     hf, vllm = rows
-    numbers = {"cpu": cpu_name(), "settings": {k: v for k, v in vars(args).items() if k != "out"}, "runs": rows,
+    settings = {k: v for k, v in vars(args).items() if k not in ("out", "one")}
+    numbers = {"cpu": cpu_name(), "settings": settings, "runs": rows,
                "vllm_over_hf": {"tokens_per_s": round(vllm["tokens_per_s"] / hf["tokens_per_s"], 2),
                                 "eval_s": round(vllm["eval_s"] / hf["eval_s"], 2)}}
     print(json.dumps(numbers, indent=1))

@@ -39,7 +39,7 @@ class Script:
 @pytest.fixture
 def fake_vllm(monkeypatch):
     """A `vllm` module with the two classes r1ci.backends.vllm uses, recording what it was given."""
-    import trl  # noqa: F401 - imported first: TRL probes for a real vLLM when it is imported
+    import trl.generation.vllm_generation  # noqa: F401 - imported first: TRL probes for a real vLLM when it is imported
     module = types.ModuleType("vllm")
     module.sent = []
 
