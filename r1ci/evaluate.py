@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from r1ci.backends import Sampling, load_backend
-from r1ci.rollout import RolloutConfig, RolloutSettings, rollout_many, rollout_settings
+from r1ci.rollout import RolloutConfig, RolloutSettings, context_need, rollout_many, rollout_settings
 from r1ci.records import RunError, append_record, load_results, write_atomic
 from r1ci.tasks.selection import questions_in, select_items
 from r1ci.runtime import Runtime
@@ -183,7 +183,8 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
     done = load_results(results_path)
     todo = [item for item in items if item["id"] not in done]
     if todo:
-        backend = load_backend(config.model)
+        rollout = config.rollout_config()
+        backend = load_backend(config.model, context_need([(item, rollout) for item in todo]))
         tasks = {item["task"]: get_task(item["task"], config.data) for item in todo}
         with Runtime(config.workers, config.insecure) as runtime, \
                 open(results_path, "a") as sink, Progress(len(items), done, show_progress) as progress:
@@ -192,7 +193,7 @@ def evaluate(config: EvalConfig, out: Path, show_progress: bool = True) -> dict:
                 done[traj.id] = traj.to_dict()
                 progress.advance(traj.correct)
 
-            asyncio.run(rollout_many(todo, tasks, backend, runtime.sandbox, runtime.grader, config.rollout_config(),
+            asyncio.run(rollout_many(todo, tasks, backend, runtime.sandbox, runtime.grader, rollout,
                                      config.concurrency, on_done=record))
     wanted = {item["id"] for item in items}
     records = sorted((r for r in done.values() if r["id"] in wanted), key=lambda r: r["id"])

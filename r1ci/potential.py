@@ -21,7 +21,7 @@ from pathlib import Path
 
 from r1ci.backends import Sampling, load_backend
 from r1ci.plots import potential_histogram
-from r1ci.rollout import RolloutConfig, RolloutSettings, rollout_jobs, rollout_settings
+from r1ci.rollout import RolloutConfig, RolloutSettings, context_need, rollout_jobs, rollout_settings
 from r1ci.records import append_record, load_results, write_atomic
 from r1ci.tasks.selection import questions_in, select_items
 from r1ci.runtime import Runtime
@@ -125,7 +125,7 @@ def estimate(config: PotentialConfig, out: Path, backend=None) -> list[dict]:
     done = load_results(samples_path, key="key")
     todo = [(item, rollout) for item, rollout in sample_jobs(items, config) if item["id"] not in done]
     if todo:
-        backend = backend or load_backend(config.model)
+        backend = backend or load_backend(config.model, context_need(todo))
         tasks = {item["task"]: get_task(item["task"], config.data) for item, _ in todo}
         with Runtime(config.workers, config.insecure) as runtime, open(samples_path, "a") as sink:
             def record(traj):

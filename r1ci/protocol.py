@@ -19,6 +19,9 @@ CODE_FENCE = "```"
 RESULTS_HEADER = "Code Execution Results:"
 MAX_CODE_CALLS = 8
 MAX_OUTPUT_BYTES = 2000  # what the model sees of one script's output (UTF-8 bytes); the sandbox keeps more
+# A whole result block at its longest: the header, the clipped output (with the cut's marker and the replacement
+# characters of a character split there) and a note on how the script ended.
+MAX_RESULT_BYTES = MAX_OUTPUT_BYTES + 256
 # Generation pauses here: a closed code block (the fence and its newline) or a finished answer.
 STOP_STRINGS = {"ci": ("```\n", ">>>"), "text": (">>>",), "code": ("```\n",)}
 

@@ -19,6 +19,9 @@ the next, so every variant takes the same number of steps.
 """
 
 import asyncio
+import contextlib
+import functools
+import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +30,7 @@ from r1ci.backends import Sampling
 from r1ci.plots import training_metrics
 from r1ci.potential import THRESHOLDS
 from r1ci.reward import RewardWeights, reward_fields, reward_functions
-from r1ci.rollout import RolloutSettings, rollout_jobs, rollout_settings
+from r1ci.rollout import RolloutSettings, context_need, rollout_jobs, rollout_settings
 from r1ci.checkpoints import resume_point, save_final, train_from
 from r1ci.records import write_atomic
 from r1ci.runtime import Runtime
@@ -241,6 +244,29 @@ def metrics_logger(path: Path, stage: int, step_offset: int):
     return MetricsLogger()
 
 
+@contextlib.contextmanager
+def colocated_engine_defaults():
+    """On a CPU, TRL's colocated vLLM engine gets what `VLLMBackend`'s own engine gets (r1ci.backends.vllm): the
+    machine's KV cache and thread binding, no compiled graph, the transformers backend's dtype. TRL builds it
+    inside GRPOTrainer(...) through its module's name `LLM`, passing neither of those arguments, so that name
+    carries them while the trainer is built (tests/test_trl_contract.py checks both). On a GPU, or without vLLM
+    (TRL then says what is missing), TRL's engine is left as it is."""
+    from r1ci.backends.vllm import cpu_engine_args, on_cpu, use_cpu_environment
+
+    if importlib.util.find_spec("vllm") is None or not on_cpu():
+        yield
+        return
+    import trl.generation.vllm_generation as generation
+
+    use_cpu_environment()
+    built = generation.LLM
+    generation.LLM = functools.partial(built, **cpu_engine_args())
+    try:
+        yield
+    finally:
+        generation.LLM = built
+
+
 def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_dir: Path, settings: RLSettings,
                 sandbox, grader, stage: int, step_offset: int, metrics_path: Path) -> None:
     from datasets import Dataset
@@ -256,6 +282,14 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
     dataset = Dataset.from_list([{"prompt": question} for question in items])
     per_step = settings.prompts_per_step * settings.num_generations
     micro = settings.micro_batch or per_step
+    rollouts = InterpreterRollouts(items, settings, sandbox, grader, tokenizer)
+    colocated = settings.generation == "vllm" and settings.vllm_mode == "colocate"
+    window = None  # a server's window is set where it starts
+    if colocated:
+        from r1ci.backends.vllm import max_model_len
+
+        window = max_model_len(model.config, context_need([(item, rollouts.config) for item in items.values()]),
+                               tokenizer)
     config = GRPOConfig(
         output_dir=str(stage_dir), max_steps=steps, per_device_train_batch_size=micro,
         gradient_accumulation_steps=per_step // micro, num_generations=settings.num_generations,
@@ -266,12 +300,12 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
         report_to=settings.report_to, seed=settings.seed + stage, data_seed=settings.seed + stage, bf16=bf16,
         use_cpu=not gpu, dataloader_num_workers=0, lr_scheduler_type="constant", warmup_steps=0,
         use_vllm=settings.generation == "vllm", vllm_mode=settings.vllm_mode,
-        vllm_server_base_url=settings.vllm_server_url, disable_tqdm=False)
-    trainer = make_trainer_class()(
-        model=model, reward_funcs=reward_functions(settings.reward), args=config, train_dataset=dataset,
-        processing_class=tokenizer,
-        rollout_func=InterpreterRollouts(items, settings, sandbox, grader, tokenizer),
-        callbacks=[metrics_logger(metrics_path, stage, step_offset)])
+        vllm_server_base_url=settings.vllm_server_url, vllm_max_model_length=window, disable_tqdm=False)
+    with colocated_engine_defaults() if colocated else contextlib.nullcontext():
+        trainer = make_trainer_class()(
+            model=model, reward_funcs=reward_functions(settings.reward), args=config, train_dataset=dataset,
+            processing_class=tokenizer, rollout_func=rollouts,
+            callbacks=[metrics_logger(metrics_path, stage, step_offset)])
     trainer.dynamic_sampling = settings.dynamic_sampling
     train_from(trainer, resume, finished)
     save_final(trainer, tokenizer, stage_dir / "model")  # the next stage starts from it

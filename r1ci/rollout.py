@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from r1ci import protocol
-from r1ci.backends import Generation, Sampling
+from r1ci.backends import ContextNeed, Generation, Sampling
 from r1ci.grading import Grader
 from r1ci.sandbox import Limits, Sandbox
 from r1ci.settings import check_positive, group, setting
@@ -78,14 +78,34 @@ class TokenMismatch(AssertionError):
     """The ids a model was conditioned on differ from the trajectory's segments (re-tokenisation drift)."""
 
 
+def prompt_messages(item: dict, config: RolloutConfig) -> list[dict]:
+    """The chat a trajectory starts from: the mode's system prompt (stating the code-call limit), the question."""
+    system = config.system_prompt or protocol.system_prompt(config.mode, config.prompt_variant,
+                                                            config.budget.max_code_calls)
+    return [{"role": "system", "content": system}, {"role": "user", "content": item["question"]}]
+
+
+def context_need(jobs: list[tuple[dict, RolloutConfig]]) -> ContextNeed:
+    """What these trajectories can hold, for an engine that fixes its context window before it starts (vLLM's
+    `max_model_len`): their distinct prompts, and the most tokens a trajectory adds to its prompt: all its model
+    tokens and, in ci mode, each code call's result at its longest (`protocol.MAX_RESULT_BYTES`; no tokenizer
+    gives a text more tokens than it has bytes). Code mode ends at its one program's result, unseen by the model."""
+    prompts = {}
+    for item, config in jobs:
+        messages = prompt_messages(item, config)
+        prompts[tuple(m["content"] for m in messages)] = messages
+    room = max((config.budget.max_new_tokens +
+                (config.budget.max_code_calls * protocol.MAX_RESULT_BYTES if config.mode == "ci" else 0)
+                for _, config in jobs), default=0)
+    return ContextNeed(list(prompts.values()), room)
+
+
 async def rollout(item: dict, task: Task, backend, sandbox: Sandbox, grader: Grader,
                   config: RolloutConfig) -> Trajectory:
     """One question through the protocol: prompt, model turns, code calls (in `sandbox`), answer, score (by
     `grader`)."""
-    system = config.system_prompt or protocol.system_prompt(config.mode, config.prompt_variant,
-                                                            config.budget.max_code_calls)
-    messages = [{"role": "system", "content": system},
-                {"role": "user", "content": item["question"]}]
+    messages = prompt_messages(item, config)
+    system = messages[0]["content"]
     prompt = Segment("prompt", messages[0]["content"] + "\n\n" + messages[1]["content"])
     if backend.token_level:
         prompt.token_ids = backend.encode_prompt(messages)

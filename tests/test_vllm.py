@@ -1,8 +1,11 @@
-"""GRPO's vLLM path, up to the vLLM call: vLLM cannot be installed here, so its engine and TRL's server client
-are stand-ins that answer like them. What is checked is r1ci's side: the requests it sends (token ids in, a
-seed and the protocol's stop strings per request), and that the completions it hands TRL keep token-in/
-token-out, the sampling logprobs and `env_mask` exactly as with the transformers backend."""
+"""GRPO's and evaluation's vLLM paths up to the vLLM call, without vLLM: its engine and TRL's server client are
+stand-ins that answer like them. What is checked is r1ci's side: the requests it sends (token ids in, a seed and
+the protocol's stop strings per request), that the completions it hands TRL keep token-in/token-out, the
+sampling logprobs and `env_mask` exactly as with the transformers backend, and the engine arguments and
+environment it starts an engine with. tests/test_vllm_engine.py runs a real engine where vLLM is installed."""
 
+import importlib.machinery
+import os
 import sys
 import types
 from types import SimpleNamespace
@@ -10,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from transformers import AutoTokenizer
 
+from r1ci.backends import Sampling
 from r1ci.rl import InterpreterRollouts, RLSettings
 from r1ci.sandbox import LocalSandbox
 from r1ci.tasks import get_task
@@ -35,7 +39,7 @@ class Script:
 @pytest.fixture
 def fake_vllm(monkeypatch):
     """A `vllm` module with the two classes r1ci.backends.vllm uses, recording what it was given."""
-    import trl  # noqa: F401 - imported first: TRL probes for a real vLLM when it is imported
+    import trl.generation.vllm_generation  # noqa: F401 - imported first: TRL probes for a real vLLM when it is imported
     module = types.ModuleType("vllm")
     module.sent = []
 
@@ -48,8 +52,22 @@ def fake_vllm(monkeypatch):
         def __init__(self, prompt_token_ids):
             super().__init__(prompt_token_ids=prompt_token_ids)
 
-    module.SamplingParams, module.TokensPrompt = SamplingParams, TokensPrompt
+    class LLM:
+        """Records how it was built; `module.cpu` is what vLLM's platform says."""
+
+        def __init__(self, **kwargs):
+            module.built.append(kwargs)
+
+    module.SamplingParams, module.TokensPrompt, module.LLM = SamplingParams, TokensPrompt, LLM
+    module.built, module.cpu = [], True
+    module.__spec__ = importlib.machinery.ModuleSpec("vllm", None)
+    platforms = types.ModuleType("vllm.platforms")
+    platforms.current_platform = SimpleNamespace(is_cpu=lambda: module.cpu)
     monkeypatch.setitem(sys.modules, "vllm", module)
+    monkeypatch.setitem(sys.modules, "vllm.platforms", platforms)
+    for name in ("VLLM_CPU_KVCACHE_SPACE", "VLLM_CPU_OMP_THREADS_BIND"):  # whatever a test sets is undone
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return module
 
 
@@ -179,3 +197,109 @@ def test_generation_settings_are_checked_and_left_out_of_the_resume_check():
     with pytest.raises(ValueError, match="vllm_mode one of colocate, server"):
         RLSettings(vllm_mode="remote")
     assert {"generation", "vllm_mode", "vllm_server_url"} <= set(RUNTIME_FIELDS)
+
+
+def test_cpu_ranges_are_written_as_vllm_binds_them():
+    from r1ci.backends.vllm import cpu_ranges
+
+    assert cpu_ranges({1, 0}) == "0-1"
+    assert cpu_ranges([0, 1, 2, 5, 7, 8]) == "0-2,5,7-8"
+    assert cpu_ranges({3}) == "3"
+
+
+def test_the_cpu_environment_is_sized_to_this_machine():
+    from r1ci.backends.vllm import KV_CACHE_SHARE, cpu_environment, cpu_ranges
+
+    env = cpu_environment()
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    assert 1 <= int(env["VLLM_CPU_KVCACHE_SPACE"]) <= max(1, memory_gib * KV_CACHE_SHARE)
+    assert env["VLLM_CPU_OMP_THREADS_BIND"] == cpu_ranges(os.sched_getaffinity(0))
+
+
+def test_a_context_need_holds_the_longest_trajectory(tiny_model_dir):
+    """The room covers every model token and each code call's result at its longest; text mode has no results."""
+    from r1ci import protocol
+    from r1ci.rollout import context_need
+    from r1ci.sandbox import Result
+    from r1ci.trajectory import text_ids
+
+    items = get_task(TASK).items(3, seed=0)
+    budget = RolloutSettings(max_new_tokens=300, max_code_calls=2)
+    ci, text = (budget.config(mode, Sampling()) for mode in ("ci", "text"))
+    need = context_need([(it, ci) for it in items] + [(it, text) for it in items] + [(items[0], ci)])
+    assert len(need.prompts) == 6  # each question under each mode's system prompt, once
+    assert need.room == 300 + 2 * protocol.MAX_RESULT_BYTES
+    assert context_need([(it, text) for it in items]).room == 300
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    worst = Result(stdout="é€😀 " * 2000, stderr="x" * 3000, timed_out=True, output_truncated=True,
+                   session_lost=True)
+    shown = protocol.tool_text(worst)
+    assert len(shown.encode()) <= protocol.MAX_RESULT_BYTES
+    assert len(text_ids(tokenizer, shown)) <= protocol.MAX_RESULT_BYTES
+
+
+def test_max_model_len_is_the_longest_prompt_plus_the_room_within_the_models_window(tiny_model_dir):
+    from transformers import AutoConfig
+
+    from r1ci.backends import ContextNeed
+    from r1ci.backends.vllm import max_model_len
+    from r1ci.trajectory import prompt_ids
+
+    tokenizer, config = AutoTokenizer.from_pretrained(tiny_model_dir), AutoConfig.from_pretrained(tiny_model_dir)
+    prompts = [[{"role": "user", "content": "short"}], [{"role": "user", "content": "a much longer question " * 9}]]
+    longest = len(prompt_ids(tokenizer, prompts[1]))
+    assert max_model_len(config, ContextNeed(prompts, 100), tokenizer) == longest + 100
+    assert max_model_len(config, ContextNeed(prompts, config.max_position_embeddings), tokenizer) is None
+    assert max_model_len(config, None, tokenizer) is None
+
+
+def test_an_engine_built_on_a_cpu_gets_the_cpu_defaults_and_the_users_settings_win(tiny_model_dir, fake_vllm,
+                                                                                     monkeypatch):
+    from r1ci.backends import ContextNeed, load_backend
+    from r1ci.backends.vllm import cpu_environment
+    from r1ci.models import bf16_is_fast
+
+    fake_vllm.LLM.get_tokenizer = lambda self: AutoTokenizer.from_pretrained(tiny_model_dir)
+    need = ContextNeed([[{"role": "user", "content": "a question"}]], 50)
+    monkeypatch.setenv("VLLM_CPU_KVCACHE_SPACE", "3")
+    load_backend(f"vllm:{tiny_model_dir}", need)
+    built = fake_vllm.built[-1]
+    assert built["enforce_eager"] is True and built["dtype"] == ("bfloat16" if bf16_is_fast("cpu") else "float32")
+    assert 50 < built["max_model_len"] < 100 and built["model"] == str(tiny_model_dir)
+    assert os.environ["VLLM_CPU_KVCACHE_SPACE"] == "3"  # the user's
+    assert os.environ["VLLM_CPU_OMP_THREADS_BIND"] == cpu_environment()["VLLM_CPU_OMP_THREADS_BIND"]
+
+    from r1ci.backends.vllm import VLLMBackend
+
+    VLLMBackend(str(tiny_model_dir), need=need, dtype="float16", enforce_eager=False, max_model_len=4000)
+    assert {k: fake_vllm.built[-1][k] for k in ("dtype", "enforce_eager", "max_model_len")} == {
+        "dtype": "float16", "enforce_eager": False, "max_model_len": 4000}
+
+
+def test_an_engine_built_on_a_gpu_is_left_to_vllm(tiny_model_dir, fake_vllm):
+    from r1ci.backends.vllm import VLLMBackend
+
+    fake_vllm.cpu = False
+    fake_vllm.LLM.get_tokenizer = lambda self: AutoTokenizer.from_pretrained(tiny_model_dir)
+    VLLMBackend(str(tiny_model_dir))
+    assert fake_vllm.built[-1] == {"model": str(tiny_model_dir)}
+    assert "VLLM_CPU_KVCACHE_SPACE" not in os.environ
+
+
+def test_trls_colocated_engine_gets_the_cpu_defaults_while_the_trainer_is_built(fake_vllm, monkeypatch):
+    import trl.generation.vllm_generation as generation
+
+    from r1ci.rl import colocated_engine_defaults
+
+    built = []
+    trls = lambda **kwargs: built.append(kwargs)  # noqa: E731 - TRL's LLM, as its module names it
+    monkeypatch.setattr(generation, "LLM", trls, raising=False)
+    with colocated_engine_defaults():
+        generation.LLM(model="start", max_model_len=700)
+    assert generation.LLM is trls
+    assert built[0]["enforce_eager"] is True and built[0]["max_model_len"] == 700 and "dtype" in built[0]
+    assert os.environ["VLLM_CPU_KVCACHE_SPACE"] and os.environ["VLLM_CPU_OMP_THREADS_BIND"]
+    fake_vllm.cpu = False
+    with colocated_engine_defaults():
+        generation.LLM(model="start")
+    assert built[1] == {"model": "start"}

@@ -32,8 +32,19 @@ class Sampling:
     seed: int = 0                          # per request; the engine derives it from the item and turn
 
 
-def load_backend(spec: str, **options):
-    """`openai:URL:MODEL` (URL may contain ':'), `vllm:PATH`, or a local checkpoint PATH (transformers)."""
+@dataclass(frozen=True)
+class ContextNeed:
+    """What a run's trajectories can hold (`r1ci.rollout.context_need`): their prompts, as chat messages, and the
+    most tokens a trajectory adds to its prompt. An engine that fixes its context window before it starts (vLLM)
+    sizes it from this; the others grow as they go."""
+
+    prompts: list[list[dict]]
+    room: int
+
+
+def load_backend(spec: str, need: ContextNeed | None = None, **options):
+    """`openai:URL:MODEL` (URL may contain ':'), `vllm:PATH`, or a local checkpoint PATH (transformers). `need`
+    sizes vLLM's context window (only vLLM's is fixed ahead)."""
     if spec.startswith("openai:"):
         url, _, model = spec[len("openai:"):].rpartition(":")
         if not url or not model:
@@ -43,6 +54,6 @@ def load_backend(spec: str, **options):
         return OpenAIBackend(url, model, **options)
     if spec.startswith("vllm:"):
         from r1ci.backends.vllm import VLLMBackend
-        return VLLMBackend(spec[len("vllm:"):], **options)
+        return VLLMBackend(spec[len("vllm:"):], need=need, **options)
     from r1ci.backends.hf import HFBackend
     return HFBackend(spec, **options)

