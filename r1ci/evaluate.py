@@ -21,7 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from r1ci.backends import Sampling, load_backend
-from r1ci.rollout import RolloutConfig, RolloutSettings, context_need, rollout_many, rollout_settings
+from r1ci.rollout import (RolloutConfig, RolloutSettings, context_need, rollout_many, rollout_settings,
+                          with_budget_defaults)
 from r1ci.records import RunError, append_record, load_results, write_atomic
 from r1ci.tasks.selection import questions_in, select_items
 from r1ci.runtime import Runtime
@@ -115,7 +116,7 @@ def prepare_run_dir(out: Path, config: EvalConfig) -> None:
             before = json.loads(path.read_text())
         except ValueError as exc:
             raise EvalError(f"{path} is not JSON ({exc}); delete it or use another --out") from exc
-        before = as_table(RolloutSettings()) | before  # budgets a run of an earlier version did not record
+        before = with_budget_defaults(before)
         changed = {k: (before.get(k), v) for k, v in config.measured().items() if before.get(k) != v}
         if changed:
             detail = "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())

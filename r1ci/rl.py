@@ -30,7 +30,7 @@ from r1ci.backends import Sampling
 from r1ci.plots import training_metrics
 from r1ci.potential import THRESHOLDS
 from r1ci.reward import RewardWeights, reward_fields, reward_functions
-from r1ci.rollout import RolloutSettings, context_need, rollout_jobs, rollout_settings
+from r1ci.rollout import RolloutSettings, context_need, rollout_jobs, rollout_settings, with_budget_defaults
 from r1ci.checkpoints import resume_point, save_final, train_from
 from r1ci.records import write_atomic
 from r1ci.runtime import Runtime
@@ -339,8 +339,7 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
     described = {"model": model_path, **as_table(settings), "plan": [[len(r), s] for r, s in plan]}
     for key in RUNTIME_FIELDS:
         described.pop(key)
-    # budgets a run of an earlier version did not record are their defaults
-    if saved.exists() and as_table(RolloutSettings()) | json.loads(saved.read_text()) != described:
+    if saved.exists() and with_budget_defaults(json.loads(saved.read_text())) != described:
         raise ValueError(f"{out} holds an RL run with other settings; use another --out to start a new run, or "
                          f"the same settings to resume this one")
     if main:

@@ -18,7 +18,7 @@ from r1ci import protocol
 from r1ci.backends import ContextNeed, Generation, Sampling
 from r1ci.grading import Grader
 from r1ci.sandbox import Limits, Sandbox
-from r1ci.settings import check_positive, group, setting
+from r1ci.settings import as_table, check_positive, group, setting
 from r1ci.tasks.base import Task
 from r1ci.trajectory import Segment, Trajectory
 
@@ -44,6 +44,12 @@ class RolloutSettings:
         """One trajectory's run with these budgets."""
         return RolloutConfig(mode=mode, budget=self, prompt_variant=prompt_variant, sampling=sampling,
                              limits=Limits(timeout=self.timeout))
+
+
+def with_budget_defaults(recorded: dict) -> dict:
+    """A run folder's recorded settings, with the budgets a run of an earlier version did not record at their
+    defaults (so such a run still resumes)."""
+    return as_table(RolloutSettings()) | recorded
 
 
 def rollout_settings(**defaults) -> Any:
