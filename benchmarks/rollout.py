@@ -1,4 +1,4 @@
-"""Rollout speed, two cases.
+"""Rollout speed, three cases.
 
 Overhead of code calls (default): multi-turn rollouts with code calls against plain generation of the same
 tokens. The tiny model (CPU) runs every forward pass for real, but its tokens are scripted, so that both runs
@@ -12,14 +12,25 @@ every row decodes exactly `--tokens`), in float32 and, where the CPU has bf16 un
 llama.cpp on the same GGUF when `llama-cpp-python` is installed (`pip install -e ".[bench]"`), the speed
 anchor on a CPU.
 
+Engines (`--engines DIR`, needs vLLM: `bash scripts/install.sh --vllm` on a CPU): r1ci's rollouts, sampled for
+real (ci mode, temperature 1, each trajectory its own seed), through the transformers backend (`DIR`) and through
+vLLM (`vllm:DIR`), on the same questions with the same settings, each backend in a process of its own, one after
+the other: wall time once the backend has started, model tokens, tokens per second, code calls, and the ratios.
+The two engines sample different tokens (different kernels), so their token counts differ a little; tokens per
+second is the measure. Use a model that writes code (an SFT checkpoint), or the rollouts are plain generation.
+
     .venv/bin/python benchmarks/rollout.py [--n 16] [--concurrency 16]
     .venv/bin/python benchmarks/rollout.py --smollm2 /tmp/smollm2 [--n 8] [--tokens 64]
+    /path/to/vllm-venv/bin/python benchmarks/rollout.py --engines runs/sft [--n 32] [--tokens 160]
 """
 
 import argparse
 import asyncio
+import json
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,10 +38,11 @@ from pathlib import Path
 import torch
 
 from r1ci import protocol
-from r1ci.backends import Sampling
+from eval_backends import cpu_name
+from r1ci.backends import Sampling, load_backend
 from r1ci.backends.hf import HFBackend, sample
 from r1ci.models import TinyModel, build_tiny
-from r1ci.rollout import RolloutConfig, RolloutSettings, rollout_many
+from r1ci.rollout import RolloutConfig, RolloutSettings, context_need, rollout_many
 from r1ci.grading import Grader
 from r1ci.runtime import Runtime
 from r1ci.sandbox import LocalSandbox
@@ -190,14 +202,69 @@ def smollm2_case(model_dir: Path, n: int, tokens: int, repeats: int) -> None:
         print(f"llama.cpp (Q4_1 GGUF, one prompt at a time) {n * tokens / llama:6.1f} tokens/s")
 
 
+ENGINE_TASKS = ("rg/basic_arithmetic", "symbench/number_multiply", "rg/count_bits", "rg/power_function")  # no data files
+
+
+def engine_rollouts(spec: str, n: int, tokens: int, concurrency: int) -> dict:
+    """One backend's rollouts (in a child process: a vLLM engine and a transformers model in one process hang
+    at its exit)."""
+    items = [item for t in ENGINE_TASKS for item in get_task(t).items(n // len(ENGINE_TASKS) + 1, seed=0)][:n]
+    tasks = {t: get_task(t) for t in ENGINE_TASKS}
+    config = RolloutSettings(max_new_tokens=tokens, turn_tokens=tokens).config("ci", Sampling(1.0, 1.0, 0))
+    with Runtime(workers=2) as runtime:
+        started = time.perf_counter()
+        backend = load_backend(spec, context_need([(item, config) for item in items]))
+        start_s = time.perf_counter() - started
+        asyncio.run(rollout_many(items[:2], tasks, backend, runtime.sandbox, runtime.grader, config))  # warm-up
+        began = time.perf_counter()
+        trajs = asyncio.run(rollout_many(items, tasks, backend, runtime.sandbox, runtime.grader, config,
+                                         concurrency))
+        wall = time.perf_counter() - began
+    tokens_made = sum(t.metrics["model_tokens"] for t in trajs)
+    return {"backend": spec, "start_s": round(start_s, 1), "wall_s": round(wall, 1), "model_tokens": tokens_made,
+            "tokens_per_s": round(tokens_made / wall, 1), "code_calls": sum(t.metrics["code_calls"] for t in trajs),
+            "correct": sum(t.correct for t in trajs), "trajectories": len(trajs)}
+
+
+def engines_case(args) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, spec in (("transformers", str(args.engines)), ("vllm", f"vllm:{args.engines}")):
+            row = Path(tmp) / f"{name}.json"
+            subprocess.run([sys.executable, __file__, *sys.argv[1:], "--one", spec, str(row)], check=True)
+            rows.append(json.loads(row.read_text()))
+    hf, vllm = rows
+    print(f"CPU: {cpu_name()} ({torch.backends.cpu.get_cpu_capability()}); {args.n} rollouts in ci mode, at most "
+          f"{args.tokens} model tokens each, {args.concurrency} in flight, temperature 1.0")
+    for name, row in zip(("transformers", "vllm"), rows):
+        print(f"{name:12}: start {row['start_s']:5.1f} s, rollouts {row['wall_s']:6.1f} s, {row['model_tokens']} "
+              f"model tokens ({row['tokens_per_s']:.1f}/s), {row['code_calls']} code calls, "
+              f"{row['correct']}/{row['trajectories']} correct")
+    print(f"vllm/transformers: {vllm['tokens_per_s'] / hf['tokens_per_s']:.2f}x the tokens per second, "
+          f"{vllm['wall_s'] / hf['wall_s']:.2f}x the wall time, {vllm['start_s'] / hf['start_s']:.1f}x the start time")
+    if args.out:
+        args.out.write_text(json.dumps({"cpu": cpu_name(), "settings": {k: str(v) for k, v in vars(args).items()
+                                                                        if k not in ("out", "one")},
+                                        "runs": rows}, indent=1) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=16, help="trajectories (or prompts) per run")
     parser.add_argument("--concurrency", type=int, default=16, help="trajectories in flight")
     parser.add_argument("--repeats", type=int, default=5, help="alternating runs of each; medians are reported")
     parser.add_argument("--smollm2", type=Path, help="a SmolLM2 checkpoint (r1ci model smollm2): the decoding case")
-    parser.add_argument("--tokens", type=int, default=64, help="new tokens per prompt in the decoding case")
+    parser.add_argument("--tokens", type=int, default=64, help="new tokens per prompt (decoding), model tokens per "
+                                                                "rollout (engines)")
+    parser.add_argument("--engines", type=Path, help="a checkpoint: r1ci's rollouts through transformers and vLLM")
+    parser.add_argument("--out", type=Path, help="engines case: write its numbers here as JSON")
+    parser.add_argument("--one", nargs=2, metavar=("SPEC", "FILE"), help=argparse.SUPPRESS)  # one backend, a child
     args = parser.parse_args()
+    if args.one:
+        row = engine_rollouts(args.one[0], args.n, args.tokens, args.concurrency)
+        return Path(args.one[1]).write_text(json.dumps(row))
+    if args.engines:
+        return engines_case(args)
     if args.smollm2:
         return smollm2_case(args.smollm2, args.n, args.tokens, args.repeats)
     items = get_task("rg/gcd").items(args.n, seed=0)
@@ -218,5 +285,5 @@ def main() -> None:
     print(f"overhead of code execution: {ratio:.3f}x the time of plain generation (target <= 1.15)")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # vLLM starts its engine in a spawned process, which imports this module
     main()

@@ -468,6 +468,7 @@ def rl_command(
 
     Multi-GPU: `accelerate launch --config_file configs/accelerate/multi_gpu.yaml $(which r1ci) rl ...`.
     """
+    from r1ci.backends import BackendError
     from r1ci.potential import read_table
     from r1ci.rl import train_rl
     from r1ci.sandbox import SandboxError
@@ -475,7 +476,7 @@ def rl_command(
     try:
         rows = read_table(potential)
         result = train_rl(model, rows, out, settings)
-    except (ValueError, OSError, ImportError, SandboxError) as e:  # ImportError: --generation vllm without vLLM
+    except (ValueError, OSError, ImportError, BackendError, SandboxError) as e:  # ImportError: vllm without vLLM
         fail(str(e))
     console.print(f"{result['steps']} GRPO steps over {len(result['stages'])} stage(s) "
                   f"({', '.join(str(s['questions']) + ' questions' for s in result['stages'])}); "

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from r1ci.backends import Sampling, load_backend
+from r1ci.backends import MODEL_SPECS, Sampling, load_backend
 from r1ci.rollout import (RolloutConfig, RolloutSettings, context_need, rollout_many, rollout_settings,
                           with_budget_defaults)
 from r1ci.records import RunError, append_record, load_results, write_atomic
@@ -63,8 +63,7 @@ class EvalError(RunError):
 
 @dataclass
 class EvalConfig:
-    model: str = setting(help="A local checkpoint folder (transformers), vllm:PATH, or openai:URL:MODEL for any "
-                              "OpenAI-compatible server.", wired="model")
+    model: str = setting(help=f"The model: {MODEL_SPECS}.", wired="model")
     split: str = setting("test", "Which tasks: test (the paper's 37), train (107) or all (both splits in one run).")
     tasks: list[str] | None = setting(None, "Task ids, a subset of the split (default: all of it); the OOD benchmarks "
                                             "(ood/aime_2024, ood/aime_2025, ood/gpqa_diamond) are in no split and "

