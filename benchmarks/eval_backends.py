@@ -28,6 +28,19 @@ def cpu_name() -> str:
     return platform.processor()
 
 
+def each_backend_alone(script: str, model) -> list[dict]:
+    """Run `script` again with `--one SPEC DIR` for transformers (`model`), then for vLLM (`vllm:model`), each in a
+    process of its own (a vLLM engine and a transformers model in one process hang at its exit); the rows the
+    children wrote to DIR/row.json, in that order."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, spec in (("hf", str(model)), ("vllm", f"vllm:{model}")):
+            folder = Path(tmp) / name
+            subprocess.run([sys.executable, script, *sys.argv[1:], "--one", spec, str(folder)], check=True)
+            rows.append(json.loads((folder / "row.json").read_text()))
+    return rows
+
+
 def run(spec: str, args, out: Path) -> dict:
     """One evaluation; `load_backend` is timed where r1ci.evaluate calls it."""
     load, times = evaluation.load_backend, {}
@@ -67,11 +80,7 @@ def main() -> None:
     if args.one:
         (Path(args.one[1]) / "row.json").write_text(json.dumps(run(args.one[0], args, Path(args.one[1]))))
         return
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, spec in (("hf", args.model), ("vllm", f"vllm:{args.model}")):
-            subprocess.run([sys.executable, __file__, *sys.argv[1:], "--one", spec, str(Path(tmp) / name)], check=True)
-            rows.append(json.loads((Path(tmp) / name / "row.json").read_text()))
+    rows = each_backend_alone(__file__, args.model)
     hf, vllm = rows
     settings = {k: v for k, v in vars(args).items() if k not in ("out", "one")}
     numbers = {"cpu": cpu_name(), "settings": settings, "runs": rows,

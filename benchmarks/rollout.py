@@ -29,8 +29,6 @@ import asyncio
 import json
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,7 +36,7 @@ from pathlib import Path
 import torch
 
 from r1ci import protocol
-from eval_backends import cpu_name
+from eval_backends import cpu_name, each_backend_alone
 from r1ci.backends import Sampling, load_backend
 from r1ci.backends.hf import HFBackend, sample
 from r1ci.models import TinyModel, build_tiny
@@ -202,7 +200,7 @@ def smollm2_case(model_dir: Path, n: int, tokens: int, repeats: int) -> None:
         print(f"llama.cpp (Q4_1 GGUF, one prompt at a time) {n * tokens / llama:6.1f} tokens/s")
 
 
-ENGINE_TASKS = ("rg/basic_arithmetic", "symbench/number_multiply", "rg/count_bits", "rg/power_function")  # no data files
+ENGINE_TASKS = ("rg/basic_arithmetic", "symbench/number_multiply", "rg/count_bits", "rg/power_function")  # no files
 
 
 def engine_rollouts(spec: str, n: int, tokens: int, concurrency: int) -> dict:
@@ -227,12 +225,7 @@ def engine_rollouts(spec: str, n: int, tokens: int, concurrency: int) -> dict:
 
 
 def engines_case(args) -> None:
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, spec in (("transformers", str(args.engines)), ("vllm", f"vllm:{args.engines}")):
-            row = Path(tmp) / f"{name}.json"
-            subprocess.run([sys.executable, __file__, *sys.argv[1:], "--one", spec, str(row)], check=True)
-            rows.append(json.loads(row.read_text()))
+    rows = each_backend_alone(__file__, args.engines)
     hf, vllm = rows
     print(f"CPU: {cpu_name()} ({torch.backends.cpu.get_cpu_capability()}); {args.n} rollouts in ci mode, at most "
           f"{args.tokens} model tokens each, {args.concurrency} in flight, temperature 1.0")
@@ -258,11 +251,12 @@ def main() -> None:
                                                                 "rollout (engines)")
     parser.add_argument("--engines", type=Path, help="a checkpoint: r1ci's rollouts through transformers and vLLM")
     parser.add_argument("--out", type=Path, help="engines case: write its numbers here as JSON")
-    parser.add_argument("--one", nargs=2, metavar=("SPEC", "FILE"), help=argparse.SUPPRESS)  # one backend, a child
+    parser.add_argument("--one", nargs=2, metavar=("SPEC", "DIR"), help=argparse.SUPPRESS)  # one backend, a child
     args = parser.parse_args()
     if args.one:
         row = engine_rollouts(args.one[0], args.n, args.tokens, args.concurrency)
-        return Path(args.one[1]).write_text(json.dumps(row))
+        Path(args.one[1]).mkdir(parents=True, exist_ok=True)
+        return (Path(args.one[1]) / "row.json").write_text(json.dumps(row))
     if args.engines:
         return engines_case(args)
     if args.smollm2:
