@@ -109,13 +109,14 @@ class Plan:
 
 def plan(item: dict, rng: random.Random, two_step_share: float, self_check_share: float = 0.0) -> Plan:
     solution = get_task(item["task"]).teacher(item)
+    program = rng.choice(solution.programs)
     steps, check = [], None
     if rng.random() < two_step_share:
         intro, breaks = rng.choice(FIRST_TRIES)
-        steps.append((intro, breaks(solution.code)))
-        steps.append((rng.choice(FIXES), solution.code))
+        steps.append((intro, breaks(program)))
+        steps.append((rng.choice(FIXES), program))
     else:
-        steps.append((rng.choice(OPENINGS), solution.code))
+        steps.append((rng.choice(OPENINGS), program))
     if solution.check is not None and rng.random() < self_check_share:
         check = rng.choice(CHECKS)
     closing = rng.choice(CHECKED_CLOSINGS if check else CLOSINGS)

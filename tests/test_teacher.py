@@ -4,7 +4,9 @@ checks verify, the self-check detector sees them, and text counterparts are grad
 toolkit's `script_with_functions`, which builds a program from a task's own solver."""
 
 import ast
+import asyncio
 import contextlib
+import difflib
 import io
 import itertools
 import random
@@ -20,6 +22,9 @@ from r1ci.tasks.teaching import script_with_functions
 
 ITEMS = 12        # questions per task in the sandbox test
 MIN_KEPT = 0.9    # share of those whose trajectory the checker accepts
+ROUTE_SIMILARITY = 0.9  # two programs of an item whose blanked computations are this alike take the same route
+WITHOUT_WORKED = {  # tasks whose solution in words would be too long to write out, and why
+}
 SOURCES = ("symbench", "bbh", "rg")
 TAUGHT = tasks_with_teacher()
 
@@ -63,8 +68,8 @@ def test_teacher_covers_forty_train_tasks_from_all_sources():
 
 @pytest.mark.parametrize("task_id", TAUGHT)
 def test_scripts_copy_the_questions_values(task_id):
-    for item in get_task(task_id).items(30, seed=11):
-        code = get_task(task_id).teacher(item).code
+    for item, code in ((item, code) for item in get_task(task_id).items(30, seed=11)
+                       for code in get_task(task_id).teacher(item).programs):
         block = data_block(code)
         if not block:  # a script without data must paste a piece of the question verbatim (an expression)
             pasted = [line for line in code.splitlines() if len(line) >= 12 and
@@ -93,6 +98,63 @@ def test_scripts_solve_the_tasks_in_the_sandbox(source, sandbox, grader):
     assert [t.id for t in text] == [t.id for t in ci]
     for traj in text:
         assert traj.mode == "text" and grader.grade(get_task(traj.task), traj.answer, _item(traj)).score == 1.0
+
+
+def route(code: str) -> str:
+    """A program's computation with its names and values blanked: two programs with the same route (the same
+    statements and calls, only renamed or fed other values) give the same string."""
+    tree = ast.parse(code)
+    tree.body = tree.body[len(data_block(code)) + sum(isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body):]
+    for node in ast.walk(tree):
+        for field in ("id", "arg", "name"):
+            if isinstance(getattr(node, field, None), str):
+                setattr(node, field, "_")
+        if isinstance(node, ast.Constant):
+            node.value = None
+    return ast.dump(tree)
+
+
+@pytest.mark.parametrize("task_id", TAUGHT)
+def test_a_task_has_programs_that_take_different_routes(task_id):
+    """Several programs per item, each another decomposition, data structure or library call; renaming the
+    variables of one does not make another."""
+    for item in get_task(task_id).items(4, seed=3):
+        programs = get_task(task_id).teacher(item).programs
+        assert len(programs) >= 2, f"{task_id}: one program only; add an alternative that takes another route"
+        routes = [route(code) for code in programs]
+        for (i, a), (j, b) in itertools.combinations(enumerate(routes), 2):
+            similar = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+            assert similar < ROUTE_SIMILARITY, (f"{task_id}: programs {i} and {j} take the same route "
+                                                f"({similar:.2f} alike):\n{programs[i]}\n---\n{programs[j]}")
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_every_program_prints_the_answer_the_checker_accepts(source, sandbox, grader):
+    runs = [(item, code) for t in TAUGHT if t.startswith(source + "/")
+            for item in get_task(t).items(3, seed=9) for code in get_task(t).teacher(item).programs]
+    results = asyncio.run(sandbox.arun_many([code for _, code in runs]))
+    wrong = []
+    for (item, code), result in zip(runs, results):
+        printed = result.stdout.strip().splitlines()[-1:] or [""]
+        if grader.grade(get_task(item["task"]), printed[0], item).score < 1.0:
+            wrong.append(f"{item['id']} ({result.status}: {printed[0][:80]!r}):\n{code}\n{result.stderr[-300:]}")
+    assert len(wrong) <= len(runs) * (1 - MIN_KEPT), "\n\n".join(wrong[:3])
+
+
+@pytest.mark.parametrize("task_id", TAUGHT)
+def test_worked_solutions_reason_and_end_in_the_answer(task_id, sandbox):
+    """Text-mode targets that reason: steps in words, the last line stating the answer the program prints."""
+    items = get_task(task_id).items(4, seed=13)
+    solutions = [get_task(task_id).teacher(item) for item in items]
+    if task_id in WITHOUT_WORKED:
+        assert all(s.worked is None for s in solutions), f"{task_id} has worked solutions now; drop it from the list"
+        return
+    for item, solution in zip(items, solutions):
+        assert solution.worked, f"{task_id}: no worked solution (or list it in WITHOUT_WORKED with the reason)"
+        answer = sandbox.run(solution.code).stdout.strip().splitlines()[-1]
+        last = solution.worked.strip().splitlines()[-1]
+        assert answer in last, f"{task_id}: the worked solution's last line does not state {answer!r}:\n{solution.worked}"
+        assert len(solution.worked) > len(answer) + 20, f"{task_id}: a restated answer, not a worked solution"
 
 
 def _item(traj):

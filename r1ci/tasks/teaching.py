@@ -20,7 +20,13 @@ Conventions every writer follows (tests/test_teacher.py checks them on real item
 - `check`, when given, is a second script that verifies a candidate answer independently (multiply the
   factors back, re-apply the moves, test the constraints) rather than recomputing it the same way. The
   driver prepends `answer = '<candidate>'` to it; it prints a line containing "check passed" or fails.
-- `worked`, when given, is a short solution in words that ends in the answer: the text-mode counterpart.
+- `alternatives` are further programs for the same item that take genuinely different routes: another
+  decomposition, data structure or library call (a loop against `math.gcd`, a table against a formula),
+  never the same computation with renamed variables. Each follows the same conventions and prints the same
+  answer; the driver picks one per trajectory, so a model sees several ways to solve a task, not a template.
+- `worked`, when given, is a step-by-step solution in words, the text-mode counterpart a reasoner would
+  write (long multiplication digit by digit, a boolean expression reduced one operator at a time), whose
+  last line states the answer exactly as the program prints it.
 
 Not here: prompts, phrasings, multi-step variety and scoring (r1ci.synth), which tasks have a writer
 (`r1ci.tasks.tasks_with_teacher`), and the writers themselves (beside their tasks).
@@ -42,6 +48,12 @@ class Solution:
     code: str                  # data block, blank line, computation; prints the answer last
     check: str | None = None   # verifies `answer` (a str, prepended by the driver); prints "check passed"
     worked: str | None = None  # a worked solution in words, ending with the answer (text-mode SFT)
+    alternatives: tuple[str, ...] = ()  # other programs for the item, each another route to the same answer
+
+    @property
+    def programs(self) -> tuple[str, ...]:
+        """Every program the teacher has for the item: `code` first, then the alternatives."""
+        return (self.code, *self.alternatives)
 
 
 Writer = Callable[[dict], Solution]  # an item -> the teacher's solution for it
