@@ -444,6 +444,8 @@ def potential_command(
     from r1ci.potential import estimate, table_summary
     from r1ci.sandbox import SandboxError
 
+    if config.sample_count_warning():
+        console.print(f"[yellow]warning:[/yellow] {config.sample_count_warning()}")
     try:
         rows = estimate(config, out)
     except (BackendError, SandboxError, ValueError, FileNotFoundError) as e:
@@ -576,15 +578,18 @@ def study_curriculum(
 
 @study_app.command("learning")
 def study_learning(
-    config: Annotated[Path, typer.Option(help="A pipeline config (e.g. configs/pipeline/smollm2.toml): each seed "
-                                         "runs it whole, with its `seed` set to 0, 1, ...")],
+    config: Annotated[Path, typer.Option(help="A pipeline config (configs/pipeline/smollm2-broad.toml): each seed "
+                                         "runs it with its `seed` set to 0, 1, ...; [eval] unseen_tasks are the "
+                                         "test tasks.")],
     out: Annotated[Path, typer.Option(help="Folder for every seed's pipeline, the text-SFT and plain-GRPO arms, "
                                       "their evaluations and learning.json; re-running resumes.")],
-    seeds: Annotated[int, typer.Option(help="Seeds; the spread is over these.")] = 3,
+    seeds: Annotated[int, typer.Option(help="Seeds 0..N-1, each with its own questions; a finished study given "
+                                            "more seeds runs only the new ones.")] = 2,
 ):
-    """The paper's two comparisons on one model: code-interpreter SFT against text-only SFT (same questions, same
-    training tokens), and plain GRPO against the 4-stage potential curriculum after the same SFT (same steps).
-    Writes one record per evaluation, with counts per task (the format of results/learning-smollm2.json)."""
+    """The paper's claims on one model: code-interpreter SFT against a token-matched text arm that reasons, the
+    untrained model and the majority answer, on unseen test tasks and held-out questions; plain GRPO against the
+    4-stage potential curriculum after the same SFT (same steps). Paired tests on the same questions; one record
+    per evaluation with per-question outcomes (the format of results/learning-smollm2-broad.json)."""
     from r1ci.study import run_learning_study
 
     if seeds < 1:
@@ -595,9 +600,6 @@ def study_learning(
         fail(str(e))
     console.print(f"{len(result['runs'])} evaluation records -> {out / 'learning.json'}")
     for target, row in result["summary"]["targets"].items():
-        verdict = {True: "met", False: "missed", None: "not measurable"}[row["met"]]
-        console.print(f"{target}: {row['value']:+.2f} ({verdict}{'; ' + row['note'] if 'note' in row else ''})")
-
-
-if __name__ == "__main__":
-    app()
+        low, high = row["interval"]
+        console.print(f"{target}: {100 * row['difference']:+.1f} points [{100 * low:+.1f}, {100 * high:+.1f}], "
+                      f"p = {row['p_value']:.2g} ({'met' if row['met'] else 'missed'})")

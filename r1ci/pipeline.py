@@ -41,7 +41,8 @@ class EvalPlan:
     """What [eval] holds besides r1ci.evaluate.EvalConfig fields: which modes, and which unseen tasks."""
 
     modes: list[str] = field(default_factory=lambda: ["ci", "text"])
-    unseen_tasks: list[str] = field(default_factory=list)  # test tasks evaluated as well (never trained on)
+    unseen_tasks: list[str] = field(default_factory=list)  # test tasks evaluated as well (never trained on); "test": all
+    unseen_per_task: int | None = None  # questions per unseen task (default: [eval] n_per_task)
 
 
 # Each table is one settings class (r1ci.settings: its defaults and checks). A field declared `wired` takes its
@@ -84,7 +85,7 @@ def settings_class(section: str):
 
 @dataclass
 class PipelineConfig:
-    tasks: list[str]                 # train task ids, or ["train"] for all of them
+    tasks: list[str]                 # train task ids, or a name: "train" (all of them), "taught" (named_tasks)
     seed: int = 0
     workers: int | None = None
     generation: str = "hf"           # how potential, GRPO's rollouts and evaluation sample: hf (transformers) or vllm
@@ -126,7 +127,8 @@ def load_config(path: Path) -> PipelineConfig:
             why = f" ({', '.join(set_by_run)}: set by the pipeline)" if set_by_run else ""
             raise ValueError(f"{path}: unknown key(s) in [{name}]: {', '.join(bad)}{why}; known: "
                              f"{', '.join(sorted(known | (set(plan) if name == 'eval' else set())))}")
-    tasks = list_tasks("train") if raw["tasks"] in ("train", ["train"]) else list(raw["tasks"])
+    tasks = named_tasks(raw["tasks"])
+    plan["unseen_tasks"] = named_tasks(plan.get("unseen_tasks", []))
     if raw.get("generation", "hf") not in ("hf", "vllm"):
         raise ValueError(f"{path}: generation must be hf or vllm, got {raw['generation']!r}")
     config = PipelineConfig(tasks=tasks, seed=raw.get("seed", 0), workers=raw.get("workers"),
@@ -146,6 +148,16 @@ def load_config(path: Path) -> PipelineConfig:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{path}: [{section}]: {exc}") from exc
     return config
+
+
+def named_tasks(value: str | list[str]) -> list[str]:
+    """A config's task list: ids, or one of the names "train" (all 107), "taught" (the train tasks the scripted
+    teacher covers) and "test" (all 37)."""
+    from r1ci.tasks import list_tasks, tasks_with_teacher
+
+    name = value[0] if isinstance(value, list) and len(value) == 1 else value
+    named = {"train": lambda: list_tasks("train"), "taught": tasks_with_teacher, "test": lambda: list_tasks("test")}
+    return named[name]() if isinstance(name, str) and name in named else list(value)
 
 
 def supplied_fields(cls) -> set[str]:
@@ -301,6 +313,8 @@ class Pipeline:
         from r1ci.potential import estimate, table_summary
 
         config = self.settings("potential")
+        if config.sample_count_warning():
+            log(f"  warning: {config.sample_count_warning()}")
         summary = table_summary(estimate(config, self.written("potential").parent))
         log(f"  {summary['questions']} questions, mean p {summary['mean_p']:.1%}, groups {summary['groups']}")
 
@@ -328,7 +342,10 @@ class Pipeline:
     def eval_config(self, model_path: str, mode: str, unseen: bool = False):
         """How this pipeline evaluates a model: held-out questions of [eval], every run on the same ones; or
         the unseen test tasks, of which nothing was trained on."""
-        unseen_tasks = {"split": "test", "tasks": self.config.eval.unseen_tasks} if unseen else {}
+        plan = self.config.eval
+        unseen_tasks = {"split": "test", "tasks": plan.unseen_tasks} if unseen else {}
+        if unseen and plan.unseen_per_task:
+            unseen_tasks["n_per_task"] = plan.unseen_per_task
         return self.settings("eval", model=self.sampler(model_path), mode=mode, **unseen_tasks)
 
     def step_eval(self, log) -> None:

@@ -61,6 +61,11 @@ def improvement_potential(p: float) -> float:
     return 4.0 * p * (1.0 - p)
 
 
+def reachable_groups(n: int, thresholds: tuple[float, ...] = THRESHOLDS) -> set[int]:
+    """The groups a question sampled `n` times can land in: p is one of 0, 1/n, ..., 1."""
+    return {group_of(improvement_potential(k / n), thresholds) for k in range(n + 1)}
+
+
 def group_of(potential: float, thresholds: tuple[float, ...] = THRESHOLDS) -> int:
     """1 for the most promising group, len(thresholds) + 1 for the least."""
     for k, bound in enumerate(thresholds, 1):
@@ -102,6 +107,17 @@ class PotentialConfig:
 
     def samples_per_question(self) -> int:
         return sum(spec.count for spec in parse_mix(self.mix))
+
+    def sample_count_warning(self) -> str | None:
+        """What is wrong with N when no question can land in some group (None when every group can fill)."""
+        n, groups = self.samples_per_question(), len(self.thresholds) + 1
+        empty = [k for k in range(1, groups + 1) if k not in reachable_groups(n, self.thresholds)]
+        if not empty:
+            return None
+        enough = next(m for m in range(n + 1, 10 * n + 64) if len(reachable_groups(m, self.thresholds)) == groups)
+        return (f"with {n} samples per question p is a multiple of 1/{n}, so no question can land in "
+                f"{', '.join(f'G{k}' for k in empty)}, and the curriculum stage that adds a group trains on the same questions "
+                f"as the stage before; {enough} samples per question (the mix's counts summed) can fill every group")
 
 
 def sample_jobs(items: list[dict], config: PotentialConfig) -> list[tuple[dict, RolloutConfig]]:

@@ -65,6 +65,9 @@ class RLSettings:
     rollout: RolloutSettings = rollout_settings()
     dynamic_sampling: bool = setting(False, "Leave groups whose rewards are all equal out of the loss (they have "
                                             "no advantage).")
+    settled: bool = setting(True, "Train on questions the potential table found always right or always wrong "
+                                  "(p = 0 or 1) too; off: only those the model sometimes gets right, whose groups "
+                                  "can differ.")
     reward: RewardWeights = group(RewardWeights)
     save_steps: int = setting(25, "Checkpoint every this many steps (kept: the last two).")
     logging_steps: int = setting(1, "Log every this many steps.")
@@ -102,7 +105,10 @@ class RLSettings:
 
 def plan_stages(rows: list[dict], settings: RLSettings) -> list[tuple[list[dict], int]]:
     """(questions, steps) per stage. Stage k: groups 1..k by potential (the last stage: all); by difficulty,
-    the same sizes filled with the questions the model gets right most often."""
+    the same sizes filled with the questions the model gets right most often. Without `settled`, questions with
+    p = 0 or 1 are left out first."""
+    if not settings.settled:
+        rows = [r for r in rows if 0 < r["p"] < 1]
     sizes = [sum(r["group"] <= k for r in rows) for k in range(1, settings.stages)] + [len(rows)]
     if settings.order == "potential":
         ranked = sorted(rows, key=lambda r: (r["group"], -r["potential"], r["id"]))

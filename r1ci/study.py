@@ -1,10 +1,19 @@
-"""`r1ci study code-vs-text`: does learning to use the interpreter beat learning to answer directly?
+"""The studies whose numbers the README reports; each re-runs end to end and resumes.
 
-Two tiny models per seed start from the same random weights and train on the same questions with the same
-token budget: one on code-interpreter trajectories from the scripted teacher, one on their text-mode
-counterparts (the teacher's worked solution in words where it has one, else the answer). Both are then
-evaluated with `r1ci eval` on held-out questions of the same tasks (another seed; no question seen in
-training is drawn), each in its own mode. Reported: accuracy per seed, mean and spread.
+`r1ci study code-vs-text` (tiny models): two models from the same random weights and token budget, one trained
+on the scripted teacher's code-interpreter trajectories, one on their text-mode counterparts, evaluated on
+held-out questions of the same tasks, each in its own mode.
+
+`r1ci study curriculum`: after one finished pipeline's SFT, plain GRPO against the 4-stage curriculum by
+improvement potential, the same number of steps; the held-out gain over the SFT model.
+
+`r1ci study learning`: the paper's claims on a real model, in the record format of
+results/learning-smollm2-broad.json: SFT on every task the teacher covers, evaluated on held-out questions of
+them and on the unseen test tasks (less those a trained program already solves); code against a token-matched
+text arm that reasons; the untrained model and the majority answer as baselines; plain and curriculum GRPO
+after the SFT; every comparison paired on the same questions, with intervals (r1ci.stats).
+
+Not here: the steps themselves (r1ci.pipeline, r1ci.sft, r1ci.rl, r1ci.evaluate).
 """
 
 import json
@@ -14,13 +23,16 @@ from pathlib import Path
 
 from r1ci.evaluate import EvalConfig, evaluate, scores
 from r1ci.models import TinyModel, build_tiny
+from r1ci.potential import table_summary
 from r1ci.records import write_atomic
-from r1ci.runtime import Runtime
 from r1ci.rollout import RolloutSettings, rollout_settings
+from r1ci.runtime import Runtime
+from r1ci.sandbox import Limits
 from r1ci.settings import as_table, check_positive, group, setting
 from r1ci.sft import SFTSettings, build_dataset, train
+from r1ci.stats import compare, wilson
 from r1ci.synth import synthesize_pairs, write_trajectories
-from r1ci.tasks import DataFolders, tasks_with_teacher
+from r1ci.tasks import DataFolders, task_split, tasks_with_teacher
 from r1ci.trajectory import Trajectory
 
 # Two tasks whose code route a copy-pretrained tiny model can learn (copy the expression into a print), and two
@@ -149,10 +161,24 @@ def run_curriculum_study(pipeline_dir: Path, out: Path, seeds: int = 3, variants
     return result
 
 
-# `r1ci study learning`: the paper's two comparisons on a real model, in the record format of
-# results/learning-smollm2.json.
+# `r1ci study learning`: the paper's claims on a real model (results/learning-smollm2-broad.json): breadth of
+# tasks, code against reasoning in text, RL that adds to SFT, each comparison paired on the same questions.
 
-ARMS = ("sft-text", "grpo-plain")
+COMPARISONS = (  # (name, (model, mode) of a, (model, mode) of b, question set): b against a, paired
+    ("sft-ci vs untrained (ci)", ("untrained", "ci"), ("sft-ci", "ci"), "test-unseen"),
+    ("sft-ci vs untrained (text)", ("untrained", "text"), ("sft-ci", "ci"), "test-unseen"),
+    ("sft-ci vs sft-text", ("sft-text", "text"), ("sft-ci", "ci"), "test-unseen"),
+    ("sft-ci vs untrained (ci), trained tasks", ("untrained", "ci"), ("sft-ci", "ci"), "train-heldout"),
+    ("sft-ci vs sft-text, trained tasks", ("sft-text", "text"), ("sft-ci", "ci"), "train-heldout"),
+    ("sft-ci vs majority answer", ("majority", "-"), ("sft-ci", "ci"), "test-unseen"),
+    ("sft-text vs majority answer", ("majority", "-"), ("sft-text", "text"), "test-unseen"),
+    ("grpo-plain vs sft-ci", ("sft-ci", "ci"), ("grpo-plain", "ci"), "train-heldout"),
+    ("grpo-curriculum vs sft-ci", ("sft-ci", "ci"), ("grpo-curriculum", "ci"), "train-heldout"),
+    ("grpo-curriculum vs grpo-plain", ("grpo-plain", "ci"), ("grpo-curriculum", "ci"), "train-heldout"),
+    ("grpo-plain vs sft-ci, test", ("sft-ci", "ci"), ("grpo-plain", "ci"), "test-unseen"),
+    ("grpo-curriculum vs sft-ci, test", ("sft-ci", "ci"), ("grpo-curriculum", "ci"), "test-unseen"),
+)
+NEAR_TRAINED_SHARE = 0.5  # a test task is near-trained when a train task's program solves this share of its items
 
 
 def seed_config(config_path: Path, seed: int, out: Path) -> Path:
@@ -167,75 +193,218 @@ def seed_config(config_path: Path, seed: int, out: Path) -> Path:
 
 
 def eval_record(run_dir: Path, **fields) -> dict:
-    """One evaluation as counts: {..., n, correct, per_task: {task: [n, correct]}}."""
+    """One evaluation as counts and per-question outcomes: {..., n, correct, per_task: {task: [n, correct]},
+    questions: {item id: 0 or 1}}."""
+    from r1ci.records import load_results
+
     summary = json.loads((Path(run_dir) / "summary.json").read_text())
     per_task = {t: [row["n"], round(row["accuracy"] * row["n"])] for t, row in summary["by_task"].items()}
-    return {**fields, "n": sum(n for n, _ in per_task.values()), "correct": sum(c for _, c in per_task.values()),
-            "per_task": per_task}
+    questions = {i: int(r["score"] >= 1.0) for i, r in sorted(load_results(Path(run_dir) / "results.jsonl").items())}
+    n, correct = sum(n for n, _ in per_task.values()), sum(c for _, c in per_task.values())
+    if (len(questions), sum(questions.values())) != (n, correct):
+        raise ValueError(f"{run_dir}: results.jsonl does not match summary.json; re-run the evaluation")
+    return {**fields, "n": n, "correct": correct, "per_task": per_task, "questions": questions}
 
 
-def run_learning_study(config_path: Path, out: Path, seeds: int = 3, log=print) -> dict:
-    """Per seed: the whole pipeline (untrained, code-interpreter SFT, GRPO by the 4-stage potential curriculum,
-    evaluated in ci and text modes on held-out and unseen questions), then the two other arms on the same
-    questions: text-only SFT of the same base with as many training tokens as the ci SFT, evaluated in text
-    mode; and plain GRPO (one stage over every question) from the same SFT model for the same number of steps.
-    Every piece marks itself done, so a killed study resumes where it stopped."""
+def supervised_tokens(trajectories: list[Trajectory], tokenizer, settings: SFTSettings) -> tuple[int, int]:
+    """(rows, loss-bearing tokens) of the SFT dataset the trajectories make under `settings`."""
+    rows = build_dataset(trajectories, tokenizer, settings.multi_turn_weight, settings.max_length)
+    return len(rows), sum(sum(mask) for mask in rows["assistant_masks"])
+
+
+def fitting_pairs(ci: list[Trajectory], text: list[Trajectory], tokenizer, max_length: int) -> set[str]:
+    """Ids of the questions whose ci trajectory and text counterpart both fit `max_length` (SFT leaves out longer
+    rows, and the two arms must train on the same questions)."""
+    from r1ci.sft import tokenize
+
+    fits = lambda data: {t.id for t in data if len(tokenize(t, tokenizer)["input_ids"]) <= max_length}
+    return fits(ci) & fits(text)
+
+
+def train_text_arm(pipeline, out: Path) -> dict:
+    """Text-only SFT of the pipeline's base model on the text counterparts of the ci SFT's questions, with as many
+    supervised (loss-bearing) tokens as the ci SFT saw: its steps scaled by the two datasets' supervised tokens
+    per row. Both arms saw the same questions (the pipeline's SFT data was cut to the pairs that fit)."""
+    from transformers import AutoTokenizer
+
+    from r1ci.synth import read_trajectories
+
+    if (out / "result.json").exists():
+        return json.loads((out / "result.json").read_text())
+    tokenizer = AutoTokenizer.from_pretrained(pipeline.base)
+    settings = pipeline.settings("sft")
+    ci_data = read_trajectories(pipeline.written("synth"))
+    text_data = [t for t in read_trajectories(pipeline.out / "sft-data-text.jsonl") if t.id in {c.id for c in ci_data}]
+    (ci_rows, ci_tokens), (text_rows, text_tokens) = (supervised_tokens(d, tokenizer, settings)
+                                                      for d in (ci_data, text_data))
+    ci_steps = json.loads((pipeline.written("sft") / "result.json").read_text())["steps"]
+    steps = max(1, round(ci_steps * (ci_tokens / ci_rows) / (text_tokens / text_rows)))
+    result = train(pipeline.base, text_data, out, replace(settings, max_steps=steps))
+    batch = settings.batch_size
+    matched = {"ci": {"rows": ci_rows, "supervised_tokens": ci_tokens, "steps": ci_steps,
+                      "supervised_tokens_trained": round(ci_steps * batch * ci_tokens / ci_rows)},
+               "text": {"rows": text_rows, "supervised_tokens": text_tokens, "steps": steps,
+                        "supervised_tokens_trained": round(steps * batch * text_tokens / text_rows)}}
+    write_atomic(out / "result.json", json.dumps({**result, "matched": matched}, indent=1))
+    return {**result, "matched": matched}
+
+
+def near_trained(train_tasks: list[str], test_tasks: list[str], sandbox, grader, per_task: int = 10,
+                 seed: int = 77, data: DataFolders | None = None) -> dict[str, dict]:
+    """Which test tasks a train task's teacher already solves: every program of every train task's writer, run on
+    `per_task` items of each test task (where the writer makes a program from the item at all), graded by the
+    test task's checker. Returns, per test task, the best (train task, share solved); a share of at least
+    NEAR_TRAINED_SHARE makes the test task near-trained, not unseen."""
+    import asyncio
+
+    from r1ci.tasks import get_task
+
+    runs = []  # (test task, train task, program number, item, code)
+    for test_id in test_tasks:
+        items = get_task(test_id, data).items(per_task, seed=seed)
+        for train_id in train_tasks:
+            writer = get_task(train_id, data).teacher
+            for item in items:
+                try:
+                    programs = writer(item).programs
+                except Exception:  # a writer that cannot read another task's item makes no program for it
+                    continue
+                runs += [(test_id, train_id, k, item, code) for k, code in enumerate(programs)]
+
+    async def graded(test_id, item, code):
+        lines = (await sandbox.arun(code, Limits(timeout=10))).stdout.strip().splitlines()
+        return lines and (await grader.agrade(get_task(test_id, data), lines[-1], item)).correct
+
+    async def run_all():
+        return await asyncio.gather(*(graded(test_id, item, code) for test_id, _, _, item, code in runs))
+
+    solved = {}
+    for (test_id, train_id, k, _, _), correct in zip(runs, asyncio.run(run_all())):
+        solved[(test_id, train_id, k)] = solved.get((test_id, train_id, k), 0) + bool(correct)
+    best = {}
+    for test_id in test_tasks:
+        rates = {(train_id, k): count / per_task for (t, train_id, k), count in solved.items() if t == test_id}
+        (train_id, k), share = max(rates.items(), key=lambda kv: kv[1], default=((None, None), 0.0))
+        best[test_id] = {"solved_by": train_id, "program": k, "share": share,
+                         "near_trained": share >= NEAR_TRAINED_SHARE}
+    return best
+
+
+def majority_outcomes(items: list[dict], grader, seed: int = 99, draws: int = 50,
+                      data: DataFolders | None = None) -> tuple[dict[str, int], dict[str, str]]:
+    """The per-task majority baseline: each task's most frequent answer over `draws` items of another seed (never
+    the evaluated ones), graded on every evaluated item. Returns the outcomes by item id and each task's answer."""
+    from collections import Counter
+
+    from r1ci.tasks import get_task
+
+    answers = {}
+    for task_id in sorted({item["task"] for item in items}):
+        task = get_task(task_id, data)
+        counts = Counter(str(task.reference_answer(it)) for it in task.items(draws, seed=seed))
+        answers[task_id] = counts.most_common(1)[0][0]
+    outcomes = {item["id"]: int(grader.grade(get_task(item["task"], data), answers[item["task"]], item).correct)
+                for item in items}
+    return outcomes, answers
+
+
+def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) -> dict:
+    """Per seed (each draws its own SFT, RL and evaluation questions): the pipeline up to the potential table
+    (its SFT data cut to the questions both arms can train on); the text arm, token-matched; the untrained model,
+    both SFT models, in every mode of [eval], on held-out questions of the trained tasks and on [eval]'s unseen
+    test tasks; then GRPO by the 4-stage curriculum (the pipeline's [rl]) and plain GRPO (one stage, the same
+    steps), evaluated on the same questions. Once: which test tasks a trained program solves already, and the
+    majority-answer baseline. Every piece marks itself done, so a killed study resumes where it stopped, and
+    `learning.json` is rewritten after each piece."""
     from transformers import AutoTokenizer
 
     from r1ci.pipeline import Pipeline
     from r1ci.potential import read_table
     from r1ci.rl import train_rl
     from r1ci.synth import read_trajectories
+    from r1ci.tasks.selection import questions_in, select_items
 
     out = Path(out)
     command = f"r1ci study learning --config {config_path} --out {out} --seeds {seeds}"
-    records, rewards = [], {}
+    result = {"config": Path(config_path).read_text(), "command": command, "runs": []}
+    first = Pipeline(seed_config(config_path, 0, out / "seed0"), out / "seed0" / "pipeline")
+    unseen = first.config.eval.unseen_tasks
+    if not unseen:
+        raise ValueError(f"{config_path}: [eval] unseen_tasks is empty; the study evaluates on unseen test tasks")
+    checked = out / "near-trained.json"
+    if not checked.exists():
+        with Runtime(first.config.workers) as runtime:
+            write_atomic(checked, json.dumps(near_trained(first.config.tasks, unseen, runtime.sandbox, runtime.grader,
+                                                          data=first.config.data), indent=1))
+    result["near_trained_check"] = json.loads(checked.read_text())
+    result["near_trained"] = sorted(t for t, row in result["near_trained_check"].items() if row["near_trained"])
+
+    def save():
+        result["summary"] = learning_summary(result)
+        write_atomic(out / "learning.json", json.dumps(result, indent=1))
+
+    def evaluated(pipeline, seed_dir, seed, study, model, path, modes):
+        for mode in modes:
+            for is_unseen, tasks in ((False, "train-heldout"), (True, "test")):
+                run_dir = seed_dir / "eval" / Pipeline.eval_name(model, mode, is_unseen)
+                evaluate(pipeline.eval_config(path, mode, is_unseen), run_dir, show_progress=False)
+                record = eval_record(run_dir, study=study, seed=seed, model=model, mode=mode, tasks=tasks,
+                                     command=command)
+                named = lambda r: tuple(r[k] for k in KEYS)
+                result["runs"] = [r for r in result["runs"] if named(r) != named(record)] + [record]
+                log(f"seed {seed} {model} {mode} {tasks}: {record['correct']}/{record['n']}")
+        save()
+
+    modes = first.config.eval.modes
     for seed in range(seeds):
         seed_dir = out / f"seed{seed}"
         pipeline = Pipeline(seed_config(config_path, seed, seed_dir), seed_dir / "pipeline")
+        pipeline.until = "synth"
         pipeline.run(log=log)
-        sets = [(False, "train-heldout")] + ([(True, "test")] if pipeline.config.eval.unseen_tasks else [])
-        evals = pipeline.out / "eval"
-        names = {"base": "untrained", "sft": "sft-ci", "rl": "grpo-curriculum"}
-        for unseen, tasks in sets:
-            for name, model in names.items():
-                for mode in pipeline.config.eval.modes:
-                    study = "grpo" if name == "rl" else "code-vs-text"
-                    records.append(eval_record(evals / Pipeline.eval_name(name, mode, unseen), study=study, seed=seed,
-                                               model=model, mode=mode, tasks=tasks, command=command))
-                    if name == "sft":  # the GRPO study's starting model
-                        records.append({**records[-1], "study": "grpo"})
-        # Text-only SFT with the ci SFT's training tokens.
-        text_dir = seed_dir / "sft-text"
-        if not (text_dir / "result.json").exists():
+        cut = seed_dir / "pipeline" / ".done" / "paired"
+        if not cut.exists():  # both arms train on the same questions: those whose two rows fit max_length
             tokenizer = AutoTokenizer.from_pretrained(pipeline.base)
-            ci_data = read_trajectories(pipeline.written("synth"))
-            text_data = read_trajectories(pipeline.out / "sft-data-text.jsonl")
-            settings = pipeline.settings("sft")
-            ci_steps = json.loads((pipeline.written("sft") / "result.json").read_text())["steps"]
-            ratio = mean_tokens(ci_data, tokenizer) / mean_tokens(text_data, tokenizer)
-            steps = max(1, round(ci_steps * ratio))
-            result = train(pipeline.base, text_data, text_dir, replace(settings, max_steps=steps))
-            write_atomic(text_dir / "result.json", json.dumps({**result, "token_ratio": ratio}))
-        # Plain GRPO from the same SFT model, as many steps as the curriculum.
+            ci, text = (read_trajectories(p) for p in (pipeline.written("synth"), pipeline.out / "sft-data-text.jsonl"))
+            keep = fitting_pairs(ci, text, tokenizer, pipeline.settings("sft").max_length)
+            write_trajectories([t for t in ci if t.id in keep], pipeline.written("synth"))
+            write_trajectories([t for t in text if t.id in keep], pipeline.out / "sft-data-text.jsonl")
+            write_atomic(cut, json.dumps({"kept": len(keep), "of": len(ci)}))
+        pipeline.until = "potential"
+        pipeline.run(log=log)
+        text_arm = train_text_arm(pipeline, seed_dir / "sft-text")
+        result.setdefault("sft", {})[f"seed{seed}"] = text_arm["matched"]
+        for model, path in (("untrained", pipeline.base), ("sft-ci", str(pipeline.written("sft"))),
+                            ("sft-text", str(seed_dir / "sft-text"))):
+            evaluated(pipeline, seed_dir, seed, "code-vs-text", model, path, modes)
+        majority = seed_dir / "eval" / "majority.json"
+        if not majority.exists():
+            items = [item for is_unseen in (False, True) for config in [pipeline.eval_config("-", "ci", is_unseen)]
+                     for item in select_items(config.split, config.tasks, config.n_per_task, config.seed,
+                                              questions_in(config.exclude), config.data)]
+            with Runtime(pipeline.config.workers) as runtime:
+                outcomes, answers = majority_outcomes(items, runtime.grader, data=pipeline.config.data)
+            write_atomic(majority, json.dumps({"answers": answers, "questions": outcomes}, indent=1))
+        result.setdefault("majority", {})[f"seed{seed}"] = json.loads(majority.read_text())
+        save()
+        pipeline.until = "rl"
+        pipeline.run(log=log)
         planned = pipeline.settings("rl")
         plain = replace(planned, stages=1, steps_per_stage=planned.stages * planned.steps_per_stage)
-        train_rl(str(pipeline.written("sft")), read_table(pipeline.written("potential").parent), seed_dir / "grpo-plain",
-                 plain)
-        arms = (("sft-text", str(text_dir), "text", "code-vs-text"),
-                ("grpo-plain", str(seed_dir / "grpo-plain" / "model"), "ci", "grpo"))
-        for unseen, tasks in sets:
-            for model, path, mode, study in arms:
-                run_dir = seed_dir / "eval" / Pipeline.eval_name(model, mode, unseen)
-                evaluate(pipeline.eval_config(path, mode, unseen), run_dir, show_progress=False)
-                records.append(eval_record(run_dir, study=study, seed=seed, model=model, mode=mode, tasks=tasks,
-                                           command=command))
-        for arm, rl_dir in (("grpo-curriculum", pipeline.out / "rl"), ("grpo-plain", seed_dir / "grpo-plain")):
-            rewards[seed, arm] = reward_curve(rl_dir / "metrics.jsonl")
-        result = {"config": str(config_path), "summary": learning_summary(records, rewards), "runs": records}
-        write_atomic(out / "learning.json", json.dumps(result, indent=1))
+        train_rl(str(pipeline.written("sft")), read_table(pipeline.written("potential").parent),
+                 seed_dir / "grpo-plain", plain)
+        result.setdefault("potential", {})[f"seed{seed}"] = table_summary(read_table(pipeline.written("potential").parent))
+        for model, path in (("sft-ci", str(pipeline.written("sft"))), ("grpo-curriculum", str(pipeline.written("rl"))),
+                            ("grpo-plain", str(seed_dir / "grpo-plain" / "model"))):
+            evaluated(pipeline, seed_dir, seed, "grpo", model, path, ["ci"])
+        result.setdefault("rewards", {})[f"seed{seed}"] = {
+            arm: reward_curve(rl_dir / "metrics.jsonl")
+            for arm, rl_dir in (("grpo-curriculum", pipeline.written("rl").parent), ("grpo-plain", seed_dir / "grpo-plain"))}
+        save()
         log(f"seed {seed} done")
     return result
+
+
+KEYS = ("study", "seed", "model", "mode", "tasks")  # what names one evaluation record
 
 
 def reward_curve(metrics_path: Path) -> list[float]:
@@ -245,49 +414,75 @@ def reward_curve(metrics_path: Path) -> list[float]:
     return [row["reward"] for row in read_metrics(Path(metrics_path)) if "reward" in row]
 
 
-def spread(values: list[float]) -> dict:
-    return {"per_seed": [round(v, 2) for v in values], "mean": round(statistics.mean(values), 2),
-            "stdev": round(statistics.stdev(values), 2) if len(values) > 1 else 0.0}
+def outcomes(result: dict, model: str, mode: str, tasks: str, seed: int | None = None) -> dict[str, int]:
+    """Per-question outcomes keyed `seed:item id`, pooled over seeds (or one seed's). `tasks` is train-heldout,
+    test, or test-unseen (the test tasks that no trained program solves already). Model "majority": the
+    per-task majority-answer baseline on those questions."""
+    recorded = "test" if tasks == "test-unseen" else tasks
+    records = [r for r in result["runs"] if (r["model"], r["mode"], r["tasks"]) == (model, mode, recorded)
+               and (seed is None or r["seed"] == seed)] if model != "majority" else []
+    if model == "majority":
+        for key, table in result.get("majority", {}).items():
+            if seed is None or key == f"seed{seed}":
+                split = "test" if tasks.startswith("test") else "train"
+                records.append({"seed": int(key[4:]), "questions": {
+                    i: v for i, v in table["questions"].items() if task_split(task_of(i)) == split}})
+    near = set(result.get("near_trained", [])) if tasks == "test-unseen" else set()
+    return {f"{r['seed']}:{i}": v for r in records for i, v in r["questions"].items()
+            if task_of(i) not in near}
 
 
-def learning_summary(records: list[dict], rewards: dict[tuple[int, str], list[float]]) -> dict:
-    """Everything the README reports, recomputed from the records' counts (percent points) and the GRPO runs'
-    per-step rewards, with the targets of the study (issue 13) checked against it. A target that needs more
-    GRPO steps than a run took is reported as not measurable rather than met or missed."""
-    pct = {}
-    for r in records:
-        pct.setdefault((r["study"], r["model"], r["mode"], r["tasks"]), {})[r["seed"]] = 100 * r["correct"] / r["n"]
-    accuracy = {f"{model} {mode} {tasks}": spread([by_seed[s] for s in sorted(by_seed)])
-                for (study, model, mode, tasks), by_seed in pct.items() if (study, model) != ("grpo", "sft-ci")}
-    gains = {}
-    for (study, model, mode, tasks), by_seed in pct.items():
-        start = pct.get(("grpo", "sft-ci", mode, tasks), {})
-        if study == "grpo" and model != "sft-ci" and set(by_seed) <= set(start):
-            gains[f"{model} {mode} {tasks}"] = spread([by_seed[s] - start[s] for s in sorted(by_seed)])
-    rises = {}
-    for (seed, arm), curve in sorted(rewards.items()):
-        k = min(10, len(curve) // 2)
-        first, last = (round(statistics.mean(curve[:k]), 3), round(statistics.mean(curve[-k:]), 3)) if k else (None, None)
-        rises.setdefault(arm, {})[f"seed{seed}"] = {"steps": len(curve), "first": first, "last": last,
-                                           "rise": round(last - first, 3) if k else None}
+def task_of(item_id: str) -> str:
+    """The task of an item id as r1ci writes them (`rg/gcd/1/3`, `bbh/navigate/17`): its source and name."""
+    return "/".join(item_id.split("/")[:2])
 
-    def mean_of(model, mode="ci", study="code-vs-text"):
-        return statistics.mean(pct.get((study, model, mode, "train-heldout"), {}).values() or [float("nan")])
 
-    ci, untrained, text = (round(mean_of(*arm), 2) for arm in (("sft-ci",), ("untrained",), ("sft-text", "text")))
-    targets = {"sft-ci held-out >= 50 %": {"value": ci, "met": ci >= 50},
-               "sft-ci held-out >= untrained + 25 points": {"value": ci - untrained, "met": ci - untrained >= 25},
-               "sft-ci held-out >= sft-text + 25 points": {"value": ci - text, "met": ci - text >= 25}}
-    for arm in ("grpo-plain", "grpo-curriculum"):
-        gain = gains.get(f"{arm} ci train-heldout")
-        if gain:
-            targets[f"{arm} held-out gain > 2 x spread between seeds"] = {
-                "value": gain["mean"], "spread": gain["stdev"], "met": gain["mean"] > 2 * gain["stdev"]}
-        runs = rises.get(arm, {}).values()
-        if runs and all(run["rise"] is not None for run in runs):
-            short = min(run["steps"] for run in runs) < 20
-            mean_rise = round(statistics.mean(run["rise"] for run in runs), 3)
-            targets[f"{arm} reward: last 10 steps >= first 10 + 0.1"] = {
-                "value": mean_rise, "met": None if short else mean_rise >= 0.1,
-                **({"note": "fewer than 20 steps: first and last halves compared instead"} if short else {})}
-    return {"accuracy": accuracy, "gain_over_sft": gains, "reward_rise": rises, "targets": targets}
+def accuracy_row(values: dict[str, int]) -> dict:
+    n, correct = len(values), sum(values.values())
+    low, high = wilson(correct, n) if n else (0.0, 0.0)
+    return {"n": n, "correct": correct, "accuracy": round(correct / n, 4) if n else None,
+            "interval": [round(low, 4), round(high, 4)]}
+
+
+def learning_summary(result: dict) -> dict:
+    """Everything the README reports, recomputed from the records' per-question outcomes: each accuracy with its
+    95 % interval (overall and per source, pooled over seeds and per seed), the paired comparisons (difference
+    with a paired-bootstrap interval, exact McNemar p) and the issue's targets, each met or missed."""
+    accuracy = {}
+    for model, mode, tasks in sorted({(r["model"], r["mode"], r["tasks"]) for r in result["runs"]}):
+        sets = [tasks] + (["test-unseen"] if tasks == "test" else [])
+        for name in sets:
+            values = outcomes(result, model, mode, name)
+            row = accuracy_row(values)
+            row["by_source"] = {s: accuracy_row({k: v for k, v in values.items() if k.split(":", 1)[1].startswith(s)})
+                                for s in ("bbh", "symbench", "rg")}
+            row["per_seed"] = {f"seed{s}": accuracy_row(outcomes(result, model, mode, name, s))["accuracy"]
+                               for s in sorted({r["seed"] for r in result["runs"]})}
+            accuracy[f"{model} {mode} {name}"] = row
+    for name in ("train-heldout", "test", "test-unseen"):
+        accuracy[f"majority - {name}"] = accuracy_row(outcomes(result, "majority", "-", name))
+    comparisons = {}
+    for name, a, b, tasks in COMPARISONS:
+        first, second = outcomes(result, *a, tasks), outcomes(result, *b, tasks)
+        if set(first) & set(second):
+            comparisons[name] = {"a": " ".join(a), "b": " ".join(b), "tasks": tasks, **rounded(compare(first, second))}
+    targets = {}
+
+    def target(name, comparison, points):
+        row = comparisons.get(comparison)
+        if row:
+            targets[name] = {"difference": row["difference"], "interval": row["interval"], "p_value": row["p_value"],
+                             "met": row["difference"] >= points / 100 and row["p_value"] < 0.05}
+
+    for mode in ("ci", "text"):
+        target(f"sft-ci >= untrained ({mode}) + 10 points on unseen test tasks, p < 0.05",
+               f"sft-ci vs untrained ({mode})", 10)
+    target("sft-ci >= sft-text + 10 points on unseen test tasks, p < 0.05", "sft-ci vs sft-text", 10)
+    target("grpo-plain > sft-ci on held-out questions, p < 0.05", "grpo-plain vs sft-ci", 1e-9)
+    target("grpo-curriculum > sft-ci on held-out questions, p < 0.05", "grpo-curriculum vs sft-ci", 1e-9)
+    return {"accuracy": accuracy, "comparisons": comparisons, "targets": targets}
+
+
+def rounded(row: dict) -> dict:
+    return {k: (round(v, 4) if isinstance(v, float) else [round(x, 4) for x in v] if isinstance(v, tuple) else v)
+            for k, v in row.items()}

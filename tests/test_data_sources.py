@@ -37,6 +37,24 @@ def test_bbh_free_form_answers(grader):
     assert grader.grade(arith, item["answer"] + "1", item).score == 0.0
 
 
+@pytest.mark.parametrize("kind", [BBHTask, MathDataTask])
+def test_a_fixed_dataset_draws_its_questions_by_seed(kind):
+    """Seed 0 keeps the file's order; other seeds draw other questions; an item's id is its record, any seed."""
+    task = BBHTask("navigate", "train") if kind is BBHTask else MathDataTask("math_counting_probability", "test")
+    first = [task.item(i)["question"] for i in range(30)]
+    assert [i["id"] for i in task.items(30)] == [f"{task.id}/{i}" for i in range(30)]
+    one, two = ([i["id"] for i in task.items(30, seed=s)] for s in (1, 2))
+    assert one == [i["id"] for i in task.items(30, seed=1)], "a seed draws the same questions every time"
+    assert len(set(one) & set(two)) < 15 and len(set(one) & {f"{task.id}/{i}" for i in range(30)}) < 15
+    record = int(one[0].rsplit("/", 1)[1])
+    assert task.item(0, seed=1)["question"] == task.item(record)["question"]
+    assert sorted(task.item(i, seed=1)["id"] for i in range(task.size())) == sorted(
+        task.item(i)["id"] for i in range(task.size())), "every seed walks every record once"
+    assert first == [task.item(i, seed=0)["question"] for i in range(30)]
+    with pytest.raises(IndexError):
+        task.item(task.size(), seed=1)
+
+
 def test_bbh_corrupt_or_missing_file_gives_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("R1CI_BBH_DIR", str(tmp_path))
     (tmp_path / "navigate.json").write_text('{"examples": [')

@@ -166,40 +166,49 @@ def test_default_pipeline_shows_a_held_out_gain(tmp_path):
     assert trained["correct"] > base["correct"], results["eval"]
 
 
-def test_learning_study_records_both_comparisons_as_counts(tmp_path):
+def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_path):
     from r1ci.study import run_learning_study
 
     config = tmp_path / "toy.toml"
-    config.write_text(TOY.format(extra=""))
+    config.write_text(TOY.format(extra="").replace('modes = ["ci"]', 'modes = ["ci", "text"]'))
     out = tmp_path / "study"
     result = run_learning_study(config, out, seeds=1, log=lambda *_: None)
     runs = result["runs"]
     assert json.loads((out / "learning.json").read_text())["runs"] == runs
-    keys = {"study", "seed", "model", "mode", "tasks", "n", "correct", "per_task", "command"}
-    assert all(set(r) == keys and r["n"] == sum(n for n, _ in r["per_task"].values()) and
-               r["correct"] == sum(c for _, c in r["per_task"].values()) for r in runs)
+    keys = {"study", "seed", "model", "mode", "tasks", "n", "correct", "per_task", "questions", "command"}
+    assert all(set(r) == keys and r["n"] == sum(n for n, _ in r["per_task"].values()) == len(r["questions"]) and
+               r["correct"] == sum(c for _, c in r["per_task"].values()) == sum(r["questions"].values()) for r in runs)
     seen = {(r["study"], r["model"], r["mode"], r["tasks"]) for r in runs}
     for tasks in ("train-heldout", "test"):
-        assert {("code-vs-text", "untrained", "ci", tasks), ("code-vs-text", "sft-ci", "ci", tasks),
-                ("code-vs-text", "sft-text", "text", tasks), ("grpo", "sft-ci", "ci", tasks),
-                ("grpo", "grpo-plain", "ci", tasks), ("grpo", "grpo-curriculum", "ci", tasks)} <= seen
+        assert {("code-vs-text", m, mode, tasks) for m in ("untrained", "sft-ci", "sft-text") for mode in ("ci", "text")} | \
+            {("grpo", m, "ci", tasks) for m in ("sft-ci", "grpo-plain", "grpo-curriculum")} <= seen
     assert {t for r in runs if r["tasks"] == "test" for t in r["per_task"]} == {"rg/gcd"}
-    # the summary is the records' counts, recomputed
+    # every arm is scored on the same questions
+    heldout = [set(r["questions"]) for r in runs if r["tasks"] == "train-heldout"]
+    assert all(q == heldout[0] for q in heldout)
+    # the leakage check ran the trained programs on the test task, and the majority baseline graded its answers
+    assert set(result["near_trained_check"]) == {"rg/gcd"} and result["near_trained"] == []
+    assert set(result["majority"]["seed0"]["questions"]) == heldout[0] | {
+        q for r in runs if r["tasks"] == "test" for q in r["questions"]}
+    # the summary is recomputed from the per-question outcomes
     summary = result["summary"]
-    record = next(r for r in runs if (r["model"], r["mode"], r["tasks"]) == ("sft-ci", "ci", "train-heldout"))
-    assert summary["accuracy"]["sft-ci ci train-heldout"]["per_seed"] == [round(100 * record["correct"] / record["n"], 2)]
-    plain_record = next(r for r in runs if (r["model"], r["tasks"]) == ("grpo-plain", "train-heldout"))
-    gain = 100 * (plain_record["correct"] / plain_record["n"] - record["correct"] / record["n"])
-    assert summary["gain_over_sft"]["grpo-plain ci train-heldout"]["mean"] == pytest.approx(gain, abs=0.01)
-    assert summary["reward_rise"]["grpo-plain"]["seed0"]["steps"] == 2
-    assert summary["targets"]["grpo-plain reward: last 10 steps >= first 10 + 0.1"]["met"] is None  # 2 steps
-    # the text arm trained on the same questions, with the ci arm's tokens (more steps of shorter rows)
-    text = json.loads((out / "seed0" / "sft-text" / "result.json").read_text())
-    assert text["token_ratio"] > 1 and text["steps"] == max(1, round(3 * text["token_ratio"]))
+    sft = next(r for r in runs if (r["study"], r["model"], r["mode"], r["tasks"]) == ("grpo", "sft-ci", "ci", "train-heldout"))
+    plain = next(r for r in runs if (r["model"], r["tasks"]) == ("grpo-plain", "train-heldout"))
+    assert summary["accuracy"]["sft-ci ci train-heldout"]["correct"] == sft["correct"]
+    comparison = summary["comparisons"]["grpo-plain vs sft-ci"]
+    assert comparison["n"] == sft["n"] and comparison["difference"] == pytest.approx(
+        (plain["correct"] - sft["correct"]) / sft["n"], abs=1e-4)
+    assert comparison["interval"][0] <= comparison["difference"] <= comparison["interval"][1]
+    assert 0 <= comparison["p_value"] <= 1 and all(isinstance(t["met"], bool) for t in summary["targets"].values())
+    # the text arm trained on the same questions, with as many supervised tokens as the ci arm (to within a step)
+    matched = json.loads((out / "seed0" / "sft-text" / "result.json").read_text())["matched"]
+    assert matched["text"]["steps"] > matched["ci"]["steps"] == 3  # its rows carry fewer supervised tokens
+    per_step = 4 * matched["text"]["supervised_tokens"] / matched["text"]["rows"]
+    assert abs(matched["text"]["supervised_tokens_trained"] - matched["ci"]["supervised_tokens_trained"]) <= per_step
     ci_questions = questions_in([out / "seed0" / "pipeline" / "sft-data.jsonl"])
     assert questions_in([out / "seed0" / "pipeline" / "sft-data-text.jsonl"]) == ci_questions
-    plain = json.loads((out / "seed0" / "grpo-plain" / "settings.json").read_text())
-    assert plain["plan"] == [[4, 2]]  # one stage, the curriculum's two steps
+    plain_plan = json.loads((out / "seed0" / "grpo-plain" / "settings.json").read_text())
+    assert plain_plan["plan"] == [[4, 2]]  # one stage, the curriculum's two steps
     # a finished study re-runs from its markers: nothing is trained again
     stamp = (out / "seed0" / "sft-text" / "result.json").stat().st_mtime
     assert run_learning_study(config, out, seeds=1, log=lambda *_: None)["runs"] == runs

@@ -7,7 +7,7 @@ import pytest
 from conftest import ScriptedBackend
 from r1ci.backends import Generation
 from r1ci.potential import (PotentialConfig, estimate, group_of, group_sizes, improvement_potential, parse_mix,
-                            read_table, table)
+                            reachable_groups, read_table, table)
 from r1ci.reward import RewardWeights, reward_functions, total_reward, well_formed
 from r1ci.tasks import get_task
 from r1ci.trajectory import Segment, Trajectory
@@ -20,6 +20,17 @@ def test_potential_and_groups_follow_the_paper():
     # p = 0.2 -> 0.64 exactly: G1's lower bound is inclusive
     assert group_of(improvement_potential(0.2)) == 1
     assert [group_of(x) for x in (1.0, 0.64, 0.63, 0.48, 0.47, 0.32, 0.31, 0.0)] == [1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_a_sample_count_that_leaves_a_group_empty_is_warned_of():
+    """With N samples p is a multiple of 1/N: 4 or 8 samples can never fill G2 (the old SmolLM2 study's 4 left
+    G2 and G3 empty), 11 and 16 fill every group."""
+    assert reachable_groups(4) == {1, 4} and reachable_groups(8) == {1, 3, 4} and reachable_groups(12) == {1, 2, 4}
+    assert reachable_groups(11) == reachable_groups(16) == {1, 2, 3, 4}
+    warning = PotentialConfig(model="m", mix="ci:1.0:4,text:1.0:4").sample_count_warning()
+    assert "8 samples" in warning and "G2" in warning and "G3" not in warning and "11 samples" in warning
+    assert PotentialConfig(model="m", mix="ci:0.6:8,ci:1.0:8").sample_count_warning() is None
+    assert PotentialConfig(model="m").sample_count_warning() is None  # the default mix: 20
 
 
 def test_mix_parses_and_rejects_bad_entries():

@@ -43,6 +43,16 @@ def test_stages_grow_by_potential_group():
     assert [(len(s), n) for s, n in plan_stages(rows, RLSettings(stages=1, steps_per_stage=40))] == [(7, 40)]
 
 
+def test_settled_questions_can_be_left_out():
+    """Without `settled`, p = 0 and p = 1 questions (whose groups all score alike) are in no stage; the last
+    stage is every question the model sometimes gets right."""
+    rows = rows_with([0.5, 0.2, 0.9, 0.0, 1.0, 0.6, 0.15, 0.05])  # groups 1, 1, 3, 4, 4, 1, 2, 4
+    plan = plan_stages(rows, RLSettings(stages=4, steps_per_stage=10, settled=False))
+    assert [len(stage) for stage, _ in plan] == [3, 4, 5, 6]
+    assert {"q3", "q4"}.isdisjoint(r["id"] for stage, _ in plan for r in stage)
+    assert [len(s) for s, _ in plan_stages(rows, RLSettings(stages=1, steps_per_stage=40, settled=False))] == [6]
+
+
 def test_an_empty_stage_hands_its_steps_on():
     rows = rows_with([0.0, 1.0, 0.15])  # groups 4, 4, 2: G1 is empty
     plan = plan_stages(rows, RLSettings(stages=4, steps_per_stage=5))

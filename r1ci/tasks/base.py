@@ -8,8 +8,10 @@ sandbox, nor any stage above them. A task the scripted teacher covers names its 
 writers' conventions are in r1ci.tasks.teaching).
 """
 
+import random
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +60,14 @@ class Task(ABC):
         """Number of items for fixed datasets; None when the generator is unbounded."""
         return None
 
-    def check_index(self, index: int) -> None:
-        """A fixed dataset's `item`: IndexError for an index past its `size()` items."""
+    def record_number(self, index: int, seed: int) -> int:
+        """A fixed dataset's `item`: which of its `size()` records sits at `index` of the stream for `seed`.
+        Seed 0 keeps the dataset's own order; any other seed walks a shuffle drawn by the seed, so seeds train and
+        evaluate on different questions. Items keep their record's number as their id, whatever the seed.
+        IndexError past the end."""
         if not 0 <= index < self.size():
             raise IndexError(f"{self.id} has {self.size()} items; index {index} is out of range")
+        return shuffled_order(self.size(), seed)[index] if seed else index
 
     def items(self, n: int, seed: int = 0, max_tries: int | None = None,
               exclude: set[str] = frozenset()) -> list[Item]:
@@ -144,6 +150,14 @@ def hub_rows(task_id: str, name: str, config: str | None, split: str, hint: str)
         detail = " ".join(str(e).split())[:200]
         raise FileNotFoundError(f"{task_id}: no local data folder, and the hub's {name} could not be loaded "
                                 f"({type(e).__name__}{': ' + detail if detail else ''}); {hint}") from e
+
+
+@lru_cache(maxsize=256)
+def shuffled_order(size: int, seed: int) -> tuple[int, ...]:
+    """0..size-1 shuffled by `seed` (the same on every machine and Python version)."""
+    order = list(range(size))
+    random.Random(seed).shuffle(order)
+    return tuple(order)
 
 
 def perturb(answer: str, from_end: bool = True) -> str:

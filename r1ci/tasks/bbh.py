@@ -1,6 +1,7 @@
 """The 27 BIG-Bench Hard tasks, loaded from BBH's json files (`R1CI_BBH_DIR` or `--bbh-dir`; the folder
 holds `<task>.json` with `{"examples": [{"input", "target"}]}`), or from the Hugging Face hub when no folder
-is set. The item at an index is that example of the file; the seed does not change it.
+is set. Seed 0 walks the file's examples in order, another seed a shuffle of them (Task.record_number); an
+item's id is its example's number in the file, whatever the seed.
 
 Scoring is lenient in form, strict in content: "(A)", "A", "a" and "(A) the option's text" all name option A,
 case and whitespace never matter, and no answer that names a different option is ever accepted. GPQA-Diamond
@@ -90,10 +91,10 @@ class BBHTask(Task):
         return WRITERS.get(self.name)
 
     def item(self, index: int, seed: int = 0) -> Item:
-        self.check_index(index)
-        example = self.examples[index]
+        number = self.record_number(index, seed)
+        example = self.examples[number]
         question = f"{example['input']}\n\n{ANSWER_INSTRUCTION}"
-        return {"id": f"{self.id}/{index}", "task": self.id, "question": question, "answer": example["target"],
+        return {"id": f"{self.id}/{number}", "task": self.id, "question": question, "answer": example["target"],
                 "metadata": {"options": options(example["input"])}}
 
     def _grade(self, answer: str, item: Item) -> Grade:

@@ -3,8 +3,8 @@
 
 They belong to neither split (r1ci/tasks/__init__.py), so no run that takes a split's tasks (SFT data, RL,
 evaluation by split) draws on them; an evaluation names them (`r1ci eval --tasks ood/aime_2024,...`, in any
-mode) and its report puts them beside the paper's numbers. Each item is a record of the published file, at
-its position; the seed does not change it.
+mode) and its report puts them beside the paper's numbers. Each item is a record of the published file, its id the
+record's number; seed 0 walks them in order, another seed a shuffle (an evaluation takes them all anyway).
 
 - AIME: from a folder (`R1CI_AIME_DIR` or `--aime-dir`) holding `aime24.jsonl` and `aime25.jsonl`, one
   `{"prompt", "answer"}` a line (QwQ's eval data), or from the hub. A prompt's closing line is that source's own
@@ -115,15 +115,15 @@ class GPQATask(Task):
         return len(self.records)
 
     def item(self, index: int, seed: int = 0) -> Item:
-        self.check_index(index)
-        row = self.records[index]
+        number = self.record_number(index, seed)
+        row = self.records[number]
         question = str(row["Question"]).strip()
         texts = [" ".join(str(row[column]).split()) for column in GPQA_COLUMNS[1:]]  # one line per option
         order, placed = option_order(question), [""] * 4
         for text, position in zip(texts, order):
             placed[position] = text
         rendered = "\n".join(f"({letter}) {text}" for letter, text in zip(LETTERS, placed))
-        return {"id": f"{self.id}/{index}", "task": self.id,
+        return {"id": f"{self.id}/{number}", "task": self.id,
                 "question": f"{question}\nOptions:\n{rendered}\n\n{ANSWER_INSTRUCTION}",
                 "answer": f"({LETTERS[order[0]]})",
                 "metadata": {"options": {letter: normalize(text) for letter, text in zip(LETTERS, placed)}}}

@@ -6,7 +6,8 @@ the hub is reachable. Answers are judged by math-verify, so `1/2`, `0.5` and `\\
 math-verify also evaluates what it parses, so an answer that restates the question's expression would pass
 ("Compute $\\dbinom{8}{4}$." answered `\\dbinom{8}{4}`: 42 of the 771 counting items): an answer may use a
 construct that computes (`computations`) only where the expected answer uses it too.
-The item at an index is the record at that position of the published file; the seed does not change it.
+Seed 0 walks the published file in order, another seed a shuffle of it (Task.record_number); an item's id is
+its record's number in the file.
 `MathTask` (items, math-verify judging) is shared with the OOD AIME tasks (r1ci/tasks/ood.py), which load
 their own records.
 """
@@ -94,10 +95,10 @@ class MathTask(Task):
         return len(self.records)
 
     def item(self, index: int, seed: int = 0) -> Item:
-        self.check_index(index)
-        record = self.records[index]
+        number = self.record_number(index, seed)
+        record = self.records[number]
         metadata = {"origin": record["origin"], "level": record.get("level")}
-        return {"id": f"{self.id}/{index}", "task": self.id, "question": record["question"],
+        return {"id": f"{self.id}/{number}", "task": self.id, "question": record["question"],
                 "answer": record["answer"], "metadata": metadata}
 
     def _grade(self, answer: str, item: Item) -> Grade:
