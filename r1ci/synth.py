@@ -33,7 +33,7 @@ class SynthSettings:
                                        f"(e.g. GPT-4o).")
     split: str = setting("train", "Tasks of this split: train (SFT data) or test.", wired="split")
     tasks: list[str] | None = setting(None, "Task ids (default: the split's tasks the teacher can do; the scripted "
-                                            "teacher knows 74 train tasks).", wired="tasks")
+                                            "teacher knows 79 train tasks).", wired="tasks")
     per_task: int = setting(70, "At most this many trajectories per task (the paper: 70).")
     seed: int = setting(0, "Picks the questions (and the scripted teacher's phrasings).", wired="questions seed")
     candidates: int = setting(2, "Model teachers: tries per question, one prompt phrasing each.")

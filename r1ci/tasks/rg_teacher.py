@@ -3,9 +3,9 @@ r1ci.tasks.teaching).
 
 Most writers copy the question's values from the item's metadata where the question prints them the same
 way, and otherwise cut them out of the question text (`found`); `script` lays out every script the same
-way: the body's leading imports, the data block, a blank line, the computation. Not here: the other 44
-Reasoning-Gym tasks (the 21 of the test split, and 23 train tasks that no short program solves from the
-question alone).
+way: the body's leading imports, the data block, a blank line, the computation. Not here: the other 39
+Reasoning-Gym tasks (the 21 of the test split, and 18 train tasks that no short program solves from the
+question alone, or whose answer is a grid of several lines where a script's answer is its last line).
 """
 
 import math
@@ -921,6 +921,402 @@ def day(text):
 """
 
 
+# Graphs, cubes, geometry, calculus and sequences (new coverage) ----------------------------------------
+
+
+def graph_color(item):
+    puzzle = meta(item, "puzzle")
+    vertices, edges, colors = puzzle["vertices"], puzzle["edges"], puzzle["color_options"]
+    data = {"vertices": vertices, "edges": edges, "colors": colors}
+    greedy = script(data, """
+        import json
+
+        neighbours = {v: set() for v in vertices}
+        for u, v in edges:
+            neighbours[u].add(v)
+            neighbours[v].add(u)
+        coloring = {}
+        for v in vertices:  # each vertex takes the first color that none of its colored neighbours has
+            taken = {coloring[n] for n in neighbours[v] if n in coloring}
+            coloring[v] = next(c for c in colors if c not in taken)
+        print(json.dumps({str(v): c for v, c in coloring.items()}))""")
+    backtracking = script(data, """
+        import json
+
+        def extend(coloring):
+            \"\"\"A full coloring that extends `coloring` (the first vertices colored), or None.\"\"\"
+            if len(coloring) == len(vertices):
+                return coloring
+            v = vertices[len(coloring)]
+            for c in colors:
+                clash = any(coloring.get(a if b == v else b) == c for a, b in edges if v in (a, b))
+                if not clash and (full := extend({**coloring, v: c})):
+                    return full
+            return None
+
+        print(json.dumps({str(v): c for v, c in extend({}).items()}))""")
+    by_degree = script(data, """
+        import json
+        from collections import Counter
+
+        degree = Counter(v for edge in edges for v in edge)
+        coloring = {}
+        for c in colors:  # Welsh-Powell: fill one color class at a time, busiest vertices first
+            for v in sorted(vertices, key=lambda v: -degree[v]):
+                if v not in coloring and all(coloring.get(w) != c for e in edges if v in e for w in e):
+                    coloring[v] = c
+        print(json.dumps({str(v): coloring[v] for v in vertices}))""")
+    return Solution(code=greedy, alternatives=(backtracking, by_degree),
+                    worked=graph_color_worked(vertices, edges, colors))
+
+
+def graph_color_worked(vertices, edges, colors) -> str:
+    """Greedy coloring in words: each vertex in turn, its colored neighbours, the first color left."""
+    lines = ["Color the vertices in order, each with the first color that none of its already colored "
+             "neighbours uses."]
+    coloring = {}
+    for v in vertices:
+        neighbours = sorted({a if b == v else b for a, b in edges if v in (a, b)})
+        colored = [f"{n} (color {coloring[n]})" for n in neighbours if n in coloring]
+        coloring[v] = next(c for c in colors if c not in {coloring[n] for n in neighbours if n in coloring})
+        lines.append(f"Vertex {v}: " + (f"neighbours {', '.join(colored)}" if colored else "no colored neighbours")
+                     + f", so color {coloring[v]}.")
+    answer = "{" + ", ".join(f"\"{v}\": {c}" for v, c in coloring.items()) + "}"  # as json.dumps writes it
+    return "\n".join(lines + [f"Every edge joins two colors that differ. So the answer is {answer}"])
+
+
+def color_cube_rotation(item):
+    data = {"cube": meta(item, "initial_state"), "rotations": meta(item, "rotations"),
+            "asked": meta(item, "target_side")}
+    quarter_turns = script(data, """
+        opposite = {'top': 'bottom', 'bottom': 'top', 'left': 'right', 'right': 'left', 'front': 'back',
+                    'back': 'front'}
+
+        def bring_to_top(cube, side):
+            \"\"\"A quarter turn: side goes up, top goes to the far side, the far side down, bottom to side.\"\"\"
+            far = opposite[side]
+            return {**cube, 'top': cube[side], side: cube['bottom'], 'bottom': cube[far], far: cube['top']}
+
+        for side in rotations:
+            # bottom to top is a half turn about the left-right axis: two quarter turns bringing front up
+            cube = bring_to_top(bring_to_top(cube, 'front'), 'front') if side == 'bottom' else bring_to_top(cube, side)
+        print(cube[asked])""")
+    vectors = script(data, """
+        import numpy as np
+
+        normals = {'top': (0, 0, 1), 'bottom': (0, 0, -1), 'right': (1, 0, 0), 'left': (-1, 0, 0),
+                   'front': (0, 1, 0), 'back': (0, -1, 0)}
+        up = np.array(normals['top'])
+        color_at = {normals[side]: color for side, color in cube.items()}
+        for side in rotations:
+            # a quarter turn about axis k = d x up carries the direction d up (k x v for every v, plus the
+            # part along k); bottom comes up by a half turn about the left-right axis
+            turns = [np.cross(normals['front'], up)] * 2 if side == 'bottom' else [np.cross(normals[side], up)]
+            for k in turns:
+                color_at = {tuple(int(x) for x in np.cross(k, v) + np.dot(k, v) * k): color
+                            for v, color in color_at.items()}
+        print(color_at[normals[asked]])""")
+    backwards = script(data, """
+        opposite = {'top': 'bottom', 'bottom': 'top', 'left': 'right', 'right': 'left', 'front': 'back',
+                    'back': 'front'}
+
+        def came_from(position, side):
+            \"\"\"Where the face now at `position` was before the turn that brought `side` up.\"\"\"
+            cycle = ['top', side, 'bottom', opposite[side]]  # each position receives the next one's face
+            return cycle[(cycle.index(position) + 1) % 4] if position in cycle else position
+
+        # follow the asked position back through the turns to the side it started on
+        position = asked
+        for side in reversed(rotations):
+            turns = ['front', 'front'] if side == 'bottom' else [side]  # bottom up: a half turn, front up twice
+            for turn in turns:
+                position = came_from(position, turn)
+        print(cube[position])""")
+    return Solution(code=quarter_turns, alternatives=(vectors, backwards),
+                    worked=color_cube_worked(data["cube"], data["rotations"], data["asked"]))
+
+
+CUBE_OPPOSITE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left", "front": "back",
+                 "back": "front"}
+
+
+def color_cube_worked(cube: dict, rotations: list, asked: str) -> str:
+    """The cube's six faces after each turn, then the asked face."""
+    lines = []
+    for number, side in enumerate(rotations, 1):
+        if side == "bottom":  # a half turn: top and bottom swap, and so do front and back
+            swapped = {"top": "bottom", "bottom": "top", "front": "back", "back": "front"}
+            cube = {face: cube[swapped.get(face, face)] for face in cube}
+            moved = "top and bottom swap, and so do front and back"
+        else:
+            far = CUBE_OPPOSITE[side]
+            cube = {**cube, "top": cube[side], side: cube["bottom"], "bottom": cube[far], far: cube["top"]}
+            moved = f"the {side} face goes up, top goes {far}, {far} goes down, bottom comes to the {side}"
+        faces = ", ".join(f"{face} {color}" for face, color in cube.items())
+        lines.append(f"Turn {number} ({side} to top): {moved}. Now {faces}.")
+    return "\n".join(lines + [f"The {asked} side is now {cube[asked]}. So the answer is {cube[asked]}."])
+
+
+def advanced_geometry(item):
+    kind = item["metadata"]["task_type"]
+    data = {name: tuple(int(v) for v in meta(item, name)) for name in "ABC"}
+    programs = {
+        "orthocenter": ("""
+            from fractions import Fraction
+
+            # the altitude from A is perpendicular to BC: (C - B) . (P - A) = 0, and likewise from B;
+            # two lines a1 x + b1 y = c1 and a2 x + b2 y = c2, solved by Cramer's rule
+            a1, b1 = C[0] - B[0], C[1] - B[1]
+            a2, b2 = C[0] - A[0], C[1] - A[1]
+            c1, c2 = a1 * A[0] + b1 * A[1], a2 * B[0] + b2 * B[1]
+            det = a1 * b2 - a2 * b1
+            x, y = Fraction(c1 * b2 - c2 * b1, det), Fraction(a1 * c2 - a2 * c1, det)
+            print(f'({float(x):.3f}, {float(y):.3f})')""", """
+            from fractions import Fraction
+
+            # the orthocenter is A + B + C - 2 O, where O (the circumcenter) is equally far from all three
+            d = 2 * (A[0] * (B[1] - C[1]) + B[0] * (C[1] - A[1]) + C[0] * (A[1] - B[1]))
+            squares = [P[0] ** 2 + P[1] ** 2 for P in (A, B, C)]
+            ox = Fraction(squares[0] * (B[1] - C[1]) + squares[1] * (C[1] - A[1]) + squares[2] * (A[1] - B[1]), d)
+            oy = Fraction(squares[0] * (C[0] - B[0]) + squares[1] * (A[0] - C[0]) + squares[2] * (B[0] - A[0]), d)
+            x, y = A[0] + B[0] + C[0] - 2 * ox, A[1] + B[1] + C[1] - 2 * oy
+            print(f'({float(x):.3f}, {float(y):.3f})')""", """
+            from sympy import Point, Triangle
+
+            H = Triangle(Point(*A), Point(*B), Point(*C)).orthocenter
+            print(f'({float(H.x):.3f}, {float(H.y):.3f})')"""),
+        "incircle_radius": ("""
+            import math
+
+            a, b, c = math.dist(B, C), math.dist(C, A), math.dist(A, B)
+            s = (a + b + c) / 2
+            area = math.sqrt(s * (s - a) * (s - b) * (s - c))  # Heron's formula
+            print(f'{area / s:.3f}')  # the inradius is the area over the semi-perimeter""", """
+            import math
+
+            # twice the area by the shoelace formula; the inradius is 2 * area / perimeter
+            twice_area = abs((B[0] - A[0]) * (C[1] - A[1]) - (C[0] - A[0]) * (B[1] - A[1]))
+            perimeter = sum(math.hypot(P[0] - Q[0], P[1] - Q[1]) for P, Q in ((A, B), (B, C), (C, A)))
+            print(f'{twice_area / perimeter:.3f}')""", """
+            from sympy import Point, Triangle
+
+            # sympy signs the area by the orientation of A, B, C
+            print(f"{abs(float(Triangle(Point(*A), Point(*B), Point(*C)).inradius)):.3f}")"""),
+        "angle_measure": ("""
+            import math
+
+            # the angle between the vectors BA and BC, from their dot product
+            u, v = (A[0] - B[0], A[1] - B[1]), (C[0] - B[0], C[1] - B[1])
+            cosine = (u[0] * v[0] + u[1] * v[1]) / (math.hypot(*u) * math.hypot(*v))
+            print(f'{math.degrees(math.acos(max(-1.0, min(1.0, cosine)))):.2f}°')""", """
+            import math
+
+            # the difference of the directions of BA and BC, folded into [0, 180]
+            turn = math.atan2(A[1] - B[1], A[0] - B[0]) - math.atan2(C[1] - B[1], C[0] - B[0])
+            degrees = abs(math.degrees(turn)) % 360
+            print(f'{min(degrees, 360 - degrees):.2f}°')""", """
+            import math
+
+            # the law of cosines with the side lengths: b^2 = a^2 + c^2 - 2ac cos(B)
+            a, b, c = math.dist(B, C), math.dist(C, A), math.dist(A, B)
+            print(f'{math.degrees(math.acos((a * a + c * c - b * b) / (2 * a * c))):.2f}°')"""),
+    }
+    code, *alternatives = (script(data, body) for body in programs[kind])
+    return Solution(code=code, alternatives=tuple(alternatives), worked=GEOMETRY_WORKED[kind](**data))
+
+
+def factor(number) -> str:
+    """A number as a factor in a written product: negatives in parentheses."""
+    return f"({number})" if number < 0 else f"{number}"
+
+
+def line(a, b) -> str:
+    """The left side of a line's equation a x + b y, signs written once."""
+    return f"{a}x {'-' if b < 0 else '+'} {abs(b)}y"
+
+
+def orthocenter_worked(A, B, C) -> str:
+    from fractions import Fraction
+
+    a1, b1, a2, b2 = C[0] - B[0], C[1] - B[1], C[0] - A[0], C[1] - A[1]
+    c1, c2 = a1 * A[0] + b1 * A[1], a2 * B[0] + b2 * B[1]
+    det = a1 * b2 - a2 * b1
+    x, y = Fraction(c1 * b2 - c2 * b1, det), Fraction(a1 * c2 - a2 * c1, det)
+    answer = f"({float(x):.3f}, {float(y):.3f})"
+    return "\n".join([
+        "The orthocenter H = (x, y) lies on the altitude from A (perpendicular to BC) and on the one from B "
+        "(perpendicular to CA).",
+        f"BC = C - B = ({a1}, {b1}), so the altitude from A is {line(a1, b1)} = "
+        f"{a1}·{factor(A[0])} + {factor(b1)}·{factor(A[1])} = {c1}.",
+        f"AC = C - A = ({a2}, {b2}), so the altitude from B is {line(a2, b2)} = "
+        f"{a2}·{factor(B[0])} + {factor(b2)}·{factor(B[1])} = {c2}.",
+        f"Cramer's rule: the determinant is {a1}·{factor(b2)} - {factor(a2)}·{factor(b1)} = {det}.",
+        f"x = ({c1}·{factor(b2)} - {factor(c2)}·{factor(b1)}) / {factor(det)} = {x} ≈ {float(x):.3f}.",
+        f"y = ({a1}·{factor(c2)} - {factor(a2)}·{factor(c1)}) / {factor(det)} = {y} ≈ {float(y):.3f}.",
+        f"So the answer is {answer}"])
+
+
+def incircle_radius_worked(A, B, C) -> str:
+    sides = {name: math.dist(P, Q) for name, P, Q in (("a = BC", B, C), ("b = CA", C, A), ("c = AB", A, B))}
+    a, b, c = sides.values()
+    s = (a + b + c) / 2
+    area = math.sqrt(s * (s - a) * (s - b) * (s - c))
+    lengths = ", ".join(f"{name} = √{round(length ** 2)} ≈ {length:.4f}" for name, length in sides.items())
+    return "\n".join([
+        f"Side lengths: {lengths}.",
+        f"Semi-perimeter s = (a + b + c) / 2 ≈ {s:.4f}.",
+        f"Heron: area = √(s(s - a)(s - b)(s - c)) ≈ √({s:.4f} · {s - a:.4f} · {s - b:.4f} · {s - c:.4f})"
+        f" ≈ {area:.4f}.",
+        f"The inradius is area / s ≈ {area:.4f} / {s:.4f} ≈ {area / s:.5f}.",
+        f"So the answer is {area / s:.3f}"])
+
+
+def angle_measure_worked(A, B, C) -> str:
+    u, v = (A[0] - B[0], A[1] - B[1]), (C[0] - B[0], C[1] - B[1])
+    dot, lengths = u[0] * v[0] + u[1] * v[1], math.hypot(*u) * math.hypot(*v)
+    cosine = max(-1.0, min(1.0, dot / lengths))
+    degrees = math.degrees(math.acos(cosine))
+    return "\n".join([
+        f"The angle at B is between BA = A - B = {u} and BC = C - B = {v}.",
+        f"BA · BC = {u[0]}·{factor(v[0])} + {u[1]}·{factor(v[1])} = {dot}.",
+        f"|BA| = √{u[0] ** 2 + u[1] ** 2} ≈ {math.hypot(*u):.4f} and |BC| = √{v[0] ** 2 + v[1] ** 2} ≈ "
+        f"{math.hypot(*v):.4f}, whose product is ≈ {lengths:.4f}.",
+        f"cos B = {dot} / {lengths:.4f} ≈ {cosine:.5f}, so B = arccos({cosine:.5f}) ≈ {degrees:.3f}°.",
+        f"So the answer is {degrees:.2f}°"])
+
+
+GEOMETRY_WORKED = {"orthocenter": orthocenter_worked, "incircle_radius": incircle_radius_worked,
+                   "angle_measure": angle_measure_worked}
+
+
+def simple_integration(item):
+    import sympy
+
+    integrand, variable = item["metadata"]["integrand"], item["metadata"]["variable"]
+    data = {"integrand": integrand, "variable": variable}
+    symbolic = script(data, """
+        import sympy
+
+        x = sympy.Symbol(variable)
+        print(f'{sympy.integrate(sympy.sympify(integrand, locals={variable: x}), x)} + C')""")
+    power_rule = script(data, """
+        import re
+        from fractions import Fraction
+
+        # each term is [-]coefficient*x**power/denominator, any part but one optional; by the power rule
+        # c x^n integrates to c/(n+1) x^(n+1)
+        term = re.compile(rf'(-?)(\\d*)\\*?({variable})?(?:\\*\\*(\\d+))?(?:/(\\d+))?')
+        pieces = []
+        for text in integrand.replace(' - ', ' + -').split(' + '):
+            sign, number, x, power, denominator = term.fullmatch(text).groups()
+            coefficient = Fraction(int(number or 1), int(denominator or 1)) * (-1 if sign else 1)
+            n = (int(power) if power else 1) if x else 0
+            c = coefficient / (n + 1)
+            pieces.append(f'{c.numerator}*{variable}**{n + 1}' + (f'/{c.denominator}' if c.denominator > 1 else ''))
+        print(' + '.join(pieces).replace('+ -', '- ') + ' + C')""")
+    by_coefficients = script(data, """
+        import sympy
+
+        x = sympy.Symbol(variable)
+        polynomial = sympy.Poly(sympy.sympify(integrand, locals={variable: x}), x)
+        # raise every power by one and divide by the new power
+        antiderivative = sum(sympy.Rational(c) / (n + 1) * x ** (n + 1) for (n,), c in polynomial.terms())
+        print(f'{antiderivative} + C')""")
+    x = sympy.Symbol(variable)
+    steps = []
+    for term in sympy.Add.make_args(sympy.sympify(integrand, locals={variable: x})):
+        coefficient, power = term.as_coeff_exponent(x)
+        steps.append(f"{term}: c = {coefficient}, n = {power}, so ({coefficient})/{power + 1}·{variable}**{power + 1}"
+                     f" = {sympy.integrate(term, x)}")
+    worked = "\n".join(["Integrate term by term with the power rule: c·x^n becomes c·x^(n+1)/(n+1).", *steps,
+                        "Add the terms and the constant of integration.",
+                        f"So the answer is {sympy.integrate(sympy.sympify(integrand, locals={variable: x}), x)} + C"])
+    return Solution(code=symbolic, alternatives=(power_rule, by_coefficients), worked=worked)
+
+
+
+def number_sequence(item):
+    terms = [int(term) for term in found(r"^(.*), \?", item["question"]).split(", ")]
+    steps = """
+        steps = {f'add {p}': (lambda v, q, p=p: v + p) for p in range(-10, 11) if p}
+        steps |= {f'multiply by {p}': (lambda v, q, p=p: v * p) for p in range(-10, 11) if p not in (0, 1)}
+        steps |= {'square': lambda v, q: v * v, 'halve': lambda v, q: v // 2,
+                  'add the previous term': lambda v, q: v + q}
+        previous = [0] + terms[:-1]  # the term before each one (nothing before the first)
+        """
+    by_values = script({"terms": terms}, steps + """
+        # a rule of up to four steps turns each term into the next; grow every term's value step by step,
+        # breadth-first, keeping each distinct row of values once (the last term's row gives the answer)
+        layer = {tuple(terms): []}
+        for _ in range(4):
+            grown = {}
+            for values, rule in layer.items():
+                for name, step in steps.items():
+                    new = tuple(step(v, q) for v, q in zip(values, previous))
+                    if new not in grown and max(map(abs, new)) < 10 ** 7:
+                        grown[new] = rule + [name]
+            layer = grown
+            fits = [values for values in layer if list(values[:-1]) == terms[1:]]
+            if fits:
+                break
+        print(fits[0][-1])""")
+    by_rules = script({"terms": terms}, steps + """
+        def apply(rule, value, before):
+            for step in rule:
+                value = step(value, before)
+            return value
+
+        # try every rule of one step, then two, ...: the first that maps each term onto the next
+        for length in range(1, 5):
+            rules = itertools.product(steps.values(), repeat=length)
+            rule = next((r for r in rules if all(apply(r, a, q) == b for a, b, q in zip(terms, terms[1:], previous))),
+                        None)
+            if rule:
+                break
+        print(apply(rule, terms[-1], previous[-1]))""", imports="import itertools")
+    return Solution(code=by_values, alternatives=(by_rules,), worked=number_sequence_worked(terms))
+
+
+SEQUENCE_STEPS = {f"add {p}": (lambda v, q, p=p: v + p) for p in range(-10, 11) if p}
+SEQUENCE_STEPS |= {f"multiply by {p}": (lambda v, q, p=p: v * p) for p in range(-10, 11) if p not in (0, 1)}
+SEQUENCE_STEPS |= {"square": lambda v, q: v * v, "halve": lambda v, q: v // 2,
+                   "add the previous term": lambda v, q: v + q}
+
+
+def number_sequence_worked(terms: list[int]) -> str:
+    """The rule the breadth-first search of the first program finds, checked on every term and applied to the
+    last one."""
+    previous = [0] + terms[:-1]
+    layer = {tuple(terms): []}
+    for _ in range(4):
+        grown = {}
+        for values, rule in layer.items():
+            for name, step in SEQUENCE_STEPS.items():
+                new = tuple(step(v, q) for v, q in zip(values, previous))
+                if new not in grown and max(map(abs, new)) < 10 ** 7:
+                    grown[new] = rule + [name]
+        layer = grown
+        fits = [values for values in layer if list(values[:-1]) == terms[1:]]
+        if fits:
+            break
+    rule = layer[fits[0]]
+
+    def trace(value, before, first=False):
+        shown = [str(value)]
+        for name in rule:
+            value = SEQUENCE_STEPS[name](value, before)
+            added = " (none before the first term)" if first else f" ({before})"
+            shown.append(f"{name}{added if name == 'add the previous term' else ''} → {value}")
+        return ", ".join(shown), value
+
+    lines = ["Look for a short rule (add or multiply by a small number, square, halve rounding down, add the "
+             "previous term) that turns each term into the next.", f"The rule '{' then '.join(rule)}' fits:"]
+    checks = [f"{trace(a, q, first=not i)[0]} ✓" for i, (a, q) in enumerate(zip(terms, previous))][:-1]
+    lines += checks if len(checks) <= 5 else checks[:4] + [f"... and the other {len(checks) - 4} terms the same way."]
+    text, answer = trace(terms[-1], previous[-1])
+    return "\n".join(lines + [f"Applied to the last term: {text}.", f"So the answer is {answer}."])
+
+
 WRITERS = {"base_conversion": base_conversion, "basic_arithmetic": basic_arithmetic,
            "prime_factorization": prime_factorization, "number_sorting": number_sorting,
            "products": products, "decimal_chain_sum": decimal_chain_sum,
@@ -938,4 +1334,7 @@ WRITERS = {"base_conversion": base_conversion, "basic_arithmetic": basic_arithme
            "palindrome_generation": palindrome_generation, "string_manipulation": string_manipulation,
            "polynomial_multiplication": polynomial_multiplication, "polynomial_equations": polynomial_equations,
            "countdown": countdown, "time_intervals": time_intervals,
-           "calendar_arithmetic": calendar_arithmetic}
+           "calendar_arithmetic": calendar_arithmetic,
+           "graph_color": graph_color, "color_cube_rotation": color_cube_rotation,
+           "advanced_geometry": advanced_geometry, "simple_integration": simple_integration,
+           "number_sequence": number_sequence}
