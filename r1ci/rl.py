@@ -33,7 +33,7 @@ from r1ci.reward import RewardWeights, reward_fields, reward_functions
 from r1ci.rollout import RolloutSettings, context_need, rollout_jobs, rollout_settings, with_budget_defaults
 from r1ci.checkpoints import resume_point, save_final, train_from
 from r1ci.records import write_atomic
-from r1ci.runtime import Runtime
+from r1ci.runtime import Runtime, run_apart
 from r1ci.settings import (as_table, bf16_setting, check_positive, check_report_to, group, insecure_setting,
                            report_to_setting, setting, workers_setting)
 from r1ci.tasks import get_task
@@ -306,6 +306,14 @@ def timed_weight_sync(trainer) -> None:
     generation.sync_weights = timed_sync
 
 
+def train_stage_with_runtime(start: str, reference: str, rows: list[dict], steps: int, stage_dir: Path,
+                             settings: RLSettings, stage: int, step_offset: int, metrics_path: Path) -> None:
+    """`train_stage` with a sandbox and a grader of its own, built from the settings."""
+    with Runtime(settings.workers, settings.insecure) as runtime:
+        train_stage(start, reference, rows, steps, stage_dir, settings, runtime.sandbox, runtime.grader, stage,
+                    step_offset, metrics_path)
+
+
 def train_stage(start: str, reference: str, rows: list[dict], steps: int, stage_dir: Path, settings: RLSettings,
                 sandbox, grader, stage: int, step_offset: int, metrics_path: Path) -> None:
     from datasets import Dataset
@@ -401,16 +409,21 @@ def train_rl(model_path: str, rows: list[dict], out: Path, settings: RLSettings)
         write_atomic(saved, json.dumps(described, indent=1))
     metrics_path = out / "metrics.jsonl"
     current, offset = model_path, 0
-    with Runtime(settings.workers, settings.insecure) as runtime:
-        for stage, (stage_rows, steps) in enumerate(plan, 1):
-            stage_dir = out / f"stage-{stage}"
-            if not (stage_dir / "done.json").exists():
-                train_stage(current, model_path, stage_rows, steps, stage_dir, settings, runtime.sandbox,
-                            runtime.grader, stage, offset, metrics_path)
-                free_accelerator_memory()  # the next stage loads its own model (and, with vllm, its own engine)
-                if main:
-                    write_atomic(stage_dir / "done.json", json.dumps({"questions": len(stage_rows), "steps": steps}))
-            current, offset = str(stage_dir / "model"), offset + steps
+    # A colocated engine lives as long as its process: alone, each stage runs in one of its own (under a launcher
+    # the launcher's processes train, and each stage frees what it can).
+    apart = settings.generation == "vllm" and settings.vllm_mode == "colocate" and PartialState().num_processes == 1
+    for stage, (stage_rows, steps) in enumerate(plan, 1):
+        stage_dir = out / f"stage-{stage}"
+        if not (stage_dir / "done.json").exists():
+            arguments = (current, model_path, stage_rows, steps, stage_dir, settings, stage, offset, metrics_path)
+            if apart:
+                run_apart(train_stage_with_runtime, *arguments)
+            else:
+                train_stage_with_runtime(*arguments)
+                free_accelerator_memory()  # the next stage loads its own model
+            if main:
+                write_atomic(stage_dir / "done.json", json.dumps({"questions": len(stage_rows), "steps": steps}))
+        current, offset = str(stage_dir / "model"), offset + steps
     final = out / "model"
     if main:
         if final.is_symlink() or final.exists():

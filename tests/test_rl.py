@@ -17,6 +17,7 @@ from conftest import ScriptedBackend, killed_while_saving
 from r1ci.potential import table
 from r1ci.rl import RLSettings, completions, plan_stages
 from r1ci.rollout import RolloutConfig, RolloutSettings, rollout
+from r1ci.runtime import run_apart
 from r1ci.tasks import get_task
 
 TASK = get_task("symbench/number_multiply")
@@ -223,3 +224,15 @@ def test_a_stage_killed_after_its_last_checkpoint_trains_no_step_more(tiny_model
     assert steps == [1, 2]  # nothing trained, or logged, after the resume
     assert json.loads((tmp_path / "stage-1" / "trainer_state.json").read_text())["global_step"] == 2
     assert (tmp_path / "model" / "config.json").exists() and not list(tmp_path.glob("stage-1/checkpoint-*"))
+
+
+def write_pid(path):
+    Path(path).write_text(str(os.getpid()))
+
+
+def test_a_piece_run_apart_runs_in_another_process_and_its_failure_is_raised_here(tmp_path):
+    """What each colocated-vLLM GRPO stage runs in (its engine's memory goes with its process)."""
+    run_apart(write_pid, tmp_path / "pid")
+    assert int((tmp_path / "pid").read_text()) != os.getpid()
+    with pytest.raises(RuntimeError, match="write_pid failed in its own process"):
+        run_apart(write_pid, tmp_path / "no" / "such" / "folder")

@@ -50,9 +50,10 @@ def reward_functions(weights):
     return [odd_share, no_format, no_turns]
 
 
-if __name__ == "__main__":  # vLLM's engine workers import this module again
+rl.reward_functions = reward_functions  # here, not below: each GRPO stage's own process imports this module again
+
+if __name__ == "__main__":  # vLLM's engine workers, and each stage's process, import this module again
     model, potential, out, steps = sys.argv[1:5]
-    rl.reward_functions = reward_functions
     settings = rl.RLSettings(stages=1, steps_per_stage=int(steps), num_generations=4, prompts_per_step=2,
                              learning_rate=1e-2, beta=0.0, generation="vllm", save_steps=100, workers=1,
                              rollout=RolloutSettings(max_new_tokens=24, turn_tokens=24, max_code_calls=1))
