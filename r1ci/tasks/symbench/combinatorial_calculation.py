@@ -2,6 +2,7 @@
 reach a target, e.g. 3 8 6 9 2 -> 78 with (3+8/6)*9*2. Any such expression is accepted: the checker
 tokenises the answer list, parses it with the usual precedence and evaluates it exactly with fractions."""
 
+import ast
 import random
 import re
 from dataclasses import dataclass
@@ -249,11 +250,92 @@ print("check passed")
 """
 
 
+SPLIT_TOP_DOWN = r"""
+@functools.cache
+def values(i, j):
+    # Every value numbers[i:j] can take, each with one bracketed expression that gives it.
+    if j - i == 1:
+        return {Fraction(numbers[i]): str(numbers[i])}
+    out = {}
+    for k in range(i + 1, j):  # the last operation joins numbers[i:k] and numbers[k:j]
+        for a, left in values(i, k).items():
+            for b, right in values(k, j).items():
+                out.setdefault(a + b, f"({left}+{right})")
+                out.setdefault(a - b, f"({left}-{right})")
+                out.setdefault(a * b, f"({left}*{right})")
+                if b:
+                    out.setdefault(a / b, f"({left}/{right})")
+    return out
+
+
+expression = values(0, len(numbers))[Fraction(target)]
+print("[" + ", ".join(re.findall(r"\d+|[-+*/()]", expression)) + "]")
+"""
+
+REDUCE_NEIGHBOURS = r"""
+seen = set()
+
+
+def reduce(items):
+    # items: (value, expression) in order; join two neighbours with an operator until one is left.
+    if len(items) == 1:
+        return items[0][1] if items[0][0] == target else None
+    key = tuple(value for value, _ in items)
+    if key in seen:  # these values were already tried in this order
+        return None
+    seen.add(key)
+    for i in range(len(items) - 1):
+        (a, left), (b, right) = items[i], items[i + 1]
+        joined = [(a + b, f"({left}+{right})"), (a - b, f"({left}-{right})"), (a * b, f"({left}*{right})")]
+        if b:
+            joined.append((a / b, f"({left}/{right})"))
+        for item in joined:
+            found = reduce(items[:i] + [item] + items[i + 2:])
+            if found:
+                return found
+    return None
+
+
+expression = reduce([(Fraction(n), str(n)) for n in numbers])
+print("[" + ", ".join(re.findall(r"\d+|[-+*/()]", expression)) + "]")
+"""
+OPERATIONS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def evaluation_steps(expression: str) -> list[str]:
+    """The operations of an expression in the order they are worked out, each as `a op b = value`."""
+    steps = []
+
+    def value(node: ast.expr) -> Fraction:
+        if isinstance(node, ast.Constant):
+            return Fraction(node.value)
+        a, b = value(node.left), value(node.right)
+        op = OPERATIONS[type(node.op)]
+        result = {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[op]
+        steps.append(f"{a} {op} {b} = {result}")
+        return result
+
+    value(ast.parse(expression, mode="eval").body)
+    return steps
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `solve_numbers`, the exhaustive search over bracketings; its check
-    evaluates the expression exactly."""
-    data = dict(numbers=meta(item, "numbers"), target=meta(item, "target"))
+    """The scripted teacher's programs: `solve_numbers`, the exhaustive search over bracketings bottom-up; every
+    value of each run, top-down and memoised, with an expression for it; and a depth-first search that joins
+    two neighbouring numbers at a time. Its check evaluates the expression exactly. The worked solution gives
+    the expression found and works it out one operation at a time (the search behind it is not written)."""
+    numbers, target = meta(item, "numbers"), meta(item, "target")
+    data = dict(numbers=numbers, target=target)
+    tokens = solve_numbers(numbers, target)
+    steps = evaluation_steps("".join(tokens))
+    worked = "\n".join([f"The numbers {', '.join(map(str, numbers))} must stay in order and reach {target}.",
+                        f"Try {' '.join(tokens)}, working it out one operation at a time "
+                        "(multiplication and division before addition and subtraction, brackets first):",
+                        *steps, f"That is {target}, as required.", f"So the answer is {format_tokens(tokens)}"])
     return Solution(
         code=script_with_functions(data, reachable_values, solve_numbers, format_tokens,
                                    last="print(format_tokens(solve_numbers(numbers, target)))"),
-        check=script(data, COMBINATORIAL_CALCULATION_CHECK, "from fractions import Fraction"))
+        check=script(data, COMBINATORIAL_CALCULATION_CHECK, "from fractions import Fraction"),
+        worked=worked,
+        alternatives=(script(data, SPLIT_TOP_DOWN, "import functools\nimport re\nfrom fractions import Fraction"),
+                      script(data, REDUCE_NEIGHBOURS, "import re\nfrom fractions import Fraction")))

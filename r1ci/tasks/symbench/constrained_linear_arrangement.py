@@ -223,11 +223,63 @@ def result(mine, theirs):
 }
 
 
+OPPONENT_PERMUTATIONS = r"""
+for cards in itertools.permutations(deck, len(played)):  # distinct cards, in order of their letters
+    if all(result(mine, theirs) == announced for mine, theirs, announced in zip(played, cards, results)):
+        print(",".join(cards))
+        break
+"""
+OPPONENT_CANDIDATES = r"""
+# The cards that give each round's result, then one from each round, none twice.
+candidates = [[card for card in deck if result(mine, card) == announced] for mine, announced in zip(played, results)]
+choices = (cards for cards in itertools.product(*candidates) if len(set(cards)) == len(cards))
+print(",".join(next(choices)))
+"""
+
+
+VERBS = {"win": "wins", "loss": "loses", "draw": "draws"}
+
+
+def reasoning(game: str, moves: list[str], results: list[str]) -> str:
+    """In words: each round's candidates (the opponent's cards that give the announced result), then a
+    depth-first choice of one card per round, none twice, with each dead end it meets."""
+    deck = PIECES[game]
+    lines, candidates = [], []
+    for i, (mine, announced) in enumerate(zip(moves, results), 1):
+        by_result = {r: [c for c in deck if outcome(game, mine, c) == r] for r in ("win", "loss", "draw")}
+        spread = ", ".join(f"{VERBS[r]} against {', '.join(cards)}" for r, cards in by_result.items() if cards)
+        candidates.append(by_result[announced])
+        lines.append(f"Round {i}: my {mine} {spread}. It was a {announced}, so the opponent played "
+                     f"{' or '.join(by_result[announced])}.")
+    lines.append("Each card is used once, so take for each round, in order, the first candidate not used yet.")
+    chosen: list[str] = []
+
+    def choose(i: int) -> bool:
+        if i == len(moves):
+            return True
+        for card in candidates[i]:
+            if card not in chosen:
+                chosen.append(card)
+                if choose(i + 1):
+                    return True
+                chosen.pop()
+        taken = f"With {', '.join(chosen)} taken for the rounds before, round {i + 1}"
+        if set(candidates[i]) <= set(chosen):
+            lines.append(f"{taken} has no unused candidate left; go back.")
+        else:
+            lines.append(f"{taken} has no candidate that leads on; go back.")
+        return False
+
+    choose(0)
+    lines.append(f"So the answer is {','.join(chosen)}")
+    return "\n".join(lines)
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: each game's rules read from the question's own text (what generates and
-    overcomes what, the cycle of who beats whom), then a depth-first search for the opponent's cards. The task
-    decides rounds from fixed tables instead (`outcome`), so the program is not its solver; its check replays
-    every round."""
+    """The scripted teacher's programs: each game's rules read from the question's own text (what generates and
+    overcomes what, the cycle of who beats whom), then a depth-first search for the opponent's cards, a scan of
+    the permutations of the deck, or the product of each round's candidates. The task decides rounds from fixed
+    tables instead (`outcome`), so no program is its solver; the check replays every round."""
     question, game = item["question"], meta(item, "game_type")
     if game == "elements":
         rules = dict(generation=found(r"Generation: (.*?)\.\n", question),
@@ -237,7 +289,12 @@ def teacher(item: dict) -> Solution:
                      cycle=found(r"1\. (.*?), and so on", question))
     else:
         rules = dict(ranking=list("ABCDEFGH"))
-    data = rules | dict(played=meta(item, "player_moves"), results=meta(item, "results"))
+    moves, results = meta(item, "player_moves"), meta(item, "results")
+    data = rules | dict(played=moves, results=results)
     imports = "import re" if game != "animal" else ""
+    with_itertools = "\n".join(filter(None, ["import itertools", imports]))
     return Solution(code=script(data, CARD_GAMES[game] + OPPONENT_SEARCH, imports),
-                    check=script(data, CARD_GAMES[game] + OPPONENT_CHECK, imports))
+                    check=script(data, CARD_GAMES[game] + OPPONENT_CHECK, imports),
+                    worked=reasoning(game, moves, results),
+                    alternatives=(script(data, CARD_GAMES[game] + OPPONENT_PERMUTATIONS, with_itertools),
+                                  script(data, CARD_GAMES[game] + OPPONENT_CANDIDATES, with_itertools)))

@@ -134,10 +134,81 @@ print("check passed")
 """
 
 
+WALK_ON_A_FLAT_LIST = """
+n = len(grid)
+cells = [value for row in grid for value in row]  # cell (r, c) is cells[r * n + c]
+at = (start[0] - 1) * n + (start[1] - 1)
+for move in moves:
+    row, col = divmod(at, n)
+    if (move == "u" and row == 0) or (move == "d" and row == n - 1) \\
+            or (move == "l" and col == 0) or (move == "r" and col == n - 1):
+        continue  # the edge
+    to = at + {"u": -n, "d": n, "l": -1, "r": 1}[move]
+    if cells[to] in (0, cells[at]):  # slide into an empty square or merge with an equal tile
+        cells[to], cells[at] = cells[to] + cells[at], 0
+        at = to
+print([cells[i:i + n] for i in range(0, n * n, n)])
+"""
+
+WALK_AMONG_TILES = """
+n = len(grid)
+tiles = {(r, c): value for r, row in enumerate(grid, 1) for c, value in enumerate(row, 1) if value}
+vectors = {"u": (-1, 0), "d": (1, 0), "l": (0, -1), "r": (0, 1)}
+here = start
+for move in moves:
+    there = (here[0] + vectors[move][0], here[1] + vectors[move][1])
+    if not (1 <= there[0] <= n and 1 <= there[1] <= n):
+        continue
+    if there not in tiles:
+        tiles[there] = tiles.pop(here)
+    elif tiles[there] == tiles[here]:
+        tiles[there] *= 2
+        del tiles[here]
+    else:
+        continue  # a different number blocks the way
+    here = there
+print([[tiles.get((r, c), 0) for c in range(1, n + 1)] for r in range(1, n + 1)])
+"""
+MOVE_NAMES = {"u": "up", "d": "down", "l": "left", "r": "right"}
+
+
+def walk_in_words(grid: list[list[int]], start: list[int], moves: str) -> str:
+    """In words: each move of the tile (1-based squares), whether it slides, merges or stays, and the grid."""
+    grid = [list(row) for row in grid]
+    n = len(grid)
+    r, c = start
+    lines = [f"The tile at ({r + 1}, {c + 1}) holds {grid[r][c]}; squares are (row, column), counted from 1."]
+    for k, move in enumerate(moves, 1):
+        dr, dc = STEPS[move]
+        nr, nc = r + dr, c + dc
+        where = f"Move {k} ({move}, {MOVE_NAMES[move]}) from ({r + 1}, {c + 1})"
+        if not (0 <= nr < n and 0 <= nc < n):
+            lines.append(f"{where}: the edge; it stays.")
+            continue
+        if grid[nr][nc] == 0:
+            lines.append(f"{where}: ({nr + 1}, {nc + 1}) is empty; it slides there.")
+            grid[nr][nc], grid[r][c] = grid[r][c], 0
+        elif grid[nr][nc] == grid[r][c]:
+            lines.append(f"{where}: ({nr + 1}, {nc + 1}) holds {grid[nr][nc]} too; they merge into "
+                         f"{2 * grid[r][c]} there.")
+            grid[nr][nc], grid[r][c] = 2 * grid[r][c], 0
+        else:
+            lines.append(f"{where}: ({nr + 1}, {nc + 1}) holds {grid[nr][nc]}, not {grid[r][c]}; it stays.")
+            continue
+        r, c = nr, nc
+    lines.append(f"So the answer is {grid}")
+    return "\n".join(lines)
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `walk` from the start the question names, counting from 1."""
+    """The scripted teacher's programs: `walk` from the start the question names, counting from 1; the same walk
+    on a flat list of cells with index arithmetic; and on a dict of the tiles alone. Its check tests what
+    any walk keeps. The worked solution follows the tile move by move."""
+    grid, moves = meta(item, "grid"), meta(item, "moves")
     start = tuple(v + 1 for v in meta(item, "start_pos"))
-    data = dict(grid=meta(item, "grid"), start=start, moves=meta(item, "moves"))
+    data = dict(grid=grid, start=start, moves=moves)
     return Solution(
         code=script_with_functions(data, walk, last="print(walk(grid, (start[0] - 1, start[1] - 1), moves))"),
-        check=script(data, GAME_2048_CHECK, "import re"))
+        check=script(data, GAME_2048_CHECK, "import re"),
+        worked=walk_in_words(grid, meta(item, "start_pos"), moves),
+        alternatives=(script(data, WALK_ON_A_FLAT_LIST), script(data, WALK_AMONG_TILES)))

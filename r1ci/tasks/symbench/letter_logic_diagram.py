@@ -172,10 +172,127 @@ print("check passed")
 """
 
 
+FILL_WITH_SETS = """
+given = [row.split(",") for row in puzzle.splitlines()]
+n = len(given)
+letters = [chr(ord("a") + i) for i in range(n)]
+
+
+def completed(diagonal):
+    # The diagonal first, then the blanks in reading order, backtracking when a cell has no letter left.
+    grid = [row[:] for row in given]
+    for r in range(n):
+        grid[r][n - 1 - r] = diagonal
+    in_row = [set() for _ in range(n)]
+    in_column = [set() for _ in range(n)]
+    for r in range(n):
+        for c in range(n):
+            if grid[r][c] and (grid[r][c] in in_row[r] or grid[r][c] in in_column[c]):
+                return None
+            in_row[r].add(grid[r][c])
+            in_column[c].add(grid[r][c])
+    blanks = [(r, c) for r in range(n) for c in range(n) if not grid[r][c]]
+
+    def solve(k):
+        if k == len(blanks):
+            return True
+        r, c = blanks[k]
+        for letter in letters:
+            if letter not in in_row[r] and letter not in in_column[c]:
+                grid[r][c] = letter
+                in_row[r].add(letter)
+                in_column[c].add(letter)
+                if solve(k + 1):
+                    return True
+                in_row[r].discard(letter)
+                in_column[c].discard(letter)
+        return False
+
+    return grid if solve(0) else None
+
+
+on_diagonal = {given[r][n - 1 - r] for r in range(n)} - {""}
+solutions = (completed(diagonal) for diagonal in sorted(on_diagonal or letters))
+print(next(grid for grid in solutions if grid))
+"""
+
+FILL_ROW_BY_ROW = """
+grid = [row.split(",") for row in puzzle.splitlines()]
+n = len(grid)
+letters = {chr(ord("a") + i) for i in range(n)}
+
+
+def rows_from(r, diagonal, used_in_columns):
+    # Complete row r with an ordering of its missing letters that repeats no column and keeps the diagonal.
+    if r == n:
+        return []
+    missing = sorted(letters - set(grid[r]))
+    blanks = [c for c in range(n) if not grid[r][c]]
+    for order in itertools.permutations(missing):
+        row = grid[r][:]
+        for c, letter in zip(blanks, order):
+            row[c] = letter
+        if row[n - 1 - r] == diagonal and all(letter not in used_in_columns[c] for c, letter in zip(blanks, order)):
+            rest = rows_from(r + 1, diagonal, [used | {x} for used, x in zip(used_in_columns, row)])
+            if rest is not None:
+                return [row] + rest
+    return None
+
+
+for diagonal in sorted(letters):
+    solved = rows_from(0, diagonal, [{row[c] for row in grid} - {""} for c in range(n)])
+    if solved:
+        print(solved)
+        break
+"""
+
+
+def forced_steps(grid: list[list[str]], solution: list[list[str]]) -> list[str]:
+    """In words: fill cells whose row, column (and the diagonal) leave one letter; where none is forced, take
+    one of a most constrained cell's letters (the one the completed grid has, so the filling goes through)."""
+    grid = [row[:] for row in grid]
+    steps, forced = [], []
+    while any("" in row for row in grid):
+        options = {(r, c): [x for x in LETTERS if x not in grid[r] and all(row[c] != x for row in grid)
+                            and (c != N - 1 - r or x == solution[r][c])]
+                   for r in range(N) for c in range(N) if not grid[r][c]}
+        single = [(cell, xs[0]) for cell, xs in options.items() if len(xs) == 1]
+        if single:
+            (r, c), letter = single[0]
+            forced.append(f"r{r + 1}c{c + 1}={letter}")
+        else:
+            if forced:
+                steps.append("Forced (one letter left for the cell): " + ", ".join(forced) + ".")
+                forced = []
+            (r, c), letters = min(options.items(), key=lambda entry: len(entry[1]))
+            letter = solution[r][c]
+            steps.append(f"No cell is forced now; r{r + 1}c{c + 1} can be {' or '.join(letters)}: try {letter}.")
+        grid[r][c] = letter
+    if forced:
+        steps.append("Forced (one letter left for the cell): " + ", ".join(forced) + ".")
+    return steps
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `complete` the puzzle as the question lays it out; its check tests the
-    rules on the grid."""
-    data = dict(puzzle=found(r"empty cells blank\):\n\n(.*?)\n\n", item["question"]))
+    """The scripted teacher's programs: `complete` the puzzle as the question lays it out (most constrained cell
+    first, bit masks), a backtracking fill of the blanks in reading order with the diagonal letter set first,
+    and a row-by-row search over orderings of each row's missing letters; its check tests the rules on the
+    grid. The worked solution fixes the diagonal, then fills the cells that only one letter fits."""
+    puzzle = found(r"empty cells blank\):\n\n(.*?)\n\n", item["question"])
+    data = dict(puzzle=puzzle)
+    grid = [row.split(",") for row in puzzle.splitlines()]
+    solution = complete(grid)
+    on_diagonal = sorted({grid[r][N - 1 - r] for r in range(N)} - {""})
+    diagonal = solution[0][N - 1]
+    if on_diagonal:
+        start = f"The minor diagonal already holds {diagonal}, so all of its cells are {diagonal}."
+    else:
+        start = f"No letter is given on the minor diagonal; try {diagonal} in all of its cells."
+    lines = [start, "Cells are named rRcC (row R, column C).", *forced_steps(grid, solution),
+             "Every row and column now holds a-g once and the diagonal one letter.",
+             f"So the answer is {solution}"]
     return Solution(code=script_with_functions(data, complete, fill,
                                                last='print(complete([row.split(",") for row in puzzle.splitlines()]))'),
-                    check=script(data, LETTER_LOGIC_DIAGRAM_CHECK, "import ast"))
+                    check=script(data, LETTER_LOGIC_DIAGRAM_CHECK, "import ast"),
+                    worked="\n".join(lines),
+                    alternatives=(script(data, FILL_WITH_SETS), script(data, FILL_ROW_BY_ROW, "import itertools")))

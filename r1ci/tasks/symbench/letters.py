@@ -16,7 +16,7 @@ from pathlib import Path
 from reasoning_gym.data import read_data_file
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, span
-from r1ci.tasks.teaching import Solution, meta, script_with_functions
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 ANSWER = re.compile(r"count\s*:\s*(\d{1,5})\s*[,;]?\s*positions\s*:\s*\[([\d,\s]*)\]\s*\.?",
                     re.IGNORECASE | re.ASCII)
@@ -136,9 +136,34 @@ class LettersDataset(SymbenchDataset):
         return render(word, match.group(1)), {"word": word, "letter": match.group(1)}
 
 
+POSITIONS_BY_FIND = """
+found, start = [], word.find(letter)
+while start != -1:
+    found.append(start + 1)  # positions count from 1
+    start = word.find(letter, start + 1)
+print(f"Count: {len(found)}, Positions: {found}")
+"""
+
+POSITIONS_BY_REGEX = """
+found = [match.start() + 1 for match in re.finditer(re.escape(letter), word)]
+print(f"Count: {word.count(letter)}, Positions: {found}")
+"""
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: the letter's `positions` in the word, and how many there are."""
-    data = {"word": meta(item, "word"), "letter": meta(item, "letter")}
+    """The scripted teacher's programs: the letter's `positions` in the word (a comprehension over `enumerate`),
+    repeated `str.find` from just past the last hit, and `re.finditer`. The worked solution numbers the
+    letters of the word and picks out the matches."""
+    word, letter = meta(item, "word"), meta(item, "letter")
+    data = {"word": word, "letter": letter}
+    found = positions(word, letter)
+    numbered = " ".join(f"{i}:{ch}" for i, ch in enumerate(word, 1))
+    worked = "\n".join([f"Number the {len(word)} letters of '{word}' from 1: {numbered}.",
+                        f"The '{letter}'s stand at {', '.join(map(str, found)) or 'no position'}; "
+                        f"that is {len(found)} of them.",
+                        f"So the answer is Count: {len(found)}, Positions: {found}"])
     return Solution(code=script_with_functions(data, positions,
                                                last="found = positions(word, letter)\n"
-                                                    "print(f'Count: {len(found)}, Positions: {found}')"))
+                                                    "print(f'Count: {len(found)}, Positions: {found}')"),
+                    worked=worked,
+                    alternatives=(script(data, POSITIONS_BY_FIND), script(data, POSITIONS_BY_REGEX, "import re")))

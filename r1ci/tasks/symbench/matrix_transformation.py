@@ -107,15 +107,42 @@ print("check passed")
 """
 
 
+ROTATE_BY_INDEX = """
+rows, cols = len(matrix), len(matrix[0])
+# clockwise, cell (i, j) of the result is cell (rows - 1 - j, i) of the matrix
+rotated = [[matrix[rows - 1 - j][i] for j in range(rows)] for i in range(cols)]
+print(",".join(",".join(row) for row in rotated))
+"""
+
+ROTATE_BY_TRANSPOSE_AND_MIRROR = """
+transposed = []
+for i in range(len(matrix[0])):
+    transposed.append([row[i] for row in matrix])
+for row in transposed:
+    row.reverse()  # transposing and then mirroring each row turns the matrix clockwise
+cells = []
+for row in transposed:
+    cells.extend(row)
+print(",".join(cells))
+"""
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `rotate_clockwise`, then the cells row by row; its check maps each cell
-    back to where it came from."""
+    """The scripted teacher's programs: `rotate_clockwise`, index arithmetic cell by cell, and a transpose whose
+    rows are then mirrored; its check maps each cell back to where it came from. The worked solution reads
+    each column from bottom to top."""
     matrix = meta(item, "matrix")
     data = dict(matrix=matrix)
-    rotated = [" ".join(row) for row in rotate_clockwise(matrix)]
+    answer = ",".join(cell for row in rotate_clockwise(matrix) for cell in row)
+    steps = [f"Column {i + 1} of the matrix, top to bottom, is {' '.join(column)}; "
+             f"read from bottom to top it is row {i + 1}: {' '.join(reversed(column))}."
+             for i, column in enumerate(zip(*matrix))]
+    worked = "\n".join([f"The matrix has {len(matrix)} rows and {len(matrix[0])} columns. Rotating it 90 degrees "
+                        f"clockwise, row i of the result is column i read from bottom to top.", *steps,
+                        f"Listing the rows one after another, the answer is {answer}"])
     return Solution(code=script_with_functions(
                         data, rotate_clockwise,
                         last='print(",".join(cell for row in rotate_clockwise(matrix) for cell in row))'),
                     check=script(data, MATRIX_TRANSFORMATION_CHECK),
-                    worked="Rotating clockwise, row i of the result is column i read from bottom to top: "
-                           f"{' / '.join(rotated)}. Row by row: {item['answer']}")
+                    worked=worked,
+                    alternatives=(script(data, ROTATE_BY_INDEX), script(data, ROTATE_BY_TRANSPOSE_AND_MIRROR)))

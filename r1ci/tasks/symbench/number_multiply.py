@@ -84,12 +84,70 @@ class NumberMultiplyDataset(SymbenchDataset):
         return question, {"numbers": numbers, "reference": reference}
 
 
+SIGN_THEN_MAGNITUDE = """
+negatives = sum(1 for n in numbers if n < 0)
+magnitude = 1
+for n in numbers:
+    magnitude *= abs(n)
+print(-magnitude if negatives % 2 else magnitude)
+"""
+
+LONG_MULTIPLICATION = """
+def multiply_digits(a: str, b: str) -> str:
+    \"\"\"Schoolbook multiplication of two non-negative decimal strings, one digit pair at a time.\"\"\"
+    columns = [0] * (len(a) + len(b))
+    for i, x in enumerate(reversed(a)):
+        for j, y in enumerate(reversed(b)):
+            columns[i + j] += int(x) * int(y)
+    digits, carry = [], 0
+    for total in columns:
+        carry, digit = divmod(total + carry, 10)
+        digits.append(str(digit))
+    return "".join(reversed(digits)).lstrip("0") or "0"
+
+product, negative = "1", False
+for n in numbers:
+    product = multiply_digits(product, str(abs(n)))
+    negative ^= n < 0
+print(("-" if negative and product != "0" else "") + product)
+"""
+
+
+def partial_products(a: int, b: int) -> str:
+    """a × b (both positive) by partial products over b's digits, or over 4-digit blocks where b is long."""
+    digits = str(b)
+    size = 1 if len(digits) <= 6 else 4
+    parts = []
+    for end in range(len(digits), 0, -size):
+        block = int(digits[max(0, end - size):end]) * 10 ** (len(digits) - end)
+        if block:
+            parts.append(block)
+    if len(parts) == 1:
+        return f"{a} × {b} = {a * b}"
+    terms = " + ".join(f"{a} × {part}" for part in parts)
+    return f"{a} × {b} = {terms} = {' + '.join(str(a * part) for part in parts)} = {a * b}"
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `math.prod` of the factors (the task's solver is that call too); its
-    check divides the product back."""
+    """The scripted teacher's programs: `math.prod` of the factors (the task's solver is that call too), the sign
+    from the count of negatives times the product of magnitudes, and schoolbook multiplication on digit
+    strings; its check divides the product back. The worked solution multiplies the magnitudes one factor at a
+    time by partial products and then settles the sign."""
     numbers = meta(item, "numbers")
+    data = {"numbers": numbers}
+    negatives = sum(n < 0 for n in numbers)
+    steps, running = [], abs(numbers[0])
+    for n in numbers[1:]:
+        small, large = sorted((running, abs(n)))
+        steps.append(partial_products(large, small))
+        running *= abs(n)
+    sign = (f"There {'is' if negatives == 1 else 'are'} {negatives} negative factor{'s' * (negatives != 1)}, "
+            f"so the product is {'negative' if negatives % 2 else 'positive'}.")
+    worked = "\n".join(["First multiply the absolute values of the factors, one at a time:", *steps, sign,
+                        f"So the answer is {math.prod(numbers)}."])
     return Solution(
-        code=script({"numbers": numbers}, "print(math.prod(numbers))", "import math"),
+        code=script(data, "print(math.prod(numbers))", "import math"),
         check=f"import math\nvalue = int(answer)\nrest = value\nfor n in {numbers!r}:\n"
               "    assert rest % n == 0, 'not a multiple'\n    rest //= n\nassert rest == 1\nprint('check passed')",
-        worked=" × ".join(map(str, numbers)) + f" = {item['answer']}")
+        worked=worked,
+        alternatives=(script(data, SIGN_THEN_MAGNITUDE), script(data, LONG_MULTIPLICATION)))

@@ -166,21 +166,97 @@ print("check passed")
 """
 
 
+SQUARES_BY_SET = """
+matrix = [line.split() for line in grid.splitlines()]
+rows, cols = len(matrix), len(matrix[0])
+
+
+def corner_of_largest_square():
+    # Try every side from the largest that fits down to min_side; a square is one letter if its set has one.
+    for side in range(min(rows, cols), min_side - 1, -1):
+        for bottom in range(side - 1, rows):
+            for right in range(side - 1, cols):
+                cells = {matrix[i][j] for i in range(bottom - side + 1, bottom + 1)
+                         for j in range(right - side + 1, right + 1)}
+                if len(cells) == 1:
+                    return [bottom, right]
+
+
+print(corner_of_largest_square())
+"""
+
+SQUARES_BY_ROW_RUNS = """
+matrix = [line.split() for line in grid.splitlines()]
+# run[r][c]: how many equal letters end at (r, c) in row r
+run = []
+for row in matrix:
+    lengths = []
+    for c, letter in enumerate(row):
+        lengths.append(lengths[-1] + 1 if c and row[c - 1] == letter else 1)
+    run.append(lengths)
+
+best = (0, None)
+for r, row in enumerate(matrix):
+    for c, letter in enumerate(row):
+        side = 1  # stack rows upwards while each has a run of this letter as long as the square
+        while r - side >= 0 and matrix[r - side][c] == letter and min(run[r - i][c] for i in range(side + 1)) > side:
+            side += 1
+        if side >= min_side and side > best[0]:
+            best = (side, [r, c])
+print(best[1])
+"""
+
+
+def square_reasoning(rows: list[list[str]], r: int, c: int, min_side: int) -> str:
+    """In words: the rows' runs of one letter at least `min_side` long, the block they stack into ending at
+    (r, c), and why no square one larger contains it."""
+    letter = rows[r][c]
+    k = 1
+    while k <= min(r, c) and all(rows[r - i][c - j] == letter for i in range(k + 1) for j in range(k + 1)):
+        k += 1
+    runs = [f"row {i}: {run_letter} in columns {start}-{start + length - 1}"
+            for i, row in enumerate(rows) for start, run_letter, length in runs_of(row) if length >= min_side]
+    lines = [f"Runs of at least {min_side} equal letters along a row: {'; '.join(runs)}.",
+             f"The runs of {letter} in rows {r - k + 1}-{r} share columns {c - k + 1}-{c}, so {letter} fills a "
+             f"{k}x{k} square there, with its bottom-right corner at row {r}, column {c}."]
+    breaks = []
+    for top, left in ((r - k, c - k), (r - k, c - k + 1), (r - k + 1, c - k), (r - k + 1, c - k + 1)):
+        cells = [(i, j) for i in range(top, top + k + 1) for j in range(left, left + k + 1)]
+        outside = [(i, j) for i, j in cells if not (0 <= i < len(rows) and 0 <= j < len(rows[0]))]
+        if outside:
+            breaks.append(f"rows {top}-{top + k}, columns {left}-{left + k} go past the edge")
+        else:
+            i, j = next((i, j) for i, j in cells if rows[i][j] != letter)
+            breaks.append(f"rows {top}-{top + k}, columns {left}-{left + k} hold {rows[i][j]} at ({i}, {j})")
+    lines.append(f"No {k + 1}x{k + 1} square of {letter} contains it: " + "; ".join(breaks) + ".")
+    lines.append(f"So the answer is {[r, c]}")
+    return "\n".join(lines)
+
+
+def runs_of(row: list[str]) -> list[tuple[int, str, int]]:
+    """(start column, letter, length) of each run of one letter in a row."""
+    out, start = [], 0
+    for letter, run in itertools.groupby(row):
+        length = len(list(run))
+        out.append((start, letter, length))
+        start += length
+    return out
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: the corner of the one square `maximal_squares` finds in the matrix as
-    the question lays it out; its check grows the square from the corner."""
+    """The scripted teacher's programs: the corner of the one square `maximal_squares` finds in the matrix as
+    the question lays it out, a scan of every square from the largest side down, and rows' runs of one
+    letter stacked upwards; its check grows the square from the corner."""
     question = item["question"]
     grid = found(r"If the matrix is\n\n(.*?)\n\n", question)
-    data = dict(grid=grid, min_side=meta(item, "min_side"))
+    min_side = meta(item, "min_side")
+    data = dict(grid=grid, min_side=min_side)
     rows = [line.split() for line in grid.splitlines()]
     r, c = map(int, item["answer"].strip("[]").split(","))
-    k = 1
-    while k <= min(r, c) and all(rows[r - i][c - j] == rows[r][c] for i in range(k + 1) for j in range(k + 1)):
-        k += 1
     return Solution(code=script_with_functions(data, maximal_squares,
                                                last="matrix = [line.split() for line in grid.splitlines()]\n"
                                                     "row, column, _ = maximal_squares(matrix, min_side)[0]\n"
                                                     "print([row, column])"),
                     check=script(data, PATTERN_RECOGNITION_CHECK, "import json"),
-                    worked=f"The letter {rows[r][c]} fills rows {r - k + 1}-{r} and columns {c - k + 1}-{c}, "
-                           f"a {k}x{k} square; its bottom-right corner is {item['answer']}")
+                    worked=square_reasoning(rows, r, c, min_side),
+                    alternatives=(script(data, SQUARES_BY_SET), script(data, SQUARES_BY_ROW_RUNS)))

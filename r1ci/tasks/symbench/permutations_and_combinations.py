@@ -211,13 +211,102 @@ print("check passed")
 """
 
 
+RULES_FROM_SENTENCES = r"""
+import re
+
+tests = {  # what each kind of sentence asks of the positions `at` (book -> 1-based position)
+    "must be placed in": lambda at, a, b: at[a] == b,
+    "cannot be placed in": lambda at, a, b: at[a] != b,
+    "must be to the left of": lambda at, a, b: at[a] < at[b],
+    "must be to the right of": lambda at, a, b: at[a] > at[b],
+    "must be adjacent to": lambda at, a, b: abs(at[a] - at[b]) == 1,
+}
+rules = []
+for text in constraints:
+    m = re.fullmatch(r"Book (\w) (.+) (?:position|book) (\w+)\.", text)
+    rules.append((tests[m[2]], m[1], int(m[3]) if m[3].isdigit() else m[3]))
+"""
+
+ARRANGE_BY_PERMUTATIONS = """
+for shelf in itertools.permutations(books):
+    at = {book: i for i, book in enumerate(shelf, 1)}
+    if all(test(at, a, b) for test, a, b in rules):
+        print(json.dumps(list(shelf)))
+        break
+"""
+
+ARRANGE_BY_DOMAINS = """
+# The positions each book may take after the one-book rules, then the most constrained book first.
+domains = {book: set(range(1, len(books) + 1)) for book in books}
+for test, a, b in rules:
+    if isinstance(b, int):
+        domains[a] = {p for p in domains[a] if test({a: p}, a, b)}
+pairs = [(test, a, b) for test, a, b in rules if not isinstance(b, int)]
+
+
+def place(at):
+    if len(at) == len(books):
+        return at
+    book = min((book for book in books if book not in at), key=lambda book: len(domains[book]))
+    for p in sorted(domains[book] - set(at.values())):
+        at[book] = p
+        if all(test(at, a, b) for test, a, b in pairs if a in at and b in at) and place(at):
+            return at
+        del at[book]
+    return None
+
+
+at = place({})
+print(json.dumps(sorted(books, key=at.get)))
+"""
+
+
+def arrangement_in_words(items: list[str], constraints: list[list], shelf: list[str]) -> str:
+    """In words: the positions the one-book rules leave each book, the shelf a left-to-right search finds, and
+    each constraint checked on it."""
+    n = len(items)
+    allowed = {book: set(range(1, n + 1)) for book in items}
+    for kind, a, b in constraints:
+        if kind == "fixed_position":
+            allowed[a] &= {b}
+        elif kind == "not_in_position":
+            allowed[a] -= {b}
+    narrowed = [f"{book}: {', '.join(map(str, sorted(allowed[book])))}" for book in items
+                if len(allowed[book]) < n]
+    at = {book: i for i, book in enumerate(shelf, 1)}
+    checks = []
+    for kind, a, b in constraints:
+        if kind == "fixed_position":
+            checks.append(f"{a} is at {at[a]}")
+        elif kind == "not_in_position":
+            checks.append(f"{a} is at {at[a]}, not {b}")
+        elif kind == "adjacent_to":
+            checks.append(f"{a} at {at[a]} and {b} at {at[b]} are neighbours")
+        else:
+            checks.append(f"{a} at {at[a]} {'<' if kind == 'left_of' else '>'} {b} at {at[b]}")
+    lines = [f"Positions 1-{n}. The rules about single positions leave: {'; '.join(narrowed) or 'every book free'}.",
+             "Filling the shelf from the left, taking at each place the first book (in alphabetical order) that "
+             "breaks no constraint so far, and stepping back where a place cannot be filled, gives "
+             f"{', '.join(shelf)}.",
+             "Check each constraint in turn: " + "; ".join(f"{i}. {check}" for i, check in enumerate(checks, 1))
+             + ". All hold.",
+             f"So the answer is {json.dumps(shelf)}"]
+    return "\n".join(lines)
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `arrange` the books under the constraints, read from their sentences; its
-    check tests each constraint on the shelf."""
-    constraints = [SENTENCES[kind].format(a, b) for kind, a, b in meta(item, "constraints")]
-    data = dict(books=meta(item, "items"), constraints=constraints)
+    """The scripted teacher's programs: `arrange` the books under the constraints, read from their sentences
+    (left-to-right backtracking); every permutation of the books tested against the rules; and each book's
+    possible positions narrowed by the one-book rules, then the most constrained book placed first. Its check
+    tests each constraint on the shelf."""
+    items, kinds = meta(item, "items"), meta(item, "constraints")
+    constraints = [SENTENCES[kind].format(a, b) for kind, a, b in kinds]
+    data = dict(books=items, constraints=constraints)
     return Solution(
         code=script_with_functions(
             data, parse_constraint, violated, arrange, imports="import json",
             last="print(json.dumps(arrange(books, [parse_constraint(text) for text in constraints])))"),
-        check=script(data, PERMUTATIONS_AND_COMBINATIONS_CHECK, "import json\nimport re"))
+        check=script(data, PERMUTATIONS_AND_COMBINATIONS_CHECK, "import json\nimport re"),
+        worked=arrangement_in_words(items, kinds, arrange(items, kinds)),
+        alternatives=(script(data, RULES_FROM_SENTENCES + ARRANGE_BY_PERMUTATIONS, "import itertools\nimport json"),
+                      script(data, RULES_FROM_SENTENCES + ARRANGE_BY_DOMAINS, "import json")))

@@ -15,7 +15,7 @@ from pathlib import Path
 from r1ci.tasks.symbench._lists_util import check_brackets
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
                                       read_sample, require, span)
-from r1ci.tasks.teaching import Solution, meta, script_with_functions
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 DIRECTIONS = [(0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1)]
 
@@ -174,8 +174,88 @@ class ReversiDataset(SymbenchDataset):
         return question, {"board": board, "moves": moves, "reference": data["solution"]}
 
 
+FLIP_BY_MATCHING_RAYS = r"""
+grid = [list(row) for row in board]
+n = len(grid)
+for turn, (row, col) in enumerate(moves):
+    me, them = ("0", "1") if turn % 2 == 0 else ("1", "0")
+    r0, c0 = row - 1, col - 1
+    grid[r0][c0] = me
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            ray = []  # the squares from the new piece to the edge in this direction
+            r, c = r0 + dr, c0 + dc
+            while (dr or dc) and 0 <= r < n and 0 <= c < n:
+                ray.append((r, c))
+                r, c = r + dr, c + dc
+            text = "".join(grid[r][c] for r, c in ray)
+            sandwich = re.match(f"({them}+){me}", text)  # opponent pieces closed by one of mine
+            if sandwich:
+                for r, c in ray[:len(sandwich.group(1))]:
+                    grid[r][c] = me
+print(",".join(cell for line in grid for cell in line))
+"""
+
+FLIP_ON_COMPLEX_SQUARES = """
+n = len(board)
+cells = {complex(r, c): cell for r, line in enumerate(board) for c, cell in enumerate(line)}
+units = [complex(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc]
+
+
+def captured(square, me):
+    # Opponent squares walked over from `square` in each direction, kept where one of mine closes the line.
+    out = []
+    for unit in units:
+        walked, at = [], square + unit
+        while cells.get(at) not in (None, "*", me):
+            walked.append(at)
+            at += unit
+        if walked and cells.get(at) == me:
+            out += walked
+    return out
+
+
+for turn, (row, col) in enumerate(moves):
+    me = "01"[turn % 2]
+    square = complex(row - 1, col - 1)
+    for flipped in [square, *captured(square, me)]:
+        cells[flipped] = me
+print(",".join(cells[complex(r, c)] for r in range(n) for c in range(n)))
+"""
+DIRECTION_NAMES = {(0, 1): "right", (1, 0): "down", (0, -1): "left", (-1, 0): "up", (1, 1): "down-right",
+                   (-1, -1): "up-left", (1, -1): "down-left", (-1, 1): "up-right"}
+
+
+def moves_in_words(board: list[str], moves: list[list[int]]) -> str:
+    """In words: each move, the lines of opponent pieces it closes (direction by direction), the board after."""
+    grid = [list(row) for row in board]
+    lines = ["Black is 0 and moves first; white is 1. Squares are (row, column), counted from 1. "
+             f"Starting board, row by row: {' / '.join(board)}."]
+    for turn, (row, col) in enumerate(moves):
+        player = "0" if turn % 2 == 0 else "1"
+        captures = []
+        for dr, dc in DIRECTIONS:
+            run, r, c = [], row - 1 + dr, col - 1 + dc
+            while 0 <= r < len(grid) and 0 <= c < len(grid) and grid[r][c] not in ("*", player):
+                run.append((r, c))
+                r, c = r + dr, c + dc
+            if run and 0 <= r < len(grid) and 0 <= c < len(grid) and grid[r][c] == player:
+                captures.append(f"{DIRECTION_NAMES[dr, dc]} {', '.join(f'({a + 1},{b + 1})' for a, b in run)}")
+        for r, c in [(row - 1, col - 1), *flips(grid, row - 1, col - 1, player)]:
+            grid[r][c] = player
+        lines.append(f"Move {turn + 1}: {'black' if player == '0' else 'white'} ({player}) plays ({row},{col}) and "
+                     f"flips {'; '.join(captures)}. Board: {' / '.join(''.join(line) for line in grid)}.")
+    lines.append("So the answer is " + ",".join(cell for line in grid for cell in line))
+    return "\n".join(lines)
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `play` the moves on the board shown."""
-    data = dict(board=meta(item, "board"), moves=[tuple(m) for m in meta(item, "moves")])
+    """The scripted teacher's programs: `play` the moves on the board shown; match each ray from the new piece
+    as text against "opponent pieces, then mine"; and walk a dict of complex-number squares. The worked
+    solution names the lines each move closes."""
+    board, moves = meta(item, "board"), meta(item, "moves")
+    data = dict(board=board, moves=[tuple(m) for m in moves])
     return Solution(code=script_with_functions(
-        data, flips, play, last='print(",".join(cell for row in play(board, moves) for cell in row))'))
+        data, flips, play, last='print(",".join(cell for row in play(board, moves) for cell in row))'),
+        worked=moves_in_words(board, moves),
+        alternatives=(script(data, FLIP_BY_MATCHING_RAYS, "import re"), script(data, FLIP_ON_COMPLEX_SQUARES)))

@@ -209,17 +209,86 @@ REWRITES = {
 }
 
 
+# The same rules as regular expressions: (pattern, replacement) for one `re.subn(..., count=1)`.
+REGEX_REWRITES = {
+    "If the string prefix is 'ab', replace it with 'ca'.": (r"^ab", "ca"),
+    "If the string suffix is 'ac', replace it with 'cb'.": (r"ac$", "cb"),
+    "If the string prefix is 'bc', delete the first two characters and append 'aa' to the end.": (r"^bc(.*)$", r"\1aa"),
+    "If the string suffix is 'bb', delete the last two characters.": (r"bb$", ""),
+    "If the string prefix is 'cb', replace it with 'aa' and delete the last character.": (r"^cb(?:(.*).)?$", r"aa\1"),
+    "If the string prefix is 'ca', replace it with 'bb' and append 'c' to the end.": (r"^ca(.*)$", r"bb\1c"),
+    "If the string suffix is 'cc', replace it with 'b' and prepend 'a' to the start.": (r"^(.*)cc$", r"a\1b"),
+    "If the string prefix is 'aa', remove the first character.": (r"^a(?=a)", ""),
+    "If the string contains 'abc', replace the first occurrence with 'cab'.": (r"abc", "cab"),
+    "If the string contains 'bca', delete the first occurrence entirely.": (r"bca", ""),
+    "If the string ends with 'ba', replace it with 'ab'.": (r"ba$", "ab"),
+    "If the string starts with 'cc', remove the first two characters.": (r"^cc", ""),
+    "If the string contains 'acb', replace the first occurrence with its reverse ('bca').": (r"acb", "bca"),
+    "If the string ends with 'ca', remove the last character.": (r"(?<=c)a$", ""),
+    "If the string starts with 'bb', remove the second character.": (r"^bb", "b"),
+    "If the string ends with 'aa', replace it with 'cc'.": (r"aa$", "cc"),
+    "If the string contains 'ca' (not at the start), remove the first occurrence found after the first character.":
+        (r"(?<=.)ca", ""),
+    "If the string contains an even number of 'b's (and at least one 'b'), append 'ab' at the end.":
+        (r"^((?:[^b]*b[^b]*b)+[^b]*)$", r"\1ab"),
+    "If the string length is greater than 15, remove the middle character.":
+        (r"^.{16,}$", None),  # None: the program removes the middle character, whose place depends on the length
+    "If the string starts with 'ac', replace the first two characters with 'zz'.": (r"^ac", "zz"),
+}
+
+REWRITE_BY_REGEX = r"""
+def step(s):
+    # The first rule whose pattern matches, applied once; None when none does.
+    for pattern, replacement in rules:
+        if replacement is None:  # remove the middle character, whose place depends on the length
+            if re.fullmatch(pattern, s):
+                return s[:len(s) // 2] + s[len(s) // 2 + 1:]
+            continue
+        rewritten, count = re.subn(pattern, replacement, s, count=1)
+        if count:
+            return rewritten
+    return None
+
+
+states = [s]
+while (rewritten := step(states[-1])) is not None:
+    states.append(rewritten)
+print(f'"{states[-1]}"')
+"""
+SHOWN_STEPS = 12  # steps a worked solution writes out before it only gives the count
+
+
+def rewriting(initial: str, rules: list[str]) -> str:
+    """In words: each step's first applicable rule and the string it leaves, up to SHOWN_STEPS of them."""
+    states = run(initial, rules)
+    lines = [f"Start with \"{initial}\"; at each step apply the first listed operation that applies."]
+    for k, (before, after) in enumerate(list(zip(states, states[1:]))[:SHOWN_STEPS], 1):
+        number = next(i for i, rule in enumerate(rules, 1) if RULES[rule](before) is not None)
+        lines.append(f"Step {k}: operation {number} applies to \"{before}\", giving \"{after}\".")
+    if len(states) - 1 > SHOWN_STEPS:
+        lines.append(f"Going on the same way, the rewriting stops after {len(states) - 1} steps.")
+    lines.append(f"No operation applies to \"{states[-1]}\" (checked against all {len(rules)}).")
+    lines.append(f"So the answer is \"{states[-1]}\"")
+    return "\n".join(lines)
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: the six rules the question lists, each written from its text as code
-    (`REWRITES`), applied until none does. The task's `RULES` are functions that no script can paste, so the
-    rules are stated twice here; tests/test_teacher.py checks that the two agree on every rule."""
+    """The scripted teacher's programs: the six rules the question lists, each written from its text as code
+    (`REWRITES`), applied until none does; and the same rules as a table of regular expressions
+    (`REGEX_REWRITES`). The task's `RULES` are functions that no script can paste, so the rules are stated
+    again here; tests/test_teacher.py checks that `REWRITES` agrees with them on every rule."""
     rules = meta(item, "selected_rules")
     steps = "\n".join(f"# {i}. {rule}\n{REWRITES[rule]}" for i, rule in enumerate(rules, 1))
     step = ("def step(s):\n    \"\"\"The string after the first operation that applies, or None.\"\"\"\n"
             + "".join(f"    {line}\n" for line in steps.splitlines()) + "    return None\n\n\n")
-    data = dict(s=meta(item, "initial_string"))
-    run = "while (rewritten := step(s)) is not None:\n    s = rewritten\nprint(f'\"{s}\"')"
+    initial = meta(item, "initial_string")
+    data = dict(s=initial)
+    table = "rules = [\n" + "".join(f"    # {i}. {rule}\n    {REGEX_REWRITES[rule]!r},\n"
+                                     for i, rule in enumerate(rules, 1)) + "]\n"
+    run_steps = "while (rewritten := step(s)) is not None:\n    s = rewritten\nprint(f'\"{s}\"')"
     return Solution(
-        code=script(data, step + run),
+        code=script(data, step + run_steps),
         check=script(data, step + "assert step(answer.strip('\"')) is None, 'an operation still applies'\n"
-                                  "print('check passed')"))
+                                  "print('check passed')"),
+        worked=rewriting(initial, rules),
+        alternatives=(script(data, table + REWRITE_BY_REGEX, "import re"),))

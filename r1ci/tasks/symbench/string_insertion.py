@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
-from r1ci.tasks.teaching import Solution, meta, script_with_functions
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 ALPHABET = "ABCDE"
 RULES = [("ABCD", "A"), ("BCDE", "B"), ("CDEA", "C"), ("DEAB", "D"), ("EABC", "E")]
@@ -106,10 +106,45 @@ class StringInsertionDataset(SymbenchDataset):
         return question, {"original_string": solution["original_string"], "reference": solution["modified_string"]}
 
 
+INSERT_BY_LOOKAHEAD = r"""
+pattern = re.compile("(?=(" + "|".join(rules) + "))")  # a lookahead finds overlapping matches too
+ends = [(match.start() + 4, rules[match.group(1)]) for match in pattern.finditer(s)]
+chars = list(s)
+for end, ch in reversed(ends):  # from the right, so earlier positions stay where they were
+    chars.insert(end, ch)
+print("".join(chars))
+"""
+
+INSERT_WHILE_COPYING = """
+result = []
+for i, ch in enumerate(s):
+    result.append(ch)
+    window = s[i - 3:i + 1] if i >= 3 else ""  # the last four characters of the original string
+    if window in rules:
+        result.append(rules[window])
+print("".join(result))
+"""
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `apply_t` to the string."""
+    """The scripted teacher's programs: `apply_t` to the string, a lookahead regex whose matches are inserted
+    from the right, and a copy of the string that inserts as it goes. The worked solution lists the matches
+    and joins the pieces between them."""
     s = meta(item, "original_string")
-    matches = [f"{s[end - 4:end]} at {end - 3}-{end} (insert {ch})" for end, ch in trigger_positions(s)]
+    rules = {sub: ch for sub, ch in RULES}
+    triggers = trigger_positions(s)
+    matches = [f"{s[end - 4:end]} at positions {end - 3}-{end}, insert {ch}" for end, ch in triggers]
+    pieces, start = [], 0
+    for end, ch in triggers:
+        pieces += [s[start:end], ch]
+        start = end
+    pieces.append(s[start:])
+    lines = [f"Scan {s} ({len(s)} characters) from left to right for ABCD, BCDE, CDEA, DEAB and EABC.",
+             f"Matches (positions counted from 1): {'; '.join(matches) or 'none'}.",
+             "All insertions are decided on the original string; cut it after each match and insert the character: "
+             + " + ".join(piece for piece in pieces if piece) + ".",
+             f"So the answer is {apply_t(s)}"]
     return Solution(code=script_with_functions(dict(s=s), trigger_positions, apply_t, last="print(apply_t(s))"),
-                    worked=f"Scanning {s} from left to right: {'; '.join(matches)}. "
-                           f"Inserting after each match gives {item['answer']}")
+                    worked="\n".join(lines),
+                    alternatives=(script(dict(s=s, rules=rules), INSERT_BY_LOOKAHEAD, "import re"),
+                                  script(dict(s=s, rules=rules), INSERT_WHILE_COPYING)))

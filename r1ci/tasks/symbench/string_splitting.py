@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, meta, script_with_functions
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 ITEMS = ["A", "B", "C", "X", "Y", "Z"]
 
@@ -162,8 +162,86 @@ class StringSplittingDataset(SymbenchDataset):
         return question, metadata
 
 
+SPLIT_BY_NAME = """
+a, b, c, x, y, z = initial["A"], initial["B"], initial["C"], 0, 0, 0
+idle = 0  # methods tried in a row that could not run; after all five, nothing can
+for method in itertools.cycle(range(1, 6)):
+    if method == 1 and a >= 1:
+        a, x, y = a - 1, x + 2, y + 1
+    elif method == 2 and b >= 2:
+        b, x = b - 2, x + 1
+    elif method == 3 and c >= 2:
+        c, y = c - 2, y + 1
+    elif method == 4 and b >= 1 and c >= 1:
+        b, c, a = b - 1, c - 1, a + 1
+    elif method == 5 and x >= 1 and y >= 1:
+        x, y, z = x - 1, y - 1, z + 1
+    else:
+        idle += 1
+        if idle == 5:
+            break
+        continue
+    idle = 0
+print(json.dumps([str(n) for n in (a, b, c, x, y, z)]))
+"""
+
+SPLIT_BY_VECTORS = """
+names = ["A", "B", "C", "X", "Y", "Z"]
+# Each method as the change it makes to (A, B, C, X, Y, Z); it can run while no count would go negative.
+changes = [(-1, 0, 0, 2, 1, 0), (0, -2, 0, 1, 0, 0), (0, 0, -2, 0, 1, 0), (1, -1, -1, 0, 0, 0), (0, 0, 0, -1, -1, 1)]
+counts = [initial.get(name, 0) for name in names]
+ran = True
+while ran:  # a pass tries each method once, in order; a pass in which none runs ends the work
+    ran = False
+    for change in changes:
+        after = [n + d for n, d in zip(counts, change)]
+        if min(after) >= 0:
+            counts, ran = after, True
+print(json.dumps([str(n) for n in counts]))
+"""
+
+
+def splitting_passes(initial: dict[str, int]) -> str:
+    """In words: the rounds through methods 1-5 (one run each where it can), rounds that run the same methods
+    taken together, and the counts after them."""
+    counts = dict.fromkeys(ITEMS, 0) | initial
+    lines = [f"Start: A={counts['A']}, B={counts['B']}, C={counts['C']}, no parts. Going round methods 1-5, "
+             "each runs once if it can; the work ends when a whole round runs nothing."]
+    groups = []  # [first round, last round, the methods that ran, counts after]
+    rounds = 0
+    while any(can_run(m, counts) for m in METHODS):
+        rounds += 1
+        ran = []
+        for number, method in enumerate(METHODS, 1):
+            if can_run(method, counts):
+                ran.append(number)
+                for k, n in method[0].items():
+                    counts[k] -= n
+                for k, n in method[1].items():
+                    counts[k] += n
+        if groups and groups[-1][2] == ran:
+            groups[-1][1], groups[-1][3] = rounds, dict(counts)
+        else:
+            groups.append([rounds, rounds, ran, dict(counts)])
+    for first, last, ran, after in groups:
+        which = f"method {ran[0]} runs" if len(ran) == 1 else f"methods {', '.join(map(str, ran))} run"
+        when = f"Round {first}" if first == last else f"Rounds {first}-{last}"
+        lines.append(f"{when}: {which}{' each round' * (first != last)}; then "
+                     + ", ".join(f"{k}={after[k]}" for k in ITEMS) + ".")
+    lines.append("No method can run any more.")
+    lines.append("So the answer is " + json.dumps([str(counts[k]) for k in ITEMS]))
+    return "\n".join(lines)
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `split` on the starting counts."""
-    return Solution(code=script_with_functions({"initial": meta(item, "initial_counts")}, can_run, split,
+    """The scripted teacher's programs: `split` on the starting counts; one variable per machine and part with a
+    branch per method, stopping after five failures in a row; and each method as a vector of changes, run
+    in rounds until a round changes nothing. The worked solution goes round by round."""
+    initial = meta(item, "initial_counts")
+    data = {"initial": initial}
+    return Solution(code=script_with_functions(data, can_run, split,
                                                last="print(json.dumps([str(n) for n in split(initial)]))",
-                                               imports="import json"))
+                                               imports="import json"),
+                    worked=splitting_passes(initial),
+                    alternatives=(script(data, SPLIT_BY_NAME, "import itertools\nimport json"),
+                                  script(data, SPLIT_BY_VECTORS, "import json")))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob, read_sample
-from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
+from r1ci.tasks.teaching import Solution, found, meta, script, script_with_functions
 
 BLOCKS = ["[A]", "[B]", "[C]", "{A}", "{B}", "{C}", "(A)", "(B)", "(C)"]
 
@@ -142,11 +142,95 @@ print("check passed")
 """
 
 
+SYNTHESIZE_FROM_THE_RULES_TEXT = r"""
+NUMBERS = {"one": 1, "two": 2}
+
+
+def blocks_counted(text):
+    # "One [A], one [B], and one [C]" -> {"[A]": 1, "[B]": 1, "[C]": 1}
+    return {block: NUMBERS[word.lower()] for word, block in re.findall(r"(One|Two|one|two) (\S\w\S)", text)}
+
+
+blocks = re.findall(r"\S\w\S", blocks_listed)
+methods = [tuple(map(blocks_counted, line.split(" can be combined to form "))) for line in rules.splitlines()]
+
+counts = dict.fromkeys(blocks, 0) | {"[A]": a, "[B]": b, "[C]": c}
+changed = True
+while changed:  # passes over methods 1..6, each used as often as it can at once
+    changed = False
+    for needs, makes in methods:
+        times = min(counts[block] // n for block, n in needs.items())
+        if times:
+            changed = True
+            for block, n in needs.items():
+                counts[block] -= n * times
+            for block, n in makes.items():
+                counts[block] += n * times
+print(" ".join(str(counts[block]) for block in blocks))
+"""
+
+SYNTHESIZE_BY_NAME = """
+square_a, square_b, square_c = a, b, c
+curly_a = curly_b = curly_c = round_a = round_b = round_c = 0
+while True:
+    before = (square_a, square_b, square_c, curly_a, curly_b, curly_c)
+    k = min(square_a, square_b, square_c)  # method 1: [A] + [B] + [C] -> {A}
+    square_a, square_b, square_c, curly_a = square_a - k, square_b - k, square_c - k, curly_a + k
+    k = min(square_a, square_b)  # method 2: [A] + [B] -> {C}
+    square_a, square_b, curly_c = square_a - k, square_b - k, curly_c + k
+    k = min(square_b, square_c)  # method 3: [B] + [C] -> {B}
+    square_b, square_c, curly_b = square_b - k, square_c - k, curly_b + k
+    k = square_c // 2  # method 4: 2 [C] -> {C}
+    square_c, curly_c = square_c - 2 * k, curly_c + k
+    k = min(curly_a, curly_c)  # method 5: {A} + {C} -> (A) + (B)
+    curly_a, curly_c, round_a, round_b = curly_a - k, curly_c - k, round_a + k, round_b + k
+    k = curly_b // 2  # method 6: 2 {B} -> (C)
+    curly_b, round_c = curly_b - 2 * k, round_c + k
+    if (square_a, square_b, square_c, curly_a, curly_b, curly_c) == before:
+        break
+print(square_a, square_b, square_c, curly_a, curly_b, curly_c, round_a, round_b, round_c)
+"""
+
+
+def synthesis_steps(a: int, b: int, c: int) -> str:
+    """In words: each pass over the methods, each method used as often as it can, with the counts it changes."""
+    counts = dict.fromkeys(BLOCKS, 0) | {"[A]": a, "[B]": b, "[C]": c}
+    lines = [f"Start: {a} [A], {b} [B], {c} [C]. Each method is used as often as it can before the next."]
+    passes, changed = 0, True
+    while changed:
+        changed, passes = False, passes + 1
+        for number, (consumed, produced) in enumerate(METHODS, 1):
+            times = min(counts[k] // n for k, n in consumed.items())
+            if times:
+                changed = True
+                moves = []
+                for k, n in consumed.items():
+                    moves.append(f"{k} {counts[k]}→{counts[k] - n * times}")
+                    counts[k] -= n * times
+                for k, n in produced.items():
+                    moves.append(f"{k} {counts[k]}→{counts[k] + n * times}")
+                    counts[k] += n * times
+                lines.append(f"Pass {passes}, method {number} runs {times} time{'s' * (times > 1)}: "
+                             + ", ".join(moves) + ".")
+    lines.append(f"Pass {passes} changes nothing, so the synthesis stops.")
+    final = " ".join(str(counts[k]) for k in BLOCKS)
+    lines.append(f"In the order {', '.join(BLOCKS)}, the answer is {final}")
+    return "\n".join(lines)
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `synthesize` on the starting counts; its check tests the end state."""
+    """The scripted teacher's programs: `synthesize` on the starting counts; the methods read from the
+    question's text and each used as often as it can at once (division, not one at a time); and one variable
+    per block kind with a line per method. Its check tests the end state."""
     a, b, c = meta(item, "A_count"), meta(item, "B_count"), meta(item, "C_count")
     have = {"[A]": a, "[B]": b, "[C]": c}
+    question = item["question"]
+    from_text = dict(blocks_listed=found(r"nine different blocks (.*?) that satisfy", question),
+                     rules=found(r"\n(1\. .*?)\n\n", question), a=a, b=b, c=c)
     return Solution(
         code=script_with_functions(dict(a=a, b=b, c=c), synthesize,
                                    last='print(" ".join(map(str, synthesize(a, b, c))))'),
-        check=script(dict(blocks=BLOCKS, have=have, methods=METHODS), STRING_SYNTHESIS_CHECK))
+        check=script(dict(blocks=BLOCKS, have=have, methods=METHODS), STRING_SYNTHESIS_CHECK),
+        worked=synthesis_steps(a, b, c),
+        alternatives=(script(from_text, SYNTHESIZE_FROM_THE_RULES_TEXT, "import re"),
+                      script(dict(a=a, b=b, c=c), SYNTHESIZE_BY_NAME)))

@@ -11,7 +11,7 @@ from pathlib import Path
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, knob,
                                       read_sample, span)
-from r1ci.tasks.teaching import Solution, script_with_functions
+from r1ci.tasks.teaching import Solution, found, script, script_with_functions
 
 CROPS = ("A", "B", "C")
 MAX_STEPS = 10_000  # CodeSteer's recipes always stop (crops A and B are never produced); this guards others
@@ -177,9 +177,91 @@ def parse_methods(question: str) -> list[dict]:
     return [{"input": amounts(inputs), "output": amounts(outputs)} for inputs, outputs in found]
 
 
+CYCLE_FROM_THE_QUESTION = r"""
+def amounts(text):
+    # "1 unit of crop A and 2 units of product C" -> {"A": 1, "C": 2}
+    return {name: int(n) for n, name in re.findall(r"(\d+) units? of (?:crop|product) (\w)", text)}
+
+
+methods = [tuple(map(amounts, line.split(" can be exchanged for "))) for line in rules.split("\n\n")]
+state = amounts(initially)
+names = list(dict.fromkeys([*state, *(name for _, outputs in methods for name in outputs)]))  # crops, products
+applied = True
+while applied:  # one round tries every method once, in order; a round that applies none ends it
+    applied = False
+    for inputs, outputs in methods:
+        if all(state.get(name, 0) >= n for name, n in inputs.items()):
+            for name, n in inputs.items():
+                state[name] -= n
+            for name, n in outputs.items():
+                state[name] = state.get(name, 0) + n
+            applied = True
+print("[" + ", ".join(str(state.get(name, 0)) for name in names) + "]")
+"""
+
+CYCLE_WITH_COUNTERS = """
+stock = Counter(initial)
+names = list(dict.fromkeys([*initial, *(name for _, outputs in methods for name in outputs)]))  # crops, products
+idle = 0  # methods tried in a row that could not be applied; once all have failed, none can
+for inputs, outputs in itertools.cycle(methods):
+    if Counter(inputs) <= stock:
+        stock -= Counter(inputs)
+        stock += Counter(outputs)
+        idle = 0
+    else:
+        idle += 1
+        if idle == len(methods):
+            break
+print([stock[name] for name in names])
+"""
+
+
+def cycle_in_words(initial: dict[str, int], methods: list[tuple[dict, dict]]) -> str:
+    """In words: the rounds through the methods (each applied once where it can), rounds that apply the same
+    methods taken together, and the amounts after them."""
+    names = reported(initial, methods)
+    state = dict.fromkeys(names, 0) | initial
+    lines = ["Start: " + ", ".join(f"{r}={state[r]}" for r in names) + f". Going round methods 1-{len(methods)}, "
+             "each is applied once if its inputs are there; it ends when a whole round applies nothing."]
+    groups = []  # [first round, last round, the methods applied, amounts after]
+    rounds = 0
+    while any(all(state[r] >= n for r, n in inputs.items()) for inputs, _ in methods):
+        rounds += 1
+        applied = []
+        for number, (inputs, outputs) in enumerate(methods, 1):
+            if all(state[r] >= n for r, n in inputs.items()):
+                applied.append(number)
+                for r, n in inputs.items():
+                    state[r] -= n
+                for r, n in outputs.items():
+                    state[r] += n
+        if groups and groups[-1][2] == applied:
+            groups[-1][1], groups[-1][3] = rounds, dict(state)
+        else:
+            groups.append([rounds, rounds, applied, dict(state)])
+    for first, last, applied, after in groups:
+        which = (f"method {applied[0]} is applied" if len(applied) == 1
+                 else f"methods {', '.join(map(str, applied))} are applied")
+        when = f"Round {first}" if first == last else f"Rounds {first}-{last}"
+        lines.append(f"{when}: {which}{' each round' * (first != last)}; then "
+                     + ", ".join(f"{r}={after[r]}" for r in names) + ".")
+    lines.append("No method can be applied any more.")
+    lines.append("So the answer is [" + ", ".join(str(state[r]) for r in names) + "]")
+    return "\n".join(lines)
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `final_amounts` on the initial amounts and the methods."""
+    """The scripted teacher's programs: `final_amounts` on the initial amounts and the methods; the methods
+    and amounts read from the question's text and applied round by round; and `Counter` stocks cycled until
+    every method has failed in a row. The worked solution goes round by round."""
     initial, methods = recipe(item["metadata"])
+    question = item["question"]
+    from_text = dict(rules=found(r"\n\n(Method 1: .*?)\n\nXiao Li continuously", question),
+                     initially=found(r"Initially there are (.*?)\.\n", question))
     return Solution(code=script_with_functions(
         dict(initial=initial, methods=methods), reported, final_amounts,
-        last='print("[" + ", ".join(map(str, final_amounts(initial, methods))) + "]")'))
+        last='print("[" + ", ".join(map(str, final_amounts(initial, methods))) + "]")'),
+        worked=cycle_in_words(initial, methods),
+        alternatives=(script(from_text, CYCLE_FROM_THE_QUESTION, "import re"),
+                      script(dict(initial=initial, methods=methods), CYCLE_WITH_COUNTERS,
+                             "import itertools\nfrom collections import Counter")))
