@@ -41,7 +41,7 @@ class EvalPlan:
     """What [eval] holds besides r1ci.evaluate.EvalConfig fields: which modes, and which unseen tasks."""
 
     modes: list[str] = field(default_factory=lambda: ["ci", "text"])
-    unseen_tasks: list[str] = field(default_factory=list)  # test tasks evaluated as well (never trained on); "test": all
+    unseen_tasks: list[str] = field(default_factory=list)  # test tasks evaluated too (never trained on); "test": all
     unseen_per_task: int | None = None  # questions per unseen task (default: [eval] n_per_task)
 
 

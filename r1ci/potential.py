@@ -116,8 +116,9 @@ class PotentialConfig:
             return None
         enough = next(m for m in range(n + 1, 10 * n + 64) if len(reachable_groups(m, self.thresholds)) == groups)
         return (f"with {n} samples per question p is a multiple of 1/{n}, so no question can land in "
-                f"{', '.join(f'G{k}' for k in empty)}, and the curriculum stage that adds a group trains on the same questions "
-                f"as the stage before; {enough} samples per question (the mix's counts summed) can fill every group")
+                f"{', '.join(f'G{k}' for k in empty)}, and the curriculum stage that adds a group trains on the same "
+                f"questions as the stage before; {enough} samples per question (the mix's counts summed) can fill "
+                "every group")
 
 
 def sample_jobs(items: list[dict], config: PotentialConfig) -> list[tuple[dict, RolloutConfig]]:

@@ -390,15 +390,16 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) 
         pipeline.run(log=log)
         planned = pipeline.settings("rl")
         plain = replace(planned, stages=1, steps_per_stage=planned.stages * planned.steps_per_stage)
-        train_rl(str(pipeline.written("sft")), read_table(pipeline.written("potential").parent),
-                 seed_dir / "grpo-plain", plain)
-        result.setdefault("potential", {})[f"seed{seed}"] = table_summary(read_table(pipeline.written("potential").parent))
+        potential = read_table(pipeline.written("potential").parent)
+        train_rl(str(pipeline.written("sft")), potential, seed_dir / "grpo-plain", plain)
+        result.setdefault("potential", {})[f"seed{seed}"] = table_summary(potential)
         for model, path in (("sft-ci", str(pipeline.written("sft"))), ("grpo-curriculum", str(pipeline.written("rl"))),
                             ("grpo-plain", str(seed_dir / "grpo-plain" / "model"))):
             evaluated(pipeline, seed_dir, seed, "grpo", model, path, ["ci"])
         result.setdefault("rewards", {})[f"seed{seed}"] = {
             arm: reward_curve(rl_dir / "metrics.jsonl")
-            for arm, rl_dir in (("grpo-curriculum", pipeline.written("rl").parent), ("grpo-plain", seed_dir / "grpo-plain"))}
+            for arm, rl_dir in (("grpo-curriculum", pipeline.written("rl").parent),
+                                ("grpo-plain", seed_dir / "grpo-plain"))}
         save()
         log(f"seed {seed} done")
     return result

@@ -180,8 +180,9 @@ def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_
                r["correct"] == sum(c for _, c in r["per_task"].values()) == sum(r["questions"].values()) for r in runs)
     seen = {(r["study"], r["model"], r["mode"], r["tasks"]) for r in runs}
     for tasks in ("train-heldout", "test"):
-        assert {("code-vs-text", m, mode, tasks) for m in ("untrained", "sft-ci", "sft-text") for mode in ("ci", "text")} | \
-            {("grpo", m, "ci", tasks) for m in ("sft-ci", "grpo-plain", "grpo-curriculum")} <= seen
+        code_vs_text = {("code-vs-text", m, mode, tasks) for m in ("untrained", "sft-ci", "sft-text")
+                        for mode in ("ci", "text")}
+        assert code_vs_text | {("grpo", m, "ci", tasks) for m in ("sft-ci", "grpo-plain", "grpo-curriculum")} <= seen
     assert {t for r in runs if r["tasks"] == "test" for t in r["per_task"]} == {"rg/gcd"}
     # every arm is scored on the same questions
     heldout = [set(r["questions"]) for r in runs if r["tasks"] == "train-heldout"]
@@ -192,7 +193,7 @@ def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_
         q for r in runs if r["tasks"] == "test" for q in r["questions"]}
     # the summary is recomputed from the per-question outcomes
     summary = result["summary"]
-    sft = next(r for r in runs if (r["study"], r["model"], r["mode"], r["tasks"]) == ("grpo", "sft-ci", "ci", "train-heldout"))
+    sft = next(r for r in runs if (r["study"], r["model"], r["tasks"]) == ("grpo", "sft-ci", "train-heldout"))
     plain = next(r for r in runs if (r["model"], r["tasks"]) == ("grpo-plain", "train-heldout"))
     assert summary["accuracy"]["sft-ci ci train-heldout"]["correct"] == sft["correct"]
     comparison = summary["comparisons"]["grpo-plain vs sft-ci"]

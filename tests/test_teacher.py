@@ -153,7 +153,7 @@ def test_worked_solutions_reason_and_end_in_the_answer(task_id, sandbox):
         assert solution.worked, f"{task_id}: no worked solution (or list it in WITHOUT_WORKED with the reason)"
         answer = sandbox.run(solution.code).stdout.strip().splitlines()[-1]
         last = solution.worked.strip().splitlines()[-1]
-        assert answer in last, f"{task_id}: the worked solution's last line does not state {answer!r}:\n{solution.worked}"
+        assert answer in last, f"{task_id}: the last line of the worked solution lacks {answer!r}:\n{solution.worked}"
         assert len(solution.worked) > len(answer) + 20, f"{task_id}: a restated answer, not a worked solution"
 
 
@@ -196,16 +196,18 @@ def test_a_program_from_functions_refuses_what_it_cannot_write():
 
 
 def test_string_rewrites_written_as_code_act_as_the_tasks_rules():
-    """string_deletion_and_modification's teacher writes each selected rule from its text as code (REWRITES), a
-    second statement of the task's rules (RULES, functions no script can paste): the two agree everywhere."""
-    from r1ci.tasks.symbench.string_deletion_and_modification import REWRITES, RULES
+    """string_deletion_and_modification's teacher writes each selected rule from its text as code (REWRITES) and,
+    for its alternative program, as a regex (REGEX_REWRITES): second and third statements of the task's rules
+    (RULES, functions no script can paste). All three agree everywhere."""
+    from r1ci.tasks.symbench.string_deletion_and_modification import REGEX_REWRITES, REWRITE_BY_REGEX, REWRITES, RULES
 
-    assert REWRITES.keys() == RULES.keys()
+    assert REWRITES.keys() == RULES.keys() == REGEX_REWRITES.keys()
     rng = random.Random(0)
     strings = ["".join(letters) for n in range(7) for letters in itertools.product("abc", repeat=n)]
     strings += ["".join(rng.choices("abc", k=rng.randint(10, 24))) for _ in range(1000)]
     for text, code in REWRITES.items():
-        namespace = {}
+        namespace, by_regex = {}, {"re": re, "rules": [REGEX_REWRITES[text]]}
         exec("def rewrite(s):\n" + textwrap.indent(code, "    ") + "\n    return None", namespace)
-        wrong = [s for s in strings if namespace["rewrite"](s) != RULES[text](s)]
+        exec(REWRITE_BY_REGEX.split("\n\n\n")[0], by_regex)  # the alternative program's step, one rule long
+        wrong = [s for s in strings if not namespace["rewrite"](s) == by_regex["step"](s) == RULES[text](s)]
         assert not wrong, f"{text!r} rewrites {wrong[:3]} otherwise than the task"

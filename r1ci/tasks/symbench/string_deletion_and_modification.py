@@ -276,7 +276,7 @@ def teacher(item: dict) -> Solution:
     """The scripted teacher's programs: the six rules the question lists, each written from its text as code
     (`REWRITES`), applied until none does; and the same rules as a table of regular expressions
     (`REGEX_REWRITES`). The task's `RULES` are functions that no script can paste, so the rules are stated
-    again here; tests/test_teacher.py checks that `REWRITES` agrees with them on every rule."""
+    again here; tests/test_teacher.py checks that `REWRITES` and `REGEX_REWRITES` agree with them on every rule."""
     rules = meta(item, "selected_rules")
     steps = "\n".join(f"# {i}. {rule}\n{REWRITES[rule]}" for i, rule in enumerate(rules, 1))
     step = ("def step(s):\n    \"\"\"The string after the first operation that applies, or None.\"\"\"\n"
