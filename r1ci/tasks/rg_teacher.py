@@ -1904,18 +1904,24 @@ DATE = rf"(?:(?:{WEEKDAYS}), )?((?:{MONTHS}) \d{{1,2}}(?:, \d{{4}})?|\d\d/\d\d/\
 
 
 def calendar_arithmetic(item):
-    """Seven kinds of question; each gets its data cut out of the first sentence and its own few lines, once with
-    datetime and once with the calendar module (and whole weeks where days are counted)."""
+    """Seven kinds of question; each gets its data cut out of the first sentence and its own few lines, three
+    ways: with datetime, with the calendar module (and whole weeks where days are counted), and by hand (Zeller's
+    congruence and day numbers)."""
     kind, sentence = item["metadata"]["task"], re.split(r"[?.] ", item["question"])[0]
     dates = re.findall(DATE, sentence)
     if kind == "is_leap_year":
         data = {"year": int(found(r"(\d{4})", sentence))}
         body = "print('Yes' if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 'No')"
         other = "import calendar\n\nprint('Yes' if calendar.isleap(year) else 'No')"
+        by_hand = """
+            from datetime import date, timedelta
+
+            print('Yes' if (date(year, 2, 28) + timedelta(days=1)).day == 29 else 'No')  # does February have a 29th?"""
     elif kind == "weekday_of_date":
         data = {"date": dates[0]}
         body = "print(day(date).strftime('%A'))"
         other = "print(calendar.day_name[parse(date).weekday()])"
+        by_hand = "print(NAMES[zeller(*split(date))])"
     elif kind == "weekday_of_date_from_first_date":
         data = {"first_day": found(rf"({WEEKDAYS})", sentence), "date": dates[-1]}
         body = """
@@ -1930,11 +1936,16 @@ def calendar_arithmetic(item):
             offset = sum(calendar.monthrange(2023, m)[1] for m in range(1, month)) + int(day_of_month) - 1
             names = list(calendar.day_name)
             print(names[(names.index(first_day) + offset) % 7])"""
+        by_hand = """
+            _, month, day_of_month = split(date, 2023)  # no year given: a common year
+            offset = day_number(2023, month, day_of_month) - day_number(2023, 1, 1)
+            print(NAMES[(NAMES.index(first_day) + offset) % 7])"""
     elif kind == "weekday_offset":
         days = int(found(r"(\d+)(?:-day| days)", sentence))
         data = {"start": dates[0], "days": days, "backward": bool(re.search(r"backward|ago|before", sentence))}
         body = "print((day(start) + timedelta(days=-days if backward else days)).strftime('%A'))"
         other = "print(calendar.day_name[(parse(start).weekday() + (-days if backward else days)) % 7])"
+        by_hand = "print(NAMES[(zeller(*split(start)) + (-days if backward else days)) % 7])"
     elif kind == "recurring_event_day":
         ordinal, weekday = re.search(rf"(first|second|third|fourth|fifth|last) ({WEEKDAYS})", sentence).groups()
         month, year = re.search(rf"({MONTHS}) (\d{{4}})", sentence).groups()
@@ -1951,13 +1962,21 @@ def calendar_arithmetic(item):
             days = [week[column] for week in weeks if week[column]]
             index = ['first', 'second', 'third', 'fourth', 'fifth', 'last'].index(ordinal)
             print(days[-1] if ordinal == 'last' else days[index] if index < len(days) else -1)"""
+        by_hand = """
+            number = MONTHS.index(month) + 1
+            first_match = 1 + (NAMES.index(weekday) - zeller(year, number, 1)) % 7
+            days = list(range(first_match, month_days(year, number) + 1, 7))  # every 7 days from the first match
+            index = ['first', 'second', 'third', 'fourth', 'fifth', 'last'].index(ordinal)
+            print(days[-1] if ordinal == 'last' else days[index] if index < len(days) else -1)"""
     else:  # count_days, count_business_days: the start date may leave its year to the end date
         data = {"start": dates[0], "end": dates[1]}
         counted, in_weeks = "d.weekday() < 5", "5 * weeks + sum(d < 5 for d in tail)"
+        each = "(first_weekday + k) % 7 < 5"
         if kind == "count_days":
             data["weekday"] = found(rf"({WEEKDAYS})(?!,)", sentence)
             counted = "d.strftime('%A') == weekday"
             in_weeks = "weeks + tail.count(list(calendar.day_name).index(weekday))"
+            each = "(first_weekday + k) % 7 == NAMES.index(weekday)"
         body = f"""
             last = day(end)
             first = day(start if ',' in start else f'{{start}}, {{last.year}}')
@@ -1974,12 +1993,22 @@ def calendar_arithmetic(item):
             # each whole week holds every weekday once; the extra days run on from the first day's weekday
             tail = [(first.weekday() + k) % 7 for k in range(extra)]
             print({in_weeks})"""
+        by_hand = f"""
+            last = split(end)
+            first = split(start, last[0])
+            if last < first:  # the range runs into the next year
+                last = (last[0] + 1, *last[1:])
+            first_weekday = zeller(*first)
+            total = day_number(*last) - day_number(*first) + 1  # both ends included
+            print(sum({each} for k in range(total)))"""
     if kind == "is_leap_year":
-        programs = (script(data, body), script(data, other))
+        programs = (script(data, body), script(data, other), script(data, by_hand))
     else:
         programs = (script(data, DAY + textwrap.dedent(body)),
                     script(data, "import calendar\n" + (textwrap.dedent(other) if "parse(" not in other
-                                                        else PARSE_DATE + textwrap.dedent(other))))
+                                                        else PARSE_DATE + textwrap.dedent(other))),
+                    script(data, "\n".join(DAY_ARITHMETIC[piece] for piece in HAND_PIECES[kind].split())
+                           + "\n" + textwrap.dedent(by_hand)))
     return Solution(code=programs[0], alternatives=programs[1:], worked=calendar_worked(kind, data))
 
 
@@ -2003,6 +2032,39 @@ def parse(text, year=None):  # 'March 19, 2022', 'March 19' (in `year`) or '03/1
         month, day, year = list(calendar.month_name).index(name), int(day), int(rest[0]) if rest else year
     return datetime.date(year, month, day)
 """
+DAY_ARITHMETIC = {  # the pieces of the by-hand programs; each kind takes what it uses
+    "names": "NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']",
+    "months": "MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', "
+              "'October',\n          'November', 'December']",
+    "split": """
+def split(text, year=None):  # 'March 19, 2022', 'March 19' (in `year`) or '03/19/2022' -> (year, month, day)
+    if '/' in text:
+        month, day, year = map(int, text.split('/'))
+        return year, month, day
+    name, day, *rest = text.replace(',', '').split()
+    return int(rest[0]) if rest else year, MONTHS.index(name) + 1, int(day)""",
+    "month_days": """
+def month_days(year, month):
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]""",
+    "zeller": """
+def zeller(year, month, day):  # the weekday by Zeller's congruence, 0 = Monday
+    if month < 3:  # January and February count as months 13 and 14 of the year before
+        year, month = year - 1, month + 12
+    k, j = year % 100, year // 100
+    h = (day + 13 * (month + 1) // 5 + k + k // 4 + j // 4 + 5 * j) % 7  # 0 = Saturday
+    return (h + 5) % 7""",
+    "day_number": """
+def day_number(year, month, day):  # days from the start of the calendar, for differences
+    before = year - 1
+    days = before * 365 + before // 4 - before // 100 + before // 400
+    return days + sum(month_days(year, m) for m in range(1, month)) + day""",
+}
+HAND_PIECES = {"weekday_of_date": "names months split zeller", "weekday_offset": "names months split zeller",
+               "weekday_of_date_from_first_date": "names months split month_days day_number",
+               "recurring_event_day": "names months month_days zeller",
+               "count_days": "names months split month_days day_number zeller",
+               "count_business_days": "months split month_days day_number zeller"}
 NAMED_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
