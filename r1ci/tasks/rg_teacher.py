@@ -25,32 +25,199 @@ def grid_rows(matrix) -> list[str]:
 
 def base_conversion(item):
     source, target = meta(item, "source_base"), meta(item, "target_base")
+    number = str(item["metadata"]["source_repr"])
     # The question names bases 2, 8 and 16 in words ("the hexadecimal number 25e"), others as "base-7".
     written = lambda base: f"{base}" if f"base-{base}" in item["question"] else None
-    data = {"number": str(item["metadata"]["source_repr"])}
+    data = {"number": number}
     data |= {"source_base": source} if written(source) else {}
     data |= {"target_base": target} if written(target) else {}
-    body = [] if written(source) else [f"source_base = {source}  # {BASE_NAMES.get(source, '')}"]
-    body += [] if written(target) else [f"target_base = {target}  # {BASE_NAMES.get(target, '')}"]
-    return Solution(code=script(data, "\n".join(body) + textwrap.dedent("""
-        value = int(number, source_base)
-        digits = '0123456789abcdefghijklmnopqrstuvwxyz'
-        out = ''
-        while value:
-            out = digits[value % target_base] + out
-            value //= target_base
-        print(out or '0')""")))
+    named = [] if written(source) else [f"source_base = {source}  # {BASE_NAMES.get(source, '')}"]
+    named += [] if written(target) else [f"target_base = {target}  # {BASE_NAMES.get(target, '')}"]
+    code, *alternatives = (script(data, "\n".join(named) + textwrap.dedent(body)) for body in BASE_CONVERSIONS)
+    return Solution(code=code, alternatives=tuple(alternatives), worked=base_conversion_worked(number, source, target))
 
 
 BASE_NAMES = {2: "binary", 8: "octal", 10: "decimal", 16: "hexadecimal"}
+BASE_CONVERSIONS = (  # int() and repeated division; Horner's rule and recursion; powers of the target base
+    """
+    value = int(number, source_base)
+    digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+    out = ''
+    while value:
+        out = digits[value % target_base] + out
+        value //= target_base
+    print(out or '0')""",
+    """
+    digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+    value = 0
+    for c in number:  # Horner's rule: shift what we have one place left, add the digit
+        value = value * source_base + digits.index(c.lower())
+
+    def spell(v):  # the digits of v // target_base, then the last digit
+        return spell(v // target_base) + digits[v % target_base] if v >= target_base else digits[v]
+
+    print(spell(value))""",
+    """
+    digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+    value = sum(digits.index(c.lower()) * source_base ** k for k, c in enumerate(reversed(number)))
+    power = 1
+    while power * target_base <= value:  # the largest power of the target base that fits
+        power *= target_base
+    out = ''
+    while power:  # how many of each power, from the largest down
+        out += digits[value // power]
+        value %= power
+        power //= target_base
+    print(out)""")
+
+
+def base_conversion_worked(number: str, source: int, target: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    value, lines = 0, []
+    if source == 10:
+        value = int(number)
+        lines.append(f"{number} is already written in base 10.")
+    else:
+        lines.append(f"Digit values of {number} (base {source}): "
+                     + ", ".join(f"{c} = {digits.index(c.lower())}" for c in number)
+                     + ". Reading left to right, multiply by the base and add the next digit:")
+        for c in number:
+            step = value * source + digits.index(c.lower())
+            lines.append(f"{value} × {source} + {digits.index(c.lower())} = {step}")
+            value = step
+    if target == 10:
+        return "\n".join(lines + [f"So the answer is {value}."])
+    lines.append(f"Now divide {value} by {target} repeatedly, keeping the remainders:")
+    rest, out = value, ""
+    while True:
+        quotient, remainder = divmod(rest, target)
+        named = f" ({digits[remainder]})" if remainder > 9 else ""
+        lines.append(f"{rest} ÷ {target} = {quotient} remainder {remainder}{named}")
+        out, rest = digits[remainder] + out, quotient
+        if not rest:
+            break
+    lines.append(f"Reading the remainders from the last to the first gives {out}.")
+    return "\n".join(lines + [f"So the answer is {out}."])
 
 
 def basic_arithmetic(item):
-    return Solution(code=script({"expression": item["metadata"]["expression"]}, """
-        from fractions import Fraction
+    from fractions import Fraction
 
-        result = eval(expression.replace('/', '*Fraction(1)/'))
-        print(result.numerator if result.denominator == 1 else float(result))"""))
+    expression = item["metadata"]["expression"]
+    value, steps = operation_steps(expression, Fraction, fraction_text, long_multiplication=True)
+    answer = value.numerator if value.denominator == 1 else float(value)
+    code, *alternatives = (script({"expression": expression}, body) for body in BASIC_ARITHMETIC)
+    return Solution(code=code, alternatives=tuple(alternatives),
+                    worked="\n".join([f"Work out {expression}: brackets first, then × and ÷ before + and −, "
+                                      "left to right.", *steps, f"So the answer is {answer}."]))
+
+
+BASIC_ARITHMETIC = (  # eval over Fractions; a recursive-descent parser; a walk over Python's syntax tree
+    """
+    from fractions import Fraction
+
+    result = eval(expression.replace('/', '*Fraction(1)/'))
+    print(result.numerator if result.denominator == 1 else float(result))""",
+    """
+    from fractions import Fraction
+    import re
+
+    tokens = re.findall(r'\\d+|[-+*/()]', expression)
+    position = 0
+
+    def take():
+        global position
+        position += 1
+        return tokens[position - 1]
+
+    def peek():
+        return tokens[position] if position < len(tokens) else None
+
+    def factor():  # a number, a bracketed expression, or either negated
+        token = take()
+        if token == '-':
+            return -factor()
+        if token == '(':
+            inner = total()
+            take()  # the closing bracket
+            return inner
+        return Fraction(token)
+
+    def product():  # factors joined by * and /, left to right
+        value = factor()
+        while peek() in ('*', '/'):
+            value = value * factor() if take() == '*' else value / factor()
+        return value
+
+    def total():  # products joined by + and -, left to right
+        value = product()
+        while peek() in ('+', '-'):
+            value = value + product() if take() == '+' else value - product()
+        return value
+
+    result = total()
+    print(result.numerator if result.denominator == 1 else float(result))""",
+    """
+    import ast
+    import operator
+    from fractions import Fraction
+
+    apply = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+    def evaluate(node):  # exact values, computed bottom up over the expression's tree
+        if isinstance(node, ast.Constant):
+            return Fraction(node.value)
+        if isinstance(node, ast.UnaryOp):
+            return -evaluate(node.operand)
+        return apply[type(node.op)](evaluate(node.left), evaluate(node.right))
+
+    result = evaluate(ast.parse(expression, mode='eval').body)
+    print(result.numerator if result.denominator == 1 else float(result))""")
+
+OPERATIONS = {"Add": ("+", lambda a, b: a + b), "Sub": ("−", lambda a, b: a - b),
+              "Mult": ("×", lambda a, b: a * b), "Div": ("÷", lambda a, b: a / b),
+              "LShift": ("<<", lambda a, b: a << b), "RShift": (">>", lambda a, b: a >> b)}
+
+
+def operation_steps(expression: str, number, show, long_multiplication: bool = False) -> tuple:
+    """The value of an arithmetic expression (Python syntax) and the steps to it, one operation a line
+    ("a × b = c"), in the order a careful reasoner works: innermost first, left to right. `number` makes a value
+    of a number as written, `show` writes a value; with `long_multiplication`, products of whole numbers of two
+    digits or more also show their partial products."""
+    import ast
+
+    lines = []
+
+    def evaluate(node):
+        if isinstance(node, ast.Constant):
+            return number(ast.get_source_segment(expression, node))
+        if isinstance(node, ast.UnaryOp):
+            inner = evaluate(node.operand)
+            if not isinstance(node.operand, ast.Constant):
+                lines.append(f"−({show(inner)}) = {show(-inner)}")
+            return -inner
+        left, right = evaluate(node.left), evaluate(node.right)
+        symbol, apply = OPERATIONS[type(node.op).__name__]
+        result = apply(left, right)
+        line = f"{show(left)} {symbol} {show(right)} = {show(result)}"
+        if long_multiplication and symbol == "×" and min(abs(left), abs(right)) >= 10 \
+                and left.denominator == right.denominator == 1:
+            line += partial_products(abs(int(left)), abs(int(right)))
+        lines.append(line)
+        return result
+
+    return evaluate(ast.parse(expression, mode="eval").body), lines
+
+
+def partial_products(a: int, b: int) -> str:
+    """', since a × b = a × 500 + a × 50 + a × 6 = ... = ...': b split by its place values."""
+    parts = [int(d) * 10 ** k for k, d in enumerate(reversed(str(b))) if d != "0"][::-1]
+    return (f", since {a} × {b} = " + " + ".join(f"{a} × {p}" for p in parts) + " = "
+            + " + ".join(str(a * p) for p in parts) + f" = {a * b}")
+
+
+def fraction_text(value) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def prime_factorization(item):
@@ -98,26 +265,95 @@ def products(item):
 
 
 def decimal_chain_sum(item):
-    expression = item["metadata"]["expression"]
-    return Solution(code=script({"expression": expression}, """
-        from decimal import Decimal
+    from decimal import Decimal
 
-        # Decimal adds the written digits exactly, where floats would leave ...0000001 tails
-        terms = expression.replace('- ', '-').replace('+ ', '').split()
-        print(sum(Decimal(term) for term in terms))"""))
+    expression = item["metadata"]["expression"]
+    terms = expression.replace("- ", "-").replace("+ ", "").split()
+    total, lines = Decimal(terms[0]), []
+    for term in terms[1:]:
+        new = total + Decimal(term)
+        lines.append(f"{total} {'−' if term.startswith('-') else '+'} {term.lstrip('-')} = {new}")
+        total = new
+    code, *alternatives = (script({"expression": expression}, body) for body in DECIMAL_CHAIN_SUMS)
+    return Solution(code=code, alternatives=tuple(alternatives),
+                    worked="\n".join(["Add and subtract from left to right, lining up the decimal points:",
+                                      *lines, f"So the answer is {total}."]))
+
+
+DECIMAL_CHAIN_SUMS = (  # Decimal; whole numbers of the smallest unit; Fractions, rounded at the end
+    """
+    from decimal import Decimal
+
+    # Decimal adds the written digits exactly, where floats would leave ...0000001 tails
+    terms = expression.replace('- ', '-').replace('+ ', '').split()
+    print(sum(Decimal(term) for term in terms))""",
+    """
+    terms = expression.replace('- ', '-').replace('+ ', '').split()
+    places = max(len(term.partition('.')[2]) for term in terms)
+    # each term as a whole number of units of 10^-places, so the sum is exact integer arithmetic
+    units = sum(int(term.replace('.', '') + '0' * (places - len(term.partition('.')[2]))) for term in terms)
+    whole, fraction = divmod(abs(units), 10 ** places)
+    sign = '-' if units < 0 else ''
+    print(f'{sign}{whole}.{fraction:0{places}d}' if places else f'{sign}{whole}')""",
+    """
+    from fractions import Fraction
+    import re
+
+    terms = re.findall(r'([+-]?)\\s*(\\d+(?:\\.\\d+)?)', expression)
+    total = sum(Fraction(number) * (-1 if sign == '-' else 1) for sign, number in terms)
+    places = max(len(number.partition('.')[2]) for _, number in terms)
+    print(round(float(total), places))  # the exact sum has no more decimals than its terms""")
 
 
 def decimal_arithmetic(item):
-    expression = found(r"\n(.*) = \?", item["question"])
-    return Solution(code=script({"expression": expression, "significant_digits": 12}, """
-        import re
-        from decimal import ROUND_HALF_UP, Decimal, getcontext
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-        getcontext().prec = significant_digits
-        getcontext().rounding = ROUND_HALF_UP
-        # every number becomes a Decimal, so each step is rounded to the significant digits the question asks
-        exact = re.sub(r'(\\d+(?:\\.\\d+)?)', r"Decimal('\\1')", expression)
-        print(eval(exact))"""))
+    expression = found(r"\n(.*) = \?", item["question"])
+    with localcontext() as context:
+        context.prec, context.rounding = 12, ROUND_HALF_UP
+        value, steps = operation_steps(expression, Decimal, str)
+    code, *alternatives = (script({"expression": expression, "significant_digits": 12}, body)
+                           for body in DECIMAL_ARITHMETIC)
+    return Solution(code=code, alternatives=tuple(alternatives),
+                    worked="\n".join(["Brackets first, then × and ÷ before + and −, each result rounded to 12 "
+                                      "significant digits (halves up):", *steps, f"So the answer is {value}."]))
+
+
+DECIMAL_ARITHMETIC = (  # eval over Decimals; a walk over the syntax tree; Fractions, rounded once at the end
+    """
+    import re
+    from decimal import ROUND_HALF_UP, Decimal, getcontext
+
+    getcontext().prec = significant_digits
+    getcontext().rounding = ROUND_HALF_UP
+    # every number becomes a Decimal, so each step is rounded to the significant digits the question asks
+    exact = re.sub(r'(\\d+(?:\\.\\d+)?)', r"Decimal('\\1')", expression)
+    print(eval(exact))""",
+    """
+    import ast
+    import operator
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    apply = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+    def evaluate(node):  # bottom up over the tree; each operation rounds to the context's digits
+        if isinstance(node, ast.BinOp):
+            return apply[type(node.op)](evaluate(node.left), evaluate(node.right))
+        if isinstance(node, ast.UnaryOp):
+            return -evaluate(node.operand)
+        return Decimal(ast.get_source_segment(expression, node))  # the number as written
+
+    with localcontext() as context:
+        context.prec, context.rounding = significant_digits, ROUND_HALF_UP
+        print(evaluate(ast.parse(expression, mode='eval').body))""",
+    """
+    import re
+    from decimal import ROUND_HALF_UP, Context, Decimal
+    from fractions import Fraction
+
+    exact = eval(re.sub(r'(\\d+(?:\\.\\d+)?)', r"Fraction('\\1')", expression))  # no rounding on the way
+    rounding = Context(prec=significant_digits, rounding=ROUND_HALF_UP)
+    print(rounding.divide(Decimal(exact.numerator), Decimal(exact.denominator)))  # rounded once, at the end""")
 
 
 def power_function(item):
@@ -131,26 +367,128 @@ def power_function(item):
 
 def bitwise_arithmetic(item):
     problem = item["metadata"]["problem"]
-    return Solution(code=script({"problem": problem}, """
-        # Python integers are arbitrary precision and signed, as the question assumes; hex() writes -0x3
-        print(hex(eval(problem)))"""))
+    value, steps = operation_steps(problem, lambda text: int(text, 16), lambda v: f"{hex(v)} ({v})",
+                                   long_multiplication=True)
+    code, *alternatives = (script({"problem": problem}, body) for body in BITWISE_ARITHMETIC)
+    worked = ["Innermost brackets first, with each hexadecimal value also in decimal:", *steps]
+    if not steps:
+        worked.append(f"There is nothing to compute: {problem} is {value} in decimal.")
+    return Solution(code=code, alternatives=tuple(alternatives),
+                    worked="\n".join(worked + [f"So the answer is {hex(value)}."]))
+
+
+BITWISE_ARITHMETIC = (  # eval and hex(); a walk over the syntax tree; decimal text, eval, then hex digits by hand
+    """
+    # Python integers are arbitrary precision and signed, as the question assumes; hex() writes -0x3
+    print(hex(eval(problem)))""",
+    """
+    import ast
+    import operator
+
+    apply = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+             ast.LShift: operator.lshift, ast.RShift: operator.rshift}
+
+    def evaluate(node):  # bottom up over the expression's tree
+        if isinstance(node, ast.BinOp):
+            return apply[type(node.op)](evaluate(node.left), evaluate(node.right))
+        if isinstance(node, ast.UnaryOp):
+            return -evaluate(node.operand)
+        return node.value
+
+    value = evaluate(ast.parse(problem, mode='eval').body)
+    print(f"{'-' if value < 0 else ''}0x{abs(value):x}")  # sign and magnitude, not two's complement""",
+    """
+    import re
+
+    decimal = re.sub(r'0x[0-9a-f]+', lambda m: str(int(m.group(), 16)), problem)
+    value = eval(decimal)
+    rest, digits = abs(value), ''
+    while True:  # hexadecimal digits from the lowest up
+        rest, digit = divmod(rest, 16)
+        digits = '0123456789abcdef'[digit] + digits
+        if not rest:
+            break
+    print(('-' if value < 0 else '') + '0x' + digits)""")
 
 
 def complex_arithmetic(item):
     a, op, b = re.search(r"\((.+?)\) (\S) \((.+?)\)", item["question"]).groups()
-    return Solution(code=script({"a": a, "op": op, "b": b}, """
-        def parse(text):
-            return complex(text.replace(' ', '').replace('i', 'j'))
+    data = {"a": a, "op": op, "b": b}
+    code, *alternatives = (script(data, textwrap.dedent(body) + COMPLEX_PRINT) for body in COMPLEX_ARITHMETIC)
+    return Solution(code=code, alternatives=tuple(alternatives), worked=complex_worked(a, op, b))
 
-        x, y = parse(a), parse(b)
-        z = {'+': x + y, '-': x - y, '×': x * y, '÷': x / y}[op]
-        real, imag = round(z.real, 6) + 0.0, round(z.imag, 6) + 0.0  # drop float noise and -0.0
-        if imag == 0:
-            print(real)
-        elif real == 0:
-            print(f'{imag}i')
-        else:
-            print(f"{real} {'+' if imag > 0 else '-'} {abs(imag)}i")"""))
+
+COMPLEX_ARITHMETIC = (  # Python's complex numbers; exact parts by the textbook formulas; polar form for × and ÷
+    """
+    import operator
+
+    def parse(text):
+        return complex(text.replace(' ', '').replace('i', 'j'))
+
+    x, y = parse(a), parse(b)
+    z = {'+': operator.add, '-': operator.sub, '×': operator.mul, '÷': operator.truediv}[op](x, y)  # y may be 0
+    real, imag = round(z.real, 6) + 0.0, round(z.imag, 6) + 0.0  # drop float noise and -0.0""",
+    """
+    from fractions import Fraction
+
+    def parts(text):  # 'p + qi' -> (p, q), exactly
+        z = complex(text.replace(' ', '').replace('i', 'j'))
+        return Fraction(z.real), Fraction(z.imag)
+
+    (p, q), (r, s) = parts(a), parts(b)
+    if op == '+':
+        real, imag = p + r, q + s
+    elif op == '-':
+        real, imag = p - r, q - s
+    elif op == '×':  # (p + qi)(r + si) = pr - qs + (ps + qr)i
+        real, imag = p * r - q * s, p * s + q * r
+    else:  # multiply above and below by the conjugate r - si
+        norm = r * r + s * s
+        real, imag = (p * r + q * s) / norm, (q * r - p * s) / norm
+    real, imag = float(real), float(imag)""",
+    """
+    import cmath
+
+    x, y = (complex(text.replace(' ', '').replace('i', 'j')) for text in (a, b))
+    if op in '+-':
+        z = x + y if op == '+' else x - y
+    else:  # in polar form, moduli multiply (divide) and angles add (subtract)
+        (r1, t1), (r2, t2) = cmath.polar(x), cmath.polar(y)
+        z = cmath.rect(r1 * r2, t1 + t2) if op == '×' else cmath.rect(r1 / r2, t1 - t2)
+    real, imag = round(z.real, 6) + 0.0, round(z.imag, 6) + 0.0  # drop float noise and -0.0""")
+COMPLEX_PRINT = """
+if imag == 0:
+    print(real)
+elif real == 0:
+    print(f'{imag}i')
+else:
+    print(f"{real} {'+' if imag > 0 else '-'} {abs(imag)}i")"""
+
+
+def complex_worked(a: str, op: str, b: str) -> str:
+    x, y = (complex(t.replace(" ", "").replace("i", "j")) for t in (a, b))
+    (p, q), (r, s) = (x.real, x.imag), (y.real, y.imag)
+    n = lambda v: f"({v:g})" if v < 0 else f"{v:g}"
+    if op in "+-":
+        sign = 1 if op == "+" else -1
+        real, imag = p + sign * r, q + sign * s
+        lines = [f"Real parts: {n(p)} {op} {n(r)} = {real:g}.", f"Imaginary parts: {n(q)} {op} {n(s)} = {imag:g}."]
+    elif op == "×":
+        real, imag = p * r - q * s, p * s + q * r
+        lines = ["(p + qi)(r + si) = (pr − qs) + (ps + qr)i, since i² = −1.",
+                 f"Real part: {n(p)}·{n(r)} − {n(q)}·{n(s)} = {p * r:g} − {n(q * s)} = {real:g}.",
+                 f"Imaginary part: {n(p)}·{n(s)} + {n(q)}·{n(r)} = {p * s:g} + {n(q * r)} = {imag:g}."]
+    else:
+        norm = r * r + s * s
+        real, imag = (p * r + q * s) / norm, (q * r - p * s) / norm
+        lines = [f"Multiply above and below by the conjugate of the divisor; below: {n(r)}² + {n(s)}² = {norm:g}.",
+                 f"Real part: ({n(p)}·{n(r)} + {n(q)}·{n(s)}) / {norm:g} = {p * r + q * s:g} / {norm:g} = {real:g}.",
+                 f"Imaginary part: ({n(q)}·{n(r)} − {n(p)}·{n(s)}) / {norm:g} = {q * r - p * s:g} / {norm:g} "
+                 f"= {imag:g}."]
+    real, imag = round(real, 6) + 0.0, round(imag, 6) + 0.0
+    answer = (f"{real}" if imag == 0 else f"{imag}i" if real == 0
+              else f"{real} {'+' if imag > 0 else '-'} {abs(imag)}i")
+    return "\n".join(lines + [f"So the answer is {answer}."])
 
 
 def simple_equations(item):
@@ -175,8 +513,8 @@ def simple_equations(item):
 
 def count_bits(item):
     n = meta(item, "number")
-    ones = bin(n).count("1")
-    return Solution(code=script({"n": n}, "print(bin(n).count('1'))"),
+    code, *alternatives = (script({"n": n}, body) for body in COUNT_BITS)
+    return Solution(code=code, alternatives=tuple(alternatives),
                     check=script({"n": n}, """
                         count, m = 0, n
                         while m:
@@ -184,25 +522,104 @@ def count_bits(item):
                             count += 1
                         assert count == int(answer), f'{count} ones'
                         print('check passed')"""),
-                    worked=f"{n} in binary is {bin(n)[2:]}, which has {ones} ones. The answer is {ones}.")
+                    worked=count_bits_worked(n))
+
+
+COUNT_BITS = (  # bin() and count; halving; a table of the ones in each byte
+    "print(bin(n).count('1'))",
+    """
+    count = 0
+    while n:
+        count += n % 2  # the lowest bit
+        n //= 2
+    print(count)""",
+    """
+    ones = [0] * 256  # ones[b]: the 1 bits of the byte b, from the byte without its lowest bit
+    for b in range(1, 256):
+        ones[b] = ones[b >> 1] + (b & 1)
+    print(sum(ones[(n >> shift) & 0xFF] for shift in range(0, n.bit_length(), 8)))""")
+
+
+def count_bits_worked(n: int) -> str:
+    """Hexadecimal digits by repeated division by 16, then the ones of each digit's four bits."""
+    lines, rest, digits = [f"Write {n} in hexadecimal (each hex digit is four bits) by dividing by 16:"], n, []
+    while True:
+        quotient, digit = divmod(rest, 16)
+        lines.append(f"{rest} ÷ 16 = {quotient} remainder {digit}")
+        digits.insert(0, digit)
+        rest = quotient
+        if not rest:
+            break
+    ones = [bin(d).count("1") for d in digits]
+    lines.append(f"So {n} = 0x{''.join(f'{d:x}' for d in digits)}. The ones in each digit's bits: "
+                 + ", ".join(f"{d:x} = {d:04b} has {k}" for d, k in zip(digits, ones)) + ".")
+    lines.append(f"{' + '.join(map(str, ones))} = {sum(ones)}.")
+    return "\n".join(lines + [f"So the answer is {sum(ones)}."])
 
 
 def count_primes(item):
     start, end = meta(item, "start"), meta(item, "end")
-    return Solution(code=script({"start": start, "end": end}, """
-        sieve = [True] * (end + 1)
-        sieve[:2] = [False] * min(2, end + 1)
-        for p in range(2, int(end ** 0.5) + 1):
-            if sieve[p]:
-                sieve[p * p::p] = [False] * len(range(p * p, end + 1, p))
-        print(sum(sieve[start:end + 1]))"""),
+    code, *alternatives = (script({"start": start, "end": end}, body) for body in COUNT_PRIMES)
+    return Solution(code=code, alternatives=tuple(alternatives),
                     check=script({"start": start, "end": end}, """
                         def is_prime(n):
                             return n > 1 and all(n % d for d in range(2, int(n ** 0.5) + 1))
 
                         count = sum(is_prime(n) for n in range(start, end + 1))
                         assert count == int(answer), f'trial division counts {count}'
-                        print('check passed')"""))
+                        print('check passed')"""),
+                    worked=count_primes_worked(start, end))
+
+
+COUNT_PRIMES = (  # a sieve from 0; a sieve of the range alone; sympy's prime counting function
+    """
+    sieve = [True] * (end + 1)
+    sieve[:2] = [False] * min(2, end + 1)
+    for p in range(2, int(end ** 0.5) + 1):
+        if sieve[p]:
+            sieve[p * p::p] = [False] * len(range(p * p, end + 1, p))
+    print(sum(sieve[start:end + 1]))""",
+    """
+    import math
+
+    # only the primes up to the square root of end can divide a composite number of the range
+    small = [p for p in range(2, math.isqrt(end) + 1) if all(p % q for q in range(2, math.isqrt(p) + 1))]
+    prime = [n > 1 for n in range(start, end + 1)]
+    for p in small:
+        first = max(p * p, -(-start // p) * p)  # the first multiple of p in the range that is not p itself
+        for multiple in range(first, end + 1, p):
+            prime[multiple - start] = False
+    print(sum(prime))""",
+    """
+    from sympy import primepi
+
+    print(primepi(end) - primepi(start - 1))  # primes up to end, less those below start""")
+
+
+def count_primes_worked(start: int, end: int) -> str:
+    import math
+
+    root = math.isqrt(end)
+    small = [p for p in range(2, root + 1) if all(p % q for q in range(2, math.isqrt(p) + 1))]
+    removed = {p: 0 for p in small}
+    primes = []
+    for n in range(max(start, 2), end + 1):
+        factor = next((p for p in small if n % p == 0 and p < n), None)
+        if factor:
+            removed[factor] += 1
+        else:
+            primes.append(n)
+    lines = [f"The range {start}..{end} holds {end - start + 1} numbers"
+             + (", and 1 is not prime." if start <= 1 <= end else ".")]
+    if small:
+        lines.append(f"A composite number up to {end} has a prime factor at most √{end} ≈ {root}, so strike out "
+                     f"the multiples of {', '.join(map(str, small))} (other than the primes themselves).")
+        lines.append("Newly struck by each prime: " + ", ".join(f"{p}: {k}" for p, k in removed.items() if k)
+                     + f"; {sum(removed.values())} in all.")
+    shown = ", ".join(map(str, primes)) if len(primes) <= 20 else \
+        f"{', '.join(map(str, primes[:8]))}, ..., {', '.join(map(str, primes[-4:]))}"
+    lines.append(f"What is left is prime: {shown}" + "." if primes else "Nothing is left.")
+    return "\n".join(lines + [f"So the answer is {len(primes)}."])
 
 
 def number_filtering(item):
@@ -245,34 +662,93 @@ def leg_counting(item):
 
 def caesar_cipher(item):
     cipher = item["metadata"]["cipher_text"]
-    shift = meta(item, "rotation")
-    return Solution(code=script({"cipher": cipher}, """
-        # English letter frequencies (percent); the right shift makes the text look most like English
-        freq = dict(zip('ETAOINSHRDLCUMWFGYPBVKJXQZ',
-                        [12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8, 2.8, 2.4, 2.4, 2.2,
-                         2.0, 2.0, 1.9, 1.5, 1.0, 0.8, 0.15, 0.15, 0.1, 0.07]))
-        common = {'THE', 'AND', 'OF', 'TO', 'A', 'IN', 'IS', 'IT', 'YOU', 'THAT', 'HE', 'WAS', 'FOR', 'ON',
-                  'ARE', 'WITH', 'AS', 'I', 'HIS', 'THEY', 'BE', 'AT', 'ONE', 'HAVE', 'THIS', 'FROM', 'OR',
-                  'HAD', 'BY', 'NOT', 'BUT', 'WHAT', 'ALL', 'WERE', 'WE', 'WHEN', 'YOUR', 'CAN', 'SAID',
-                  'THERE', 'AN', 'EACH', 'WHICH', 'SHE', 'DO', 'HOW', 'THEIR', 'IF', 'WILL', 'NO', 'SO',
-                  'MR', 'MY', 'ME', 'HER', 'HIM', 'BEEN', 'OUT', 'UP', 'ANY', 'THEN', 'THEM', 'INTO'}
-
-        def shift_back(text, k):
-            return ''.join(chr((ord(c) - 65 - k) % 26 + 65) if c.isalpha() else c for c in text)
-
-        def score(text):
-            words = text.split()
-            return sum(freq[c] for c in text if c.isalpha()) / len(text) + 5 * sum(w in common for w in words)
-
-        print(max((shift_back(cipher, k) for k in range(26)), key=score))"""),
+    code, *alternatives = (script({"cipher": cipher}, body) for body in CAESAR_CIPHERS)
+    return Solution(code=code, alternatives=tuple(alternatives),
                     check=script({"cipher": cipher}, """
                         # the answer must encrypt back to the cipher text with a single shift
                         shifts = {(ord(c) - ord(p)) % 26 for p, c in zip(answer, cipher) if c.isalpha()}
                         assert len(answer) == len(cipher) and len(shifts) == 1, 'not one Caesar shift of the text'
                         assert all((p == ' ') == (c == ' ') for p, c in zip(answer, cipher)), 'spacing differs'
                         print('check passed')"""),
-                    worked=f"Shifting every letter back by {shift} turns the cipher into English: "
-                           f"{item['metadata']['clear_text']}.")
+                    worked=caesar_worked(cipher, printed_by(code)))
+
+
+COMMON_WORDS = """{'THE', 'AND', 'OF', 'TO', 'A', 'IN', 'IS', 'IT', 'YOU', 'THAT', 'HE', 'WAS', 'FOR', 'ON',
+          'ARE', 'WITH', 'AS', 'I', 'HIS', 'THEY', 'BE', 'AT', 'ONE', 'HAVE', 'THIS', 'FROM', 'OR',
+          'HAD', 'BY', 'NOT', 'BUT', 'WHAT', 'ALL', 'WERE', 'WE', 'WHEN', 'YOUR', 'CAN', 'SAID',
+          'THERE', 'AN', 'EACH', 'WHICH', 'SHE', 'DO', 'HOW', 'THEIR', 'IF', 'WILL', 'NO', 'SO',
+          'MR', 'MY', 'ME', 'HER', 'HIM', 'BEEN', 'OUT', 'UP', 'ANY', 'THEN', 'THEM', 'INTO'}"""
+CAESAR_CIPHERS = (  # letter frequencies plus common words; chi-squared against English; the likeliest letters
+    """
+    # English letter frequencies (percent); the right shift makes the text look most like English
+    freq = dict(zip('ETAOINSHRDLCUMWFGYPBVKJXQZ',
+                    [12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8, 2.8, 2.4, 2.4, 2.2,
+                     2.0, 2.0, 1.9, 1.5, 1.0, 0.8, 0.15, 0.15, 0.1, 0.07]))
+    common = COMMON
+
+    def shift_back(text, k):
+        return ''.join(chr((ord(c) - 65 - k) % 26 + 65) if c.isalpha() else c for c in text)
+
+    def score(text):
+        words = text.split()
+        return sum(freq[c] for c in text if c.isalpha()) / len(text) + 5 * sum(w in common for w in words)
+
+    print(max((shift_back(cipher, k) for k in range(26)), key=score))""".replace("COMMON", COMMON_WORDS),
+    """
+    from collections import Counter
+    import string
+
+    letters = string.ascii_uppercase
+    english = dict(zip(letters, [8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5,
+                                 1.9, 0.1, 6.0, 6.3, 9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07]))  # percent
+    common = COMMON
+
+    def decrypt(k):  # a translation table that moves every letter k places back
+        return cipher.translate(str.maketrans(letters, letters[-k:] + letters[:-k]))
+
+    def fit(text):  # more common words first; then the smaller chi-squared distance from English
+        counts, total = Counter(c for c in text if c.isalpha()), sum(c.isalpha() for c in text)
+        chi2 = sum((counts[c] - total * p / 100) ** 2 / (total * p / 100) for c, p in english.items())
+        return sum(word in common for word in text.split()), -chi2
+
+    print(max((decrypt(k) for k in range(26)), key=fit))""".replace("COMMON", COMMON_WORDS),
+    """
+    from collections import Counter
+
+    common = COMMON
+    # the cipher's most frequent letter most likely stands for one of English's most frequent letters
+    top = Counter(c for c in cipher if c.isalpha()).most_common(1)[0][0]
+    candidates = []
+    for plain in 'ETAOINSHRDLCUMWFGYPBVKJXQZ':  # from the likeliest
+        k = (ord(top) - ord(plain)) % 26
+        text = ''.join(chr((ord(c) - 65 - k) % 26 + 65) if c.isalpha() else c for c in cipher)
+        candidates.append((sum(word in common for word in text.split()), text))
+    # the first candidate (the likeliest letter) among those with the most common words
+    print(max(candidates, key=lambda candidate: candidate[0])[1])""".replace("COMMON", COMMON_WORDS))
+
+
+def printed_by(code: str) -> str:
+    """The last line a teacher's program prints, run here: for worked solutions that end in the program's answer
+    (the programs are ours and short)."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code, {})
+    return out.getvalue().strip().splitlines()[-1]
+
+
+def caesar_worked(cipher: str, plain: str) -> str:
+    shift = next(k for k in range(26) if all(chr((ord(c) - 65 - k) % 26 + 65) == p
+                                             for c, p in zip(cipher, plain) if c.isalpha()))
+    word = max(cipher.split(), key=len)
+    back = lambda k: "".join(chr((ord(c) - 65 - k) % 26 + 65) for c in word)
+    tries = ", ".join(f"{k}: {back(k)}" for k in range(1, 26))
+    return "\n".join([f"Try every shift back on the longest word, {word}: {tries}.",
+                      f"The shift by {shift} gives an English word, {back(shift)}; the same shift on every word:",
+                      ", ".join(f"{c} → {p}" for c, p in zip(cipher.split(), plain.split())) + ".",
+                      f"So the answer is {plain}."])
 
 
 def letter_counting(item):
@@ -325,24 +801,90 @@ def rotten_oranges(item):
 
 
 def largest_island(item):
-    return Solution(code=script({"rows": grid_rows(meta(item, "grid"))}, """
-        grid = [list(map(int, row.split())) for row in rows]
-        n, m = len(grid), len(grid[0])
-        seen, best = set(), 0
-        for i in range(n):
-            for j in range(m):
-                if grid[i][j] == 1 and (i, j) not in seen:
-                    stack, area = [(i, j)], 0
-                    seen.add((i, j))
-                    while stack:  # flood the island
-                        a, b = stack.pop()
-                        area += 1
-                        for c, d in ((a + 1, b), (a - 1, b), (a, b + 1), (a, b - 1)):
-                            if 0 <= c < n and 0 <= d < m and grid[c][d] == 1 and (c, d) not in seen:
-                                seen.add((c, d))
-                                stack.append((c, d))
-                    best = max(best, area)
-        print(best)"""))
+    grid = meta(item, "grid")
+    code, *alternatives = (script({"rows": grid_rows(grid)}, body) for body in LARGEST_ISLAND)
+    return Solution(code=code, alternatives=tuple(alternatives), worked=largest_island_worked(grid))
+
+
+LARGEST_ISLAND = (  # flood fill with a stack; breadth first, sinking counted land; union-find
+    """
+    grid = [list(map(int, row.split())) for row in rows]
+    n, m = len(grid), len(grid[0])
+    seen, best = set(), 0
+    for i in range(n):
+        for j in range(m):
+            if grid[i][j] == 1 and (i, j) not in seen:
+                stack, area = [(i, j)], 0
+                seen.add((i, j))
+                while stack:  # flood the island
+                    a, b = stack.pop()
+                    area += 1
+                    for c, d in ((a + 1, b), (a - 1, b), (a, b + 1), (a, b - 1)):
+                        if 0 <= c < n and 0 <= d < m and grid[c][d] == 1 and (c, d) not in seen:
+                            seen.add((c, d))
+                            stack.append((c, d))
+                best = max(best, area)
+    print(best)""",
+    """
+    from collections import deque
+
+    grid = [list(map(int, row.split())) for row in rows]
+    best = 0
+    for i, row in enumerate(grid):
+        for j, cell in enumerate(row):
+            if cell:
+                grid[i][j], queue, area = 0, deque([(i, j)]), 0
+                while queue:  # breadth first, sinking each cell once it is queued
+                    a, b = queue.popleft()
+                    area += 1
+                    for c, d in ((a + 1, b), (a - 1, b), (a, b + 1), (a, b - 1)):
+                        if 0 <= c < len(grid) and 0 <= d < len(row) and grid[c][d]:
+                            grid[c][d] = 0
+                            queue.append((c, d))
+                best = max(best, area)
+    print(best)""",
+    """
+    from collections import Counter
+
+    land = {(i, j) for i, row in enumerate(rows) for j, cell in enumerate(row.split()) if cell == '1'}
+    parent = {cell: cell for cell in land}  # union-find: each island ends up under one root cell
+
+    def root(cell):
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]  # halve the path on the way up
+            cell = parent[cell]
+        return cell
+
+    for i, j in land:
+        for neighbour in ((i + 1, j), (i, j + 1)):
+            if neighbour in land:
+                parent[root(neighbour)] = root((i, j))
+    print(max(Counter(root(cell) for cell in land).values(), default=0))""")
+
+
+def largest_island_worked(grid: list) -> str:
+    land = {(i, j) for i, row in enumerate(grid) for j, cell in enumerate(row) if cell == 1}
+    islands, seen = [], set()
+    for cell in sorted(land):
+        if cell not in seen:
+            island, frontier = [], [cell]
+            seen.add(cell)
+            while frontier:
+                i, j = frontier.pop()
+                island.append((i, j))
+                for near in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
+                    if near in land and near not in seen:
+                        seen.add(near)
+                        frontier.append(near)
+            islands.append(sorted(island))
+    if not islands:
+        return "There is no 1 in the grid, so there is no island.\nSo the answer is 0."
+    lines = ["Reading the grid row by row (rows and columns counted from 0), each new 1 starts an island; "
+             "spreading up, down, left and right from it:"]
+    lines += [f"Island {k}: {', '.join(f'({i},{j})' for i, j in island)}: {len(island)} cells."
+              for k, island in enumerate(islands, 1)]
+    best = max(map(len, islands))
+    return "\n".join(lines + [f"The largest has {best} cells. So the answer is {best}."])
 
 
 def maze(item):
@@ -369,42 +911,87 @@ def game_of_life_halting(item):
     board = found(r"Initial board:\n(.*?)\n\n", item["question"])
     rows = [line.strip(" []") for line in board.splitlines()]
     steps = int(found(r"halt at or before (\d+) steps", item["question"]))
-    return Solution(code=script({"rows": rows, "steps": steps}, """
-        grid = [list(map(int, row.split())) for row in rows]
-        n, m = len(grid), len(grid[0])
+    code, *alternatives = (script({"rows": rows, "steps": steps}, body) for body in GAME_OF_LIFE)
+    return Solution(code=code, alternatives=tuple(alternatives), worked=game_of_life_worked(rows, steps))
+
+
+GAME_OF_LIFE = (  # the whole grid, step by step; the set of live cells with neighbour counts; numpy shifts
+    """
+    grid = [list(map(int, row.split())) for row in rows]
+    n, m = len(grid), len(grid[0])
+    halted = not any(map(any, grid))
+    for _ in range(steps):
+        if halted:
+            break
+        counts = [[sum(grid[(i + di) % n][(j + dj) % m] for di in (-1, 0, 1) for dj in (-1, 0, 1))
+                   - grid[i][j] for j in range(m)] for i in range(n)]  # Moore neighbours, wrapping
+        grid = [[int(counts[i][j] == 3 or (grid[i][j] and counts[i][j] == 2)) for j in range(m)]
+                for i in range(n)]
         halted = not any(map(any, grid))
-        for _ in range(steps):
-            if halted:
-                break
-            counts = [[sum(grid[(i + di) % n][(j + dj) % m] for di in (-1, 0, 1) for dj in (-1, 0, 1))
-                       - grid[i][j] for j in range(m)] for i in range(n)]  # Moore neighbours, wrapping
-            grid = [[int(counts[i][j] == 3 or (grid[i][j] and counts[i][j] == 2)) for j in range(m)]
-                    for i in range(n)]
-            halted = not any(map(any, grid))
-        print(halted)"""))
+    print(halted)""",
+    """
+    from collections import Counter
+
+    n, m = len(rows), len(rows[0].split())
+    alive = {(i, j) for i, row in enumerate(rows) for j, cell in enumerate(row.split()) if cell == '1'}
+    for _ in range(steps):
+        if not alive:
+            break
+        # how many live neighbours each cell has, counted from the live cells only (the board wraps)
+        neighbours = Counter(((i + di) % n, (j + dj) % m) for i, j in alive
+                             for di in (-1, 0, 1) for dj in (-1, 0, 1) if di or dj)
+        alive = {cell for cell, k in neighbours.items() if k == 3 or k == 2 and cell in alive}
+    print(not alive)""",
+    """
+    import numpy as np
+
+    grid = np.array([row.split() for row in rows], dtype=int)
+    for _ in range(steps):
+        if not grid.any():
+            break
+        # the eight neighbours: the grid rolled one place each way (np.roll wraps around the edges)
+        neighbours = sum(np.roll(grid, (di, dj), axis=(0, 1)) for di in (-1, 0, 1) for dj in (-1, 0, 1) if di or dj)
+        grid = ((neighbours == 3) | ((grid == 1) & (neighbours == 2))).astype(int)
+    print(not grid.any())""")
+
+
+def game_of_life_worked(rows: list, steps: int) -> str:
+    from collections import Counter
+
+    n, m = len(rows), len(rows[0].split())
+    alive = {(i, j) for i, row in enumerate(rows) for j, cell in enumerate(row.split()) if cell == "1"}
+    lines = [f"The board is {n} × {m} and wraps around. Live cells (row, column): "
+             f"{', '.join(map(str, sorted(alive))) or 'none'}.",
+             "Each step a live cell with 2 or 3 live neighbours survives and a dead cell with exactly 3 is born."]
+    history, counts = [alive], []
+    while alive and len(counts) < steps:
+        neighbours = Counter(((i + di) % n, (j + dj) % m) for i, j in alive
+                             for di in (-1, 0, 1) for dj in (-1, 0, 1) if di or dj)
+        alive = {cell for cell, k in neighbours.items() if k == 3 or k == 2 and cell in alive}
+        counts.append(f"{len(counts) + 1}: {len(alive)}")
+        if alive in history:  # the board repeats: it cycles for ever
+            break
+        history.append(alive)
+    if counts:
+        lines.append(f"Live cells after each step: {', '.join(counts)}.")
+    if not alive:
+        lines.append(f"No cell is alive after step {len(counts)}, within {steps} steps.")
+    elif alive in history:
+        again = history.index(alive)
+        lines.append(f"The board after step {len(counts)} is the same as " + (f"after step {again}" if again else
+                     "at the start") + ", so it repeats for ever with live cells and never halts.")
+    else:
+        lines.append(f"After {steps} steps {len(alive)} cells are still alive.")
+    return "\n".join(lines + [f"So the answer is {not alive}."])
 
 
 def course_schedule(item):
     total = int(found(r"a total of (\d+) courses", item["question"]))
     prerequisites = meta(item, "prerequisites")
-    return Solution(code=script({"courses": total, "prerequisites": prerequisites}, """
-        # Kahn's algorithm: keep taking a course whose prerequisites are all taken
-        needs = {c: 0 for c in range(courses)}
-        unlocks = {c: [] for c in range(courses)}
-        for course, before in prerequisites:
-            needs[course] += 1
-            unlocks[before].append(course)
-        ready = [c for c in needs if needs[c] == 0]
-        taken = 0
-        while ready:
-            course = ready.pop()
-            taken += 1
-            for nxt in unlocks[course]:
-                needs[nxt] -= 1
-                if needs[nxt] == 0:
-                    ready.append(nxt)
-        print(taken == courses)"""),
-                    check=script({"courses": total, "prerequisites": prerequisites}, """
+    data = {"courses": total, "prerequisites": prerequisites}
+    code, *alternatives = (script(data, body) for body in COURSE_SCHEDULES)
+    return Solution(code=code, alternatives=tuple(alternatives), worked=course_schedule_worked(total, prerequisites),
+                    check=script(data, """
         # depth first: a prerequisite reached again while still open is a cycle; otherwise the finishing
         # order is a valid order to take the courses in
         before = {c: [b for a, b in prerequisites if a == c] for c in range(courses)}
@@ -431,40 +1018,75 @@ def course_schedule(item):
         print('check passed')"""))
 
 
+COURSE_SCHEDULES = (  # Kahn's algorithm; depth first with colours; which course must come before which (closure)
+    """
+    # Kahn's algorithm: keep taking a course whose prerequisites are all taken
+    needs = {c: 0 for c in range(courses)}
+    unlocks = {c: [] for c in range(courses)}
+    for course, before in prerequisites:
+        needs[course] += 1
+        unlocks[before].append(course)
+    ready = [c for c in needs if needs[c] == 0]
+    taken = 0
+    while ready:
+        course = ready.pop()
+        taken += 1
+        for nxt in unlocks[course]:
+            needs[nxt] -= 1
+            if needs[nxt] == 0:
+                ready.append(nxt)
+    print(taken == courses)""",
+    """
+    requires = {c: [] for c in range(courses)}
+    for course, before in prerequisites:
+        requires[course].append(before)
+    state = {}  # 'open' while a course's prerequisites are being followed, 'done' after
+
+    def acyclic(course):  # no chain of prerequisites from here leads back to a course still open
+        if course in state:
+            return state[course] == 'done'
+        state[course] = 'open'
+        ok = all(acyclic(before) for before in requires[course])
+        state[course] = 'done'
+        return ok
+
+    print(all(acyclic(c) for c in range(courses)))""",
+    """
+    # first[a][b]: a must come before b, directly or through a chain (Warshall's transitive closure)
+    first = [[False] * courses for _ in range(courses)]
+    for course, before in prerequisites:
+        first[before][course] = True
+    for k in range(courses):
+        for i in range(courses):
+            if first[i][k]:
+                first[i] = [x or y for x, y in zip(first[i], first[k])]
+    print(not any(first[c][c] for c in range(courses)))  # a course that must precede itself: a cycle""")
+
+
+def course_schedule_worked(courses: int, prerequisites: list) -> str:
+    needs = {c: sorted({b for a, b in prerequisites if a == c}) for c in range(courses)}
+    lines = ["Prerequisites: " + "; ".join(f"{c} needs {', '.join(map(str, n))}" for c, n in needs.items() if n)
+             + ". Take, round by round, every course whose prerequisites are all taken:"]
+    taken = []
+    while ready := [c for c in range(courses) if c not in taken and all(b in taken for b in needs[c])]:
+        lines.append(f"Round {len(lines)}: take {', '.join(map(str, ready))}.")
+        taken += ready
+    left = [c for c in range(courses) if c not in taken]
+    if left:
+        lines.append(f"Courses {', '.join(map(str, left))} are left, and each still waits on another course that "
+                     "is left, so they wait on each other in a cycle and can never be taken.")
+    else:
+        lines.append(f"All {courses} courses are taken.")
+    return "\n".join(lines + [f"So the answer is {not left}."])
+
+
 def jugs(item):
     puzzle = meta(item, "puzzle")
     capacities = {chr(65 + i): c for i, c in enumerate(puzzle["jug_capacities"])}
     data = {"capacities": capacities, "target": puzzle["target"]}
-    return Solution(code=script(data, """
-        from collections import deque
-        import json
-
-        names = list(capacities)
-        cap = [capacities[n] for n in names]
-
-        def moves(state):
-            for i, n in enumerate(names):
-                yield f'fill {n}', state[:i] + (cap[i],) + state[i + 1:]
-                yield f'empty {n}', state[:i] + (0,) + state[i + 1:]
-                for j, o in enumerate(names):
-                    if i != j:
-                        poured = min(state[i], cap[j] - state[j])
-                        s = list(state)
-                        s[i] -= poured
-                        s[j] += poured
-                        yield f'pour {n}->{o}', tuple(s)
-
-        start = (0,) * len(names)
-        plan, queue = {start: []}, deque([start])
-        while queue:  # breadth first over the jugs' contents
-            state = queue.popleft()
-            if target in state:
-                print(json.dumps(plan[state]))
-                break
-            for move, nxt in moves(state):
-                if nxt not in plan:
-                    plan[nxt] = plan[state] + [move]
-                    queue.append(nxt)"""),
+    code, *alternatives = (script(data, body) for body in JUGS)
+    return Solution(code=code, alternatives=tuple(alternatives),
+                    worked=jugs_worked(capacities, puzzle["target"], printed_by(code)),
                     check=script(data, """
         import json
 
@@ -482,6 +1104,115 @@ def jugs(item):
                 water[b] += poured
         assert target in water.values(), f'no jug holds {target}: {water}'
         print('check passed')"""))
+
+
+JUGS = (  # breadth first; iterative deepening; depth first over dicts of water (any plan, not the shortest)
+    """
+    from collections import deque
+    import json
+
+    names = list(capacities)
+    cap = [capacities[n] for n in names]
+
+    def moves(state):
+        for i, n in enumerate(names):
+            yield f'fill {n}', state[:i] + (cap[i],) + state[i + 1:]
+            yield f'empty {n}', state[:i] + (0,) + state[i + 1:]
+            for j, o in enumerate(names):
+                if i != j:
+                    poured = min(state[i], cap[j] - state[j])
+                    s = list(state)
+                    s[i] -= poured
+                    s[j] += poured
+                    yield f'pour {n}->{o}', tuple(s)
+
+    start = (0,) * len(names)
+    plan, queue = {start: []}, deque([start])
+    while queue:  # breadth first over the jugs' contents
+        state = queue.popleft()
+        if target in state:
+            print(json.dumps(plan[state]))
+            break
+        for move, nxt in moves(state):
+            if nxt not in plan:
+                plan[nxt] = plan[state] + [move]
+                queue.append(nxt)""",
+    """
+    import json
+
+    jugs = list(capacities.items())
+
+    def successors(water):  # water: a tuple of litres, one per jug
+        for i, (a, size) in enumerate(jugs):
+            yield f'fill {a}', water[:i] + (size,) + water[i + 1:]
+            yield f'empty {a}', water[:i] + (0,) + water[i + 1:]
+            for j, (b, room) in enumerate(jugs):
+                amount = min(water[i], room - water[j]) if i != j else 0
+                if amount:
+                    poured = list(water)
+                    poured[i], poured[j] = poured[i] - amount, poured[j] + amount
+                    yield f'pour {a}->{b}', tuple(poured)
+
+    def within(water, depth, best):  # a plan of at most `depth` moves, depth first
+        if target in water:
+            return []
+        for move, nxt in successors(water) if depth else ():
+            if best.get(nxt, -1) < depth - 1:  # not yet reached with as many moves to spare
+                best[nxt] = depth - 1
+                rest = within(nxt, depth - 1, best)
+                if rest is not None:
+                    return [move] + rest
+        return None
+
+    start, depth = (0,) * len(jugs), 0
+    while (plan := within(start, depth, {start: depth})) is None:  # allow one more move each round
+        depth += 1
+    print(json.dumps(plan))""",
+    """
+    import json
+
+    seen = set()
+
+    def after_each_move(water):
+        for a in capacities:
+            yield f'fill {a}', {**water, a: capacities[a]}
+            yield f'empty {a}', {**water, a: 0}
+            for b in capacities:
+                if b != a:
+                    amount = min(water[a], capacities[b] - water[b])
+                    yield f'pour {a}->{b}', {**water, a: water[a] - amount, b: water[b] + amount}
+
+    def solve(water):  # the moves from here to the target, or None; each state is tried once
+        if target in water.values():
+            return []
+        seen.add(tuple(water.values()))
+        for move, nxt in after_each_move(water):
+            if tuple(nxt.values()) not in seen and (rest := solve(nxt)) is not None:
+                return [move] + rest
+        return None
+
+    print(json.dumps(solve({a: 0 for a in capacities})))""")
+
+
+def jugs_worked(capacities: dict, target: int, plan: str) -> str:
+    import json
+
+    water, lines = {name: 0 for name in capacities}, []
+    for move in json.loads(plan):
+        verb, arg = move.split()
+        if verb == "fill":
+            water[arg] = capacities[arg]
+        elif verb == "empty":
+            water[arg] = 0
+        else:
+            a, b = arg.split("->")
+            poured = min(water[a], capacities[b] - water[b])
+            water[a], water[b] = water[a] - poured, water[b] + poured
+        lines.append(f"{move}: " + ", ".join(f"{name} {litres}" for name, litres in water.items()))
+    holder = next(name for name, litres in water.items() if litres == target)
+    return "\n".join([f"The jugs hold {', '.join(f'{k} {v}' for k, v in capacities.items())} litres; we need "
+                      f"{target} litres in one of them. A shortest plan, move by move, with the litres in each jug "
+                      "after the move:", *lines, f"Jug {holder} now holds {target} litres. So the answer is {plan}."])
 
 
 def quantum_lock(item):
@@ -524,54 +1255,214 @@ def quantum_lock(item):
 
 def ab(item):
     program = found(r"consider the following program:\s+(\S.*?)\n", item["question"])
-    return Solution(code=script({"program": program}, """
-        rules = {('A#', '#A'): [], ('A#', '#B'): ['#B', 'A#'], ('B#', '#A'): ['#A', 'B#'], ('B#', '#B'): []}
-        tokens = program.split()
-        changed = True
-        while changed:  # rewrite the first facing pair until none is left
-            changed = False
-            for i in range(len(tokens) - 1):
-                pair = (tokens[i], tokens[i + 1])
-                if pair in rules:
-                    tokens[i:i + 2] = rules[pair]
-                    changed = True
-                    break
-        print(' '.join(tokens))"""),
+    code, *alternatives = (script({"program": program}, body) for body in AB_PROGRAMS)
+    return Solution(code=code, alternatives=tuple(alternatives),
                     check=script({"program": program}, """
         before, after = program.split(), answer.split()
         assert not any(a[1] == '#' and b[0] == '#' for a, b in zip(after, after[1:])), 'a facing pair is left'
         for x in 'AB':  # each rule keeps (x# count) - (#x count)
             assert before.count(x + '#') - before.count('#' + x) == after.count(x + '#') - after.count('#' + x)
-        print('check passed')"""))
+        print('check passed')"""),
+                    worked=ab_worked(program))
+
+
+AB_RULES = {("A#", "#A"): [], ("A#", "#B"): ["#B", "A#"], ("B#", "#A"): ["#A", "B#"], ("B#", "#B"): []}
+AB_PROGRAMS = (  # rewriting the first facing pair; one pass with two stacks; string replacement to a fixed point
+    f"""
+    rules = {AB_RULES!r}
+    tokens = program.split()
+    changed = True
+    while changed:  # rewrite the first facing pair until none is left
+        changed = False
+        for i in range(len(tokens) - 1):
+            pair = (tokens[i], tokens[i + 1])
+            if pair in rules:
+                tokens[i:i + 2] = rules[pair]
+                changed = True
+                break
+    print(' '.join(tokens))""",
+    """
+    # The result is every '#x' token that survives, then every 'x#' one. Read left to right: an 'x#' waits on the
+    # right-hand stack; a '#x' walks left past the waiting tokens of the other letter and cancels the nearest
+    # one of its own letter, or, if there is none, joins the left-hand list.
+    left, waiting = [], []
+    for token in program.split():
+        if token.endswith('#'):
+            waiting.append(token)
+            continue
+        same = [i for i, w in enumerate(waiting) if w[0] == token[1]]
+        if same:
+            del waiting[same[-1]]
+        else:
+            left.append(token)
+    print(' '.join(left + waiting))""",
+    """
+    text = f' {program} '
+    rules = {' A# #A ': ' ', ' A# #B ': ' #B A# ', ' B# #A ': ' #A B# ', ' B# #B ': ' '}
+    while any(pair in text for pair in rules):  # the order of rewrites does not change the final state
+        for pair, result in rules.items():
+            text = text.replace(pair, result)
+    print(' '.join(text.split()))""")
+
+
+def ab_worked(program: str) -> str:
+    tokens, steps = program.split(), []
+    while (i := next((i for i in range(len(tokens) - 1) if (tokens[i], tokens[i + 1]) in AB_RULES), None)) is not None:
+        pair, tokens[i:i + 2] = tokens[i:i + 2], AB_RULES[tokens[i], tokens[i + 1]]
+        result = " ".join(AB_RULES[tuple(pair)]) or "nothing"
+        steps.append(f"{' '.join(pair)} → {result}: {' '.join(tokens) or '(empty)'}")
+    if len(steps) > 12:
+        steps[8:-3] = [f"... {len(steps) - 11} more rewrites of the same kind ..."]
+    final = " ".join(tokens)
+    return "\n".join([f"Start: {program}. Rewrite the leftmost pair whose '#'s face each other, one at a time:",
+                      *steps, f"No '#' faces another any more. So the answer is {final}."])
 
 
 def bf(item):
     program = item["metadata"]["bf_program"]
-    return Solution(code=script({"program": program}, """
-        jump, stack = {}, []
-        for i, c in enumerate(program):  # match the brackets once
+    code, *alternatives = (script({"program": program}, body) for body in BF_PROGRAMS)
+    return Solution(code=code, alternatives=tuple(alternatives), worked=bf_worked(program))
+
+
+BF_PROGRAMS = (  # an interpreter with a bracket table; a compiler to Python; a parse into nested loops, then a walk
+    """
+    jump, stack = {}, []
+    for i, c in enumerate(program):  # match the brackets once
+        if c == '[':
+            stack.append(i)
+        elif c == ']':
+            j = stack.pop()
+            jump[i], jump[j] = j, i
+    tape, ptr, pc, out = [0] * 30000, 0, 0, []
+    while pc < len(program):
+        c = program[pc]
+        if c == '>':
+            ptr += 1
+        elif c == '<':
+            ptr -= 1
+        elif c == '+':
+            tape[ptr] = (tape[ptr] + 1) % 256
+        elif c == '-':
+            tape[ptr] = (tape[ptr] - 1) % 256
+        elif c == '.':
+            out.append(chr(tape[ptr]))
+        elif c == '[' and tape[ptr] == 0 or c == ']' and tape[ptr] != 0:
+            pc = jump[pc]
+        pc += 1
+    print(''.join(out))""",
+    """
+    python = {'>': 'ptr += 1', '<': 'ptr -= 1', '+': 'tape[ptr] = (tape[ptr] + 1) % 256',
+              '-': 'tape[ptr] = (tape[ptr] - 1) % 256', '.': 'out.append(chr(tape[ptr]))', '[': 'while tape[ptr]:'}
+    lines, depth = [], 0
+    for c in program:  # one Python line per command, loops as indented while blocks
+        if c == ']':
+            depth -= 1
+        elif c in python:
+            lines.append('    ' * depth + python[c])
             if c == '[':
-                stack.append(i)
+                depth += 1
+                lines.append('    ' * depth + 'pass')  # a loop body is never empty
+    scope = {'tape': [0] * 30000, 'ptr': 0, 'out': []}
+    exec('\\n'.join(lines), scope)
+    print(''.join(scope['out']))""",
+    """
+    from collections import defaultdict
+
+    def parse(chars):  # a block: commands, and loops as nested lists
+        block = []
+        for c in chars:
+            if c == '[':
+                block.append(parse(chars))
             elif c == ']':
-                j = stack.pop()
-                jump[i], jump[j] = j, i
-        tape, ptr, pc, out = [0] * 30000, 0, 0, []
-        while pc < len(program):
-            c = program[pc]
-            if c == '>':
-                ptr += 1
-            elif c == '<':
-                ptr -= 1
-            elif c == '+':
-                tape[ptr] = (tape[ptr] + 1) % 256
-            elif c == '-':
-                tape[ptr] = (tape[ptr] - 1) % 256
-            elif c == '.':
+                return block
+            elif c in '<>+-.':
+                block.append(c)
+        return block
+
+    tape, ptr, out = defaultdict(int), 0, []
+
+    def run(block):
+        global ptr
+        for command in block:
+            if isinstance(command, list):
+                while tape[ptr]:
+                    run(command)
+            elif command in '<>':
+                ptr += 1 if command == '>' else -1
+            elif command in '+-':
+                tape[ptr] = (tape[ptr] + (1 if command == '+' else -1)) % 256
+            else:
                 out.append(chr(tape[ptr]))
-            elif c == '[' and tape[ptr] == 0 or c == ']' and tape[ptr] != 0:
-                pc = jump[pc]
-            pc += 1
-        print(''.join(out))"""))
+
+    run(parse(iter(program)))
+    print(''.join(out))""")
+
+
+def bf_worked(program: str) -> str:
+    """The program's effect in steps: each loop by how often it runs and the cells it leaves, each +/- run on
+    the cell it changes, each print with the cell's value and character."""
+    tape, ptr, out, i = {}, 0, [], 0
+    lines, pending = ["All cells start at 0 and the pointer at cell 0."], ""
+    while i < len(program):
+        c = program[i]
+        if c in "+-":
+            j = i
+            while j < len(program) and program[j] == c:
+                j += 1
+            before = tape.get(ptr, 0)
+            tape[ptr] = (before + (j - i) * (1 if c == "+" else -1)) % 256
+            pending, i = f"{before} {'+' if c == '+' else '−'} {j - i} = {tape[ptr]}", j
+            continue
+        if c == ".":
+            out.append(chr(tape.get(ptr, 0)))
+            lines.append(f"Print cell {ptr}: {pending or tape.get(ptr, 0)}, which is {out[-1]!r}.")
+            pending = ""
+        elif pending:
+            lines.append(f"Cell {ptr}: {pending}.")
+            pending = ""
+        if c in "<>":
+            ptr += 1 if c == ">" else -1
+        elif c == "[":
+            end, runs = bf_match(program, i), 0
+            while tape.get(ptr, 0):
+                ptr, runs = bf_run(program[i + 1:end], tape, ptr, out), runs + 1
+            if runs:
+                cells = ", ".join(f"cell {k} = {v}" for k, v in sorted(tape.items()) if v)
+                lines.append(f"The loop [{program[i + 1:end]}] runs {runs} times, leaving {cells or 'every cell 0'}; "
+                             f"the pointer is at cell {ptr}.")
+            i = end
+        i += 1
+    return "\n".join(lines + [f"The output is {''.join(out)}. So the answer is {''.join(out)}."])
+
+
+def bf_match(code: str, i: int) -> int:
+    """The index of the ']' that closes the '[' at i."""
+    depth = 0
+    for j in range(i, len(code)):
+        depth += {"[": 1, "]": -1}.get(code[j], 0)
+        if depth == 0:
+            return j
+    raise ValueError("unbalanced brackets")
+
+
+def bf_run(code: str, tape: dict, ptr: int, out: list) -> int:
+    """Runs a piece of a BF program on `tape` (a dict of cells) from `ptr`; returns where the pointer ends."""
+    i = 0
+    while i < len(code):
+        c = code[i]
+        if c == "[":
+            end = bf_match(code, i)
+            while tape.get(ptr, 0):
+                ptr = bf_run(code[i + 1:end], tape, ptr, out)
+            i = end
+        elif c in "<>":
+            ptr += 1 if c == ">" else -1
+        elif c in "+-":
+            tape[ptr] = (tape.get(ptr, 0) + (1 if c == "+" else -1)) % 256
+        elif c == ".":
+            out.append(chr(tape.get(ptr, 0)))
+        i += 1
+    return ptr
 
 
 # Strings, sets and counting puzzles ------------------------------------------------------------------
@@ -582,13 +1473,35 @@ def isomorphic_strings(item):
     pairs = list(dict.fromkeys(zip(s, t)))
     clash = next((f"'{a}' would map to both '{b}' and '{d}'" if a == c else f"'{a}' and '{c}' would both map to '{b}'"
                   for i, (a, b) in enumerate(pairs) for c, d in pairs[i + 1:] if (a == c) != (b == d)), None)
-    verdict = ("the lengths differ, so False" if len(s) != len(t) else f"{clash}, so False" if clash
-               else "every character maps to one character and none is shared, so True")
-    return Solution(code=script({"s": s, "t": t}, """
-        # one-to-one: each character of s always meets the same character of t, and no two share one
-        print(len(s) == len(t) and len(set(s)) == len(set(t)) == len(set(zip(s, t))))"""),
-                    worked=f"Pairing '{s}' with '{t}' position by position: "
-                           + ", ".join(f"{a}→{b}" for a, b in pairs) + f". Here {verdict}.")
+    verdict = ("the lengths differ" if len(s) != len(t) else clash if clash
+               else "every character maps to one character and no two share one")
+    answer = len(s) == len(t) and not clash
+    code, *alternatives = (script({"s": s, "t": t}, body) for body in ISOMORPHIC_STRINGS)
+    return Solution(code=code, alternatives=tuple(alternatives),
+                    worked="\n".join([f"'{s}' has {len(s)} characters and '{t}' has {len(t)}.",
+                                      "Pairing them position by position: "
+                                      + ", ".join(f"{a}→{b}" for a, b in zip(s, t)) + ".",
+                                      "The distinct pairs: " + ", ".join(f"{a}→{b}" for a, b in pairs) + ".",
+                                      f"Here {verdict}.", f"So the answer is {answer}."]))
+
+
+ISOMORPHIC_STRINGS = (  # counting distinct pairs; two maps built as we go; the pattern of first occurrences
+    """
+    # one-to-one: each character of s always meets the same character of t, and no two share one
+    print(len(s) == len(t) and len(set(s)) == len(set(t)) == len(set(zip(s, t))))""",
+    """
+    forward, backward = {}, {}
+    isomorphic = len(s) == len(t)
+    for a, b in zip(s, t):
+        if forward.setdefault(a, b) != b or backward.setdefault(b, a) != a:
+            isomorphic = False  # a already maps elsewhere, or b is already taken
+            break
+    print(isomorphic)""",
+    """
+    def shape(word):  # each character replaced by where it first occurs: 'paper' -> [0, 1, 0, 3, 4]
+        return [word.index(c) for c in word]
+
+    print(shape(s) == shape(t))""")
 
 
 def ransom_note(item):
@@ -606,14 +1519,16 @@ def ransom_note(item):
 
 
 def group_anagrams(item):
-    return Solution(code=script({"words": meta(item, "words")}, """
-        import json
+    import json
 
-        groups = {}
-        for word in words:
-            groups.setdefault(''.join(sorted(word)), []).append(word)
-        print(json.dumps(sorted(sorted(g) for g in groups.values())))"""),
-                    check=script({"words": meta(item, "words")}, """
+    words = meta(item, "words")
+    code, *alternatives = (script({"words": words}, body) for body in GROUP_ANAGRAMS)
+    groups = {}
+    for word in words:
+        groups.setdefault("".join(sorted(word)), []).append(word)
+    answer = json.dumps(sorted(sorted(g) for g in groups.values()))
+    return Solution(code=code, alternatives=tuple(alternatives),
+                    check=script({"words": words}, """
         import json
 
         groups = json.loads(answer)
@@ -621,7 +1536,44 @@ def group_anagrams(item):
         keys = [{''.join(sorted(w)) for w in g} for g in groups]
         assert all(len(k) == 1 for k in keys), 'a group mixes letters'
         assert len({k.pop() for k in keys}) == len(groups), 'anagrams split across groups'
-        print('check passed')"""))
+        print('check passed')"""),
+                    worked="\n".join(["Two words are anagrams when their letters, sorted, are the same. "
+                                      "Sorting each word's letters:",
+                                      *(f"{key}: {', '.join(group)}" for key, group in groups.items()),
+                                      f"That makes {len(groups)} groups. With the words of each group, and "
+                                      "the groups, in alphabetical order:",
+                                      f"So the answer is {answer}."]))
+
+
+GROUP_ANAGRAMS = (  # a dict keyed by sorted letters; a table of letter counts as keys; sorting, then groupby
+    """
+    import json
+
+    groups = {}
+    for word in words:
+        groups.setdefault(''.join(sorted(word)), []).append(word)
+    print(json.dumps(sorted(sorted(g) for g in groups.values())))""",
+    """
+    import json
+    import string
+
+    groups = {}
+    for word in words:
+        counts = [0] * 26  # how often each letter a..z occurs: anagrams have the same counts
+        for c in word:
+            counts[string.ascii_lowercase.index(c)] += 1
+        groups.setdefault(tuple(counts), []).append(word)
+    print(json.dumps(sorted(sorted(group) for group in groups.values())))""",
+    """
+    from itertools import groupby
+    import json
+
+    def letters(word):
+        return sorted(word)
+
+    # sorted by their letters, anagrams stand next to each other
+    runs = groupby(sorted(words, key=letters), key=letters)
+    print(json.dumps(sorted(sorted(run) for _, run in runs)))""")
 
 
 def binary_alternation(item):
@@ -630,17 +1582,52 @@ def binary_alternation(item):
     options = {p: sum(a != b for a, b in zip(string, p)) // 2 for p in (("01" * n)[:n], ("10" * n)[:n])
                if p.count("1") == ones}
     best = min(options.values(), default=-1)
-    reason = ("; ".join(f"against {p}, {2 * k} places differ, so {k} swaps" for p, k in options.items())
-              if options else "no alternating string has these counts, so it is impossible")
-    return Solution(code=script({"s": string}, """
-        ones = s.count('1')
-        best = -1
-        for pattern in (('01' * len(s))[:len(s)], ('10' * len(s))[:len(s)]):  # the two alternating strings
-            if pattern.count('1') == ones:
-                swaps = sum(a != b for a, b in zip(s, pattern)) // 2  # each swap fixes two places
-                best = swaps if best < 0 else min(best, swaps)
-        print(best)"""),
-                    worked=f"The string has {n - ones} zeros and {ones} ones; {reason}. The answer is {best}.")
+    lines = [f"The string has {n} characters: {n - ones} zeros and {ones} ones.",
+             f"An alternating string of length {n} is {('01' * n)[:n]} or {('10' * n)[:n]}; a swap keeps the counts, "
+             "so only a pattern with the same counts can be reached."]
+    if not options:
+        lines.append(f"Neither pattern has {n - ones} zeros and {ones} ones, so it is impossible.")
+    for pattern, swaps in options.items():
+        wrong = [i for i, (a, b) in enumerate(zip(string, pattern)) if a != b]
+        lines.append(f"Against {pattern}: positions {', '.join(map(str, wrong)) or 'none'} differ ({len(wrong)} "
+                     f"places, half of them a misplaced 0 and half a misplaced 1); each swap fixes two, so "
+                     f"{swaps} swaps.")
+    code, *alternatives = (script({"s": string}, body) for body in BINARY_ALTERNATION)
+    return Solution(code=code, alternatives=tuple(alternatives),
+                    worked="\n".join(lines + [f"So the answer is {best}."]))
+
+
+BINARY_ALTERNATION = (  # mismatches against both patterns; ones at even and odd places; swapping for real
+    """
+    ones = s.count('1')
+    best = -1
+    for pattern in (('01' * len(s))[:len(s)], ('10' * len(s))[:len(s)]):  # the two alternating strings
+        if pattern.count('1') == ones:
+            swaps = sum(a != b for a, b in zip(s, pattern)) // 2  # each swap fixes two places
+            best = swaps if best < 0 else min(best, swaps)
+    print(best)""",
+    """
+    ones = s.count('1')
+    even_ones, odd_ones = s[::2].count('1'), s[1::2].count('1')
+    # '0101...' wants every 1 at an odd place: each 1 at an even place needs one swap (and '1010...' the reverse)
+    costs = []
+    if ones == len(s) // 2:
+        costs.append(even_ones)
+    if ones == (len(s) + 1) // 2:
+        costs.append(odd_ones)
+    print(min(costs) if costs else -1)""",
+    """
+    def swaps_to(pattern):  # swap each misplaced 1 with a misplaced 0 and count
+        chars = list(s)
+        stray_ones = [i for i, (c, p) in enumerate(zip(chars, pattern)) if c == '1' and p == '0']
+        stray_zeros = [i for i, (c, p) in enumerate(zip(chars, pattern)) if c == '0' and p == '1']
+        for i, j in zip(stray_ones, stray_zeros):
+            chars[i], chars[j] = chars[j], chars[i]
+        return len(stray_ones) if ''.join(chars) == pattern else None  # None: the counts do not fit
+
+    n = len(s)
+    options = [k for k in (swaps_to(('01' * n)[:n]), swaps_to(('10' * n)[:n])) if k is not None]
+    print(min(options) if options else -1)""")
 
 
 def palindrome_generation(item):
@@ -767,44 +1754,12 @@ def polynomial_equations(item):
 
 def countdown(item):
     numbers, target = meta(item, "numbers"), meta(item, "target")
-    return Solution(code=script({"numbers": numbers, "target": target}, """
-        from fractions import Fraction
+    code, *alternatives = (script({"numbers": numbers, "target": target}, body) for body in COUNTDOWN)
+    expression = printed_by(code)
+    from fractions import Fraction
 
-        def text(tree):  # a tree is a number or (op, left, right)
-            if not isinstance(tree, tuple):
-                return str(tree)
-            op, left, right = tree
-            wrap = lambda t, tight: f'({text(t)})' if isinstance(t, tuple) and tight else text(t)
-            return f"{wrap(left, op in '*/')} {op} {wrap(right, op != '+')}"
-
-        def search(items, whole, failed):
-            # items: (value, tree) pairs; combine two at a time until one is left. First try with whole
-            # non-negative steps only (how people play), then with any fractions
-            if len(items) == 1:
-                return items[0][1] if items[0][0] == target else None
-            key = tuple(sorted(v for v, _ in items))
-            if key in failed:
-                return None
-            for i in range(len(items)):
-                for j in range(len(items)):
-                    (a, x), (b, y) = items[i], items[j]
-                    if i == j or whole and a < b:
-                        continue
-                    rest = [items[k] for k in range(len(items)) if k not in (i, j)]
-                    options = [(a + b, ('+', x, y)), (a * b, ('*', x, y))] if i < j or whole else []
-                    options.append((a - b, ('-', x, y)))
-                    if b and (not whole or a % b == 0):
-                        options.append((a // b if whole else a / b, ('/', x, y)))
-                    for value, tree in options:
-                        found = search(rest + [(value, tree)], whole, failed)
-                        if found:
-                            return found
-            failed.add(key)
-            return None
-
-        start = [(n, n) for n in numbers]
-        tree = search(start, True, set()) or search([(Fraction(n), n) for n in numbers], False, set())
-        print(text(tree))"""),
+    _, steps = operation_steps(expression, Fraction, fraction_text)
+    return Solution(code=code, alternatives=tuple(alternatives),
                     check=script({"numbers": numbers, "target": target}, """
         import re
         from fractions import Fraction
@@ -812,7 +1767,93 @@ def countdown(item):
         assert sorted(map(int, re.findall(r'\\d+', answer))) == sorted(numbers), 'not each number once'
         value = eval(re.sub(r'(\\d+)', r'Fraction(\\1)', answer))
         assert value == target, f'it makes {value}'
-        print('check passed')"""))
+        print('check passed')"""),
+                    worked="\n".join([f"Combine {', '.join(map(str, numbers))}, each once, to make {target}. "
+                                      f"Trying combinations, one that works is {expression}; checking it step by "
+                                      "step:", *steps, f"It makes {target}. So the answer is {expression}."]))
+
+
+COUNTDOWN = (  # combining two numbers at a time, depth first; every order, every bracketing; subsets
+    """
+    from fractions import Fraction
+
+    def text(tree):  # a tree is a number or (op, left, right)
+        if not isinstance(tree, tuple):
+            return str(tree)
+        op, left, right = tree
+        wrap = lambda t, tight: f'({text(t)})' if isinstance(t, tuple) and tight else text(t)
+        return f"{wrap(left, op in '*/')} {op} {wrap(right, op != '+')}"
+
+    def search(items, whole, failed):
+        # items: (value, tree) pairs; combine two at a time until one is left. First try with whole
+        # non-negative steps only (how people play), then with any fractions
+        if len(items) == 1:
+            return items[0][1] if items[0][0] == target else None
+        key = tuple(sorted(v for v, _ in items))
+        if key in failed:
+            return None
+        for i in range(len(items)):
+            for j in range(len(items)):
+                (a, x), (b, y) = items[i], items[j]
+                if i == j or whole and a < b:
+                    continue
+                rest = [items[k] for k in range(len(items)) if k not in (i, j)]
+                options = [(a + b, ('+', x, y)), (a * b, ('*', x, y))] if i < j or whole else []
+                options.append((a - b, ('-', x, y)))
+                if b and (not whole or a % b == 0):
+                    options.append((a // b if whole else a / b, ('/', x, y)))
+                for value, tree in options:
+                    found = search(rest + [(value, tree)], whole, failed)
+                    if found:
+                        return found
+        failed.add(key)
+        return None
+
+    start = [(n, n) for n in numbers]
+    tree = search(start, True, set()) or search([(Fraction(n), n) for n in numbers], False, set())
+    print(text(tree))""",
+    """
+    from functools import lru_cache
+    from itertools import permutations
+
+    @lru_cache(maxsize=None)
+    def made(row):  # value -> an expression, for the numbers of `row` kept in that order, bracketed any way
+        if len(row) == 1:
+            return {row[0]: str(row[0])}
+        out = {}
+        for cut in range(1, len(row)):  # the last operation joins row[:cut] and row[cut:]
+            for a, x in made(row[:cut]).items():
+                for b, y in made(row[cut:]).items():
+                    options = [(a + b, '+'), (a * b, '*')] + [(a - b, '-')] * (a >= b)
+                    options += [(a // b, '/')] if b and a % b == 0 else []
+                    for value, op in options:
+                        out.setdefault(value, f'({x} {op} {y})')
+        return out
+
+    # every order of the numbers (the other bracketings come from the cuts): whole, non-negative steps
+    expression = next(made(row)[target] for row in permutations(numbers) if target in made(row))
+    print(expression[1:-1])  # the outer brackets are not needed""",
+    """
+    from itertools import combinations
+
+    # made[picked]: what the picked numbers (a bit mask) can make, each value with one expression for it
+    everything = (1 << len(numbers)) - 1
+    made = {1 << i: {n: str(n)} for i, n in enumerate(numbers)}
+    for size in range(2, len(numbers) + 1):
+        for picked in combinations(range(len(numbers)), size):
+            mask = sum(1 << i for i in picked)
+            values = made.setdefault(mask, {})
+            part = (mask - 1) & mask
+            while part:  # each way to split the picked numbers in two, both ways round
+                for a, x in made[part].items():
+                    for b, y in made[mask ^ part].items():
+                        options = [(a + b, '+'), (a * b, '*')] if part < mask ^ part else []
+                        options += [(a - b, '-')] if a >= b else []
+                        options += [(a // b, '/')] if b and a % b == 0 else []
+                        for result, op in options:
+                            values.setdefault(result, f'({x} {op} {y})')
+                part = (part - 1) & mask
+    print(made[everything][target][1:-1])  # the outer brackets are not needed""")
 
 
 # Dates and times -------------------------------------------------------------------------------------
@@ -863,15 +1904,24 @@ DATE = rf"(?:(?:{WEEKDAYS}), )?((?:{MONTHS}) \d{{1,2}}(?:, \d{{4}})?|\d\d/\d\d/\
 
 
 def calendar_arithmetic(item):
-    """Seven kinds of question; each gets its data cut out of the first sentence and its own few lines."""
+    """Seven kinds of question; each gets its data cut out of the first sentence and its own few lines, three
+    ways: with datetime, with the calendar module (and whole weeks where days are counted), and by hand (Zeller's
+    congruence and day numbers)."""
     kind, sentence = item["metadata"]["task"], re.split(r"[?.] ", item["question"])[0]
     dates = re.findall(DATE, sentence)
     if kind == "is_leap_year":
         data = {"year": int(found(r"(\d{4})", sentence))}
         body = "print('Yes' if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 'No')"
+        other = "import calendar\n\nprint('Yes' if calendar.isleap(year) else 'No')"
+        by_hand = """
+            from datetime import date, timedelta
+
+            print('Yes' if (date(year, 2, 28) + timedelta(days=1)).day == 29 else 'No')  # does February have a 29th?"""
     elif kind == "weekday_of_date":
         data = {"date": dates[0]}
         body = "print(day(date).strftime('%A'))"
+        other = "print(calendar.day_name[parse(date).weekday()])"
+        by_hand = "print(NAMES[zeller(*split(date))])"
     elif kind == "weekday_of_date_from_first_date":
         data = {"first_day": found(rf"({WEEKDAYS})", sentence), "date": dates[-1]}
         body = """
@@ -879,10 +1929,23 @@ def calendar_arithmetic(item):
             offset = (day(date + ', 2023') - day('January 1, 2023')).days
             names = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']
             print(names[(names.index(first_day) + offset) % 7])"""
+        other = """
+            name, day_of_month = date.split()
+            month = list(calendar.month_name).index(name)
+            # its place in a common year (the question gives none): the lengths of the months before it, the day
+            offset = sum(calendar.monthrange(2023, m)[1] for m in range(1, month)) + int(day_of_month) - 1
+            names = list(calendar.day_name)
+            print(names[(names.index(first_day) + offset) % 7])"""
+        by_hand = """
+            _, month, day_of_month = split(date, 2023)  # no year given: a common year
+            offset = day_number(2023, month, day_of_month) - day_number(2023, 1, 1)
+            print(NAMES[(NAMES.index(first_day) + offset) % 7])"""
     elif kind == "weekday_offset":
         days = int(found(r"(\d+)(?:-day| days)", sentence))
         data = {"start": dates[0], "days": days, "backward": bool(re.search(r"backward|ago|before", sentence))}
         body = "print((day(start) + timedelta(days=-days if backward else days)).strftime('%A'))"
+        other = "print(calendar.day_name[(parse(start).weekday() + (-days if backward else days)) % 7])"
+        by_hand = "print(NAMES[(zeller(*split(start)) + (-days if backward else days)) % 7])"
     elif kind == "recurring_event_day":
         ordinal, weekday = re.search(rf"(first|second|third|fourth|fifth|last) ({WEEKDAYS})", sentence).groups()
         month, year = re.search(rf"({MONTHS}) (\d{{4}})", sentence).groups()
@@ -893,12 +1956,27 @@ def calendar_arithmetic(item):
             matches = [d for d in matches if d.month == first.month and d.strftime('%A') == weekday]
             index = ['first', 'second', 'third', 'fourth', 'fifth', 'last'].index(ordinal)
             print(matches[-1].day if ordinal == 'last' else matches[index].day if index < len(matches) else -1)"""
+        other = """
+            column = list(calendar.day_name).index(weekday)
+            weeks = calendar.monthcalendar(year, list(calendar.month_name).index(month))  # 0: another month's day
+            days = [week[column] for week in weeks if week[column]]
+            index = ['first', 'second', 'third', 'fourth', 'fifth', 'last'].index(ordinal)
+            print(days[-1] if ordinal == 'last' else days[index] if index < len(days) else -1)"""
+        by_hand = """
+            number = MONTHS.index(month) + 1
+            first_match = 1 + (NAMES.index(weekday) - zeller(year, number, 1)) % 7
+            days = list(range(first_match, month_days(year, number) + 1, 7))  # every 7 days from the first match
+            index = ['first', 'second', 'third', 'fourth', 'fifth', 'last'].index(ordinal)
+            print(days[-1] if ordinal == 'last' else days[index] if index < len(days) else -1)"""
     else:  # count_days, count_business_days: the start date may leave its year to the end date
         data = {"start": dates[0], "end": dates[1]}
-        counted = "d.weekday() < 5"
+        counted, in_weeks = "d.weekday() < 5", "5 * weeks + sum(d < 5 for d in tail)"
+        each = "(first_weekday + k) % 7 < 5"
         if kind == "count_days":
             data["weekday"] = found(rf"({WEEKDAYS})(?!,)", sentence)
             counted = "d.strftime('%A') == weekday"
+            in_weeks = "weeks + tail.count(list(calendar.day_name).index(weekday))"
+            each = "(first_weekday + k) % 7 == NAMES.index(weekday)"
         body = f"""
             last = day(end)
             first = day(start if ',' in start else f'{{start}}, {{last.year}}')
@@ -906,7 +1984,32 @@ def calendar_arithmetic(item):
                 last = last.replace(year=last.year + 1)
             days = [first + timedelta(days=k) for k in range((last - first).days + 1)]  # both ends included
             print(sum({counted} for d in days))"""
-    return Solution(code=script(data, body if kind == "is_leap_year" else DAY + textwrap.dedent(body)))
+        other = f"""
+            last = parse(end)
+            first = parse(start, last.year)
+            if last < first:  # the range runs into the next year
+                last = last.replace(year=last.year + 1)
+            weeks, extra = divmod((last - first).days + 1, 7)  # both ends included
+            # each whole week holds every weekday once; the extra days run on from the first day's weekday
+            tail = [(first.weekday() + k) % 7 for k in range(extra)]
+            print({in_weeks})"""
+        by_hand = f"""
+            last = split(end)
+            first = split(start, last[0])
+            if last < first:  # the range runs into the next year
+                last = (last[0] + 1, *last[1:])
+            first_weekday = zeller(*first)
+            total = day_number(*last) - day_number(*first) + 1  # both ends included
+            print(sum({each} for k in range(total)))"""
+    if kind == "is_leap_year":
+        programs = (script(data, body), script(data, other), script(data, by_hand))
+    else:
+        programs = (script(data, DAY + textwrap.dedent(body)),
+                    script(data, "import calendar\n" + (textwrap.dedent(other) if "parse(" not in other
+                                                        else PARSE_DATE + textwrap.dedent(other))),
+                    script(data, "\n".join(DAY_ARITHMETIC[piece] for piece in HAND_PIECES[kind].split())
+                           + "\n" + textwrap.dedent(by_hand)))
+    return Solution(code=programs[0], alternatives=programs[1:], worked=calendar_worked(kind, data))
 
 
 DAY = """
@@ -919,6 +2022,156 @@ def day(text):
         except ValueError:
             pass
 """
+PARSE_DATE = """import datetime
+
+def parse(text, year=None):  # 'March 19, 2022', 'March 19' (in `year`) or '03/19/2022'
+    if '/' in text:
+        month, day, year = map(int, text.split('/'))
+    else:
+        name, day, *rest = text.replace(',', '').split()
+        month, day, year = list(calendar.month_name).index(name), int(day), int(rest[0]) if rest else year
+    return datetime.date(year, month, day)
+"""
+DAY_ARITHMETIC = {  # the pieces of the by-hand programs; each kind takes what it uses
+    "names": "NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']",
+    "months": "MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', "
+              "'October',\n          'November', 'December']",
+    "split": """
+def split(text, year=None):  # 'March 19, 2022', 'March 19' (in `year`) or '03/19/2022' -> (year, month, day)
+    if '/' in text:
+        month, day, year = map(int, text.split('/'))
+        return year, month, day
+    name, day, *rest = text.replace(',', '').split()
+    return int(rest[0]) if rest else year, MONTHS.index(name) + 1, int(day)""",
+    "month_days": """
+def month_days(year, month):
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]""",
+    "zeller": """
+def zeller(year, month, day):  # the weekday by Zeller's congruence, 0 = Monday
+    if month < 3:  # January and February count as months 13 and 14 of the year before
+        year, month = year - 1, month + 12
+    k, j = year % 100, year // 100
+    h = (day + 13 * (month + 1) // 5 + k + k // 4 + j // 4 + 5 * j) % 7  # 0 = Saturday
+    return (h + 5) % 7""",
+    "day_number": """
+def day_number(year, month, day):  # days from the start of the calendar, for differences
+    before = year - 1
+    days = before * 365 + before // 4 - before // 100 + before // 400
+    return days + sum(month_days(year, m) for m in range(1, month)) + day""",
+}
+HAND_PIECES = {"weekday_of_date": "names months split zeller", "weekday_offset": "names months split zeller",
+               "weekday_of_date_from_first_date": "names months split month_days day_number",
+               "recurring_event_day": "names months month_days zeller",
+               "count_days": "names months split month_days day_number zeller",
+               "count_business_days": "months split month_days day_number zeller"}
+NAMED_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def calendar_worked(kind: str, data: dict) -> str:
+    """Leap years by the divisibility rules, weekdays by Conway's doomsday rule, counts by whole weeks."""
+    import calendar
+    import datetime
+
+    def parse(text, year=None):
+        if "/" in text:
+            month, day, year = map(int, text.split("/"))
+            return datetime.date(year, month, day)
+        name, day, *rest = text.replace(",", "").split()
+        return datetime.date(int(rest[0]) if rest else year, list(calendar.month_name).index(name), int(day))
+
+    if kind == "is_leap_year":
+        y = data["year"]
+        reason = (f"{y} ÷ 4 leaves {y % 4}, so it is not a leap year" if y % 4 else
+                  f"{y} is divisible by 4 but not by 100, so it is a leap year" if y % 100 else
+                  f"{y} is divisible by 100 but not by 400, so it is not a leap year" if y % 400 else
+                  f"{y} is divisible by 400, so it is a leap year")
+        return f"A year is a leap year if divisible by 4, except centuries not divisible by 400.\n{reason}.\n" \
+               f"So the answer is {'Yes' if calendar.isleap(y) else 'No'}."
+    if kind == "weekday_of_date":
+        lines, name = doomsday_lines(parse(data["date"]))
+        return "\n".join(lines + [f"So the answer is {name}."])
+    if kind == "weekday_of_date_from_first_date":
+        target = parse(data["date"], 2023)
+        before = [calendar.monthrange(2023, m)[1] for m in range(1, target.month)]
+        offset = sum(before) + target.day - 1
+        answer = NAMED_DAYS[(NAMED_DAYS.index(data["first_day"]) + offset) % 7]
+        months = " + ".join(map(str, before)) + " + " if before else ""
+        return "\n".join([f"Without a year, take a common year. {data['date']} is {months}{target.day} − 1 = "
+                          f"{offset} days after January 1.",
+                          f"{offset} = {offset // 7} × 7 + {offset % 7}, so it falls {offset % 7} weekdays after "
+                          f"{data['first_day']}: {answer}.", f"So the answer is {answer}."])
+    if kind == "weekday_offset":
+        start = parse(data["start"])
+        lines, name = doomsday_lines(start)
+        shift = -data["days"] if data["backward"] else data["days"]
+        answer = NAMED_DAYS[(start.weekday() + shift) % 7]
+        lines.append(f"{data['days']} days = {data['days'] // 7} weeks and {data['days'] % 7} days; "
+                     f"{data['days'] % 7} days {'before' if data['backward'] else 'after'} a {name} is a {answer}.")
+        return "\n".join(lines + [f"So the answer is {answer}."])
+    if kind == "recurring_event_day":
+        first = datetime.date(data["year"], list(calendar.month_name).index(data["month"]), 1)
+        lines, name = doomsday_lines(first)
+        length = calendar.monthrange(first.year, first.month)[1]
+        days = [d for d in range(1, length + 1) if (first.weekday() + d - 1) % 7 == NAMED_DAYS.index(data["weekday"])]
+        index = ["first", "second", "third", "fourth", "fifth", "last"].index(data["ordinal"])
+        answer = days[-1] if data["ordinal"] == "last" else days[index] if index < len(days) else -1
+        lines.append(f"So the {data['weekday']}s of {data['month']} ({length} days) fall on the "
+                     f"{', '.join(map(str, days))}.")
+        lines.append(f"There is no {data['ordinal']} one." if answer == -1 else
+                     f"The {data['ordinal']} is the {answer}.")
+        return "\n".join(lines + [f"So the answer is {answer}."])
+    last = parse(data["end"])
+    first = parse(data["start"], last.year)
+    if last < first:
+        last = last.replace(year=last.year + 1)
+    pieces, cursor = [], first
+    while (cursor.year, cursor.month) < (last.year, last.month):
+        length = calendar.monthrange(cursor.year, cursor.month)[1]
+        pieces.append(f"{length - cursor.day + 1} in {calendar.month_name[cursor.month]}")
+        cursor = datetime.date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    pieces.append(f"{last.day - cursor.day + 1} in {calendar.month_name[last.month]}")
+    total = (last - first).days + 1
+    weeks, extra = divmod(total, 7)
+    tail = [NAMED_DAYS[(first.weekday() + k) % 7] for k in range(extra)]
+    lines, name = doomsday_lines(first)
+    lines.append(f"Days counted, both ends included: {' + '.join(pieces)} = {total} = {weeks} whole weeks and "
+                 f"{extra} more days" + (f" ({', '.join(tail)})." if tail else "."))
+    if kind == "count_days":
+        answer = weeks + tail.count(data["weekday"])
+        lines.append(f"Each whole week has one {data['weekday']}: {weeks}; the extra days add "
+                     f"{tail.count(data['weekday'])}, so {answer}.")
+    else:
+        extra_work = sum(d not in ("Saturday", "Sunday") for d in tail)
+        answer = 5 * weeks + extra_work
+        lines.append(f"Each whole week has 5 business days: 5 × {weeks} = {5 * weeks}; the extra days add "
+                     f"{extra_work}, so {answer}.")
+    return "\n".join(lines + [f"So the answer is {answer}."])
+
+
+def doomsday_lines(date) -> tuple[list[str], str]:
+    """The weekday of a date by Conway's doomsday rule: the century's anchor day, the year's doomsday, then the
+    month's doomsday date (4/4, 6/6, 8/8, 10/10, 12/12, 5/9, 9/5, 7/11, 11/7, 3/14, the last of February, and
+    January 3 or 4); the lines that compute it, and the weekday's name."""
+    import calendar
+    import datetime
+
+    century, yy = date.year // 100 * 100, date.year % 100
+    anchor = datetime.date(century, 4, 4).weekday()  # 4/4 is always a doomsday
+    a, b = divmod(yy, 12)
+    c = b // 4
+    doomsday = (anchor + a + b + c) % 7
+    leap = calendar.isleap(date.year)
+    reference = {1: 4 if leap else 3, 2: 29 if leap else 28, 3: 14, 4: 4, 5: 9, 6: 6, 7: 11, 8: 8, 9: 5, 10: 10,
+                 11: 7, 12: 12}[date.month]
+    name = NAMED_DAYS[(doomsday + date.day - reference) % 7]
+    assert name == NAMED_DAYS[date.weekday()]
+    month = calendar.month_name[date.month]
+    return [f"Doomsday rule for {month} {date.day}, {date.year}: the {century}s start from {NAMED_DAYS[anchor]}; "
+            f"{yy} = {a} × 12 + {b}, {b} ÷ 4 gives {c}, and {a} + {b} + {c} = {a + b + c}, so {date.year}'s "
+            f"doomsday is {NAMED_DAYS[anchor]} + {(a + b + c) % 7} = {NAMED_DAYS[doomsday]}.",
+            f"{month} {reference} is a doomsday; {date.day} − {reference} = {date.day - reference}, which is "
+            f"{(date.day - reference) % 7} more than a multiple of 7, so {month} {date.day} is a {name}."], name
 
 
 # Graphs, cubes, geometry, calculus and sequences (new coverage) ----------------------------------------
