@@ -24,6 +24,8 @@ ITEMS = 12        # questions per task in the sandbox test
 MIN_KEPT = 0.9    # share of those whose trajectory the checker accepts
 ROUTE_SIMILARITY = 0.9  # two programs of an item whose blanked computations are this alike take the same route
 WITHOUT_WORKED = {  # tasks whose solution in words would be too long to write out, and why
+    "symbench/logical_equation": "a backtracking search over up to 15 letters; its trace in words runs to pages",
+    "symbench/path_plan": "waypoints from a lattice search; testing every segment against every box in words is long",
 }
 SOURCES = ("symbench", "bbh", "rg")
 TAUGHT = tasks_with_teacher()

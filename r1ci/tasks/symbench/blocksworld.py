@@ -217,12 +217,92 @@ print("check passed")
 """
 
 
+# Alternatives: A* search, the estimate being the blocks not yet resting on their goal foundation; iterative
+# deepening depth-first search, which tries plans of 1, 2, 3, ... moves.
+A_STAR = r"""
+numbers = [s.removeprefix("stack") for s in initial]
+start = tuple(tuple(blocks) for blocks in initial.values())
+target = tuple(tuple(goal.get(s, [])) for s in initial)
+
+
+def misplaced(state):
+    # blocks whose stack, from the bottom up to them, differs from the goal's: each must move at least once
+    return sum(1 for stack, want in zip(state, target) for k in range(len(stack)) if stack[:k + 1] != want[:k + 1])
+
+
+frontier = [(misplaced(start), 0, start, [])]
+seen = {start: 0}
+while frontier:
+    _, cost, state, moves = heapq.heappop(frontier)
+    if state == target:
+        break
+    for i, source in enumerate(state):
+        for j in range(len(state)):
+            if source and j != i:
+                nxt = list(state)
+                nxt[i], nxt[j] = source[:-1], state[j] + source[-1:]
+                nxt = tuple(nxt)
+                if nxt not in seen or cost + 1 < seen[nxt]:
+                    seen[nxt] = cost + 1
+                    step = f"Move {source[-1]} from {numbers[i]} to {numbers[j]}"
+                    heapq.heappush(frontier, (cost + 1 + misplaced(nxt), cost + 1, nxt, moves + [step]))
+print("\\n".join(moves))
+"""
+DEEPENING = r"""
+names = [s.removeprefix("stack") for s in initial]
+target = [goal.get(s, []) for s in initial]
+
+
+def search(stacks, depth, moves):
+    # depth-first: a plan of at most `depth` more moves, undoing each move after trying it
+    if stacks == target:
+        return True
+    if depth == 0:
+        return False
+    for i, j in itertools.permutations(range(len(stacks)), 2):
+        if stacks[i] and not (moves and moves[-1][1:] == (j, i)):  # never undo the move just made
+            block = stacks[i].pop()
+            stacks[j].append(block)
+            moves.append((block, i, j))
+            if search(stacks, depth - 1, moves):
+                return True
+            moves.pop()
+            stacks[i].append(stacks[j].pop())
+    return False
+
+
+stacks = [list(initial[s]) for s in initial]
+depth, moves = 1, []
+while not search(stacks, depth, moves):
+    depth += 1
+print("\\n".join(f"Move {block} from {names[i]} to {names[j]}" for block, i, j in moves))
+"""
+
+
 def teacher(item: dict) -> Solution:
     """The scripted teacher's program: `plan_moves` (a breadth-first search) from the initial stacks to the goal;
-    its check replays the moves."""
-    data = dict(initial=meta(item, "initial"), goal=meta(item, "goal"))
+    alternatives search by A* or by iterative deepening; its check replays the moves. The worked solution
+    names what must change, then makes the moves one by one, writing the stacks after each."""
+    initial, goal = meta(item, "initial"), meta(item, "goal")
+    data = dict(initial=initial, goal=goal)
+    moves = plan_moves(initial, goal)
+    stacks = {s.removeprefix("stack"): list(blocks) for s, blocks in initial.items()}
+
+    def layout():
+        return "; ".join(f"{name}: {' '.join(blocks) or '(empty)'}" for name, blocks in stacks.items())
+
+    target = "; ".join(f"{s.removeprefix('stack')}: {' '.join(goal.get(s, [])) or '(empty)'}" for s in initial)
+    lines = [f"Stacks, bottom to top: {layout()}. Goal: {target}.",
+             f"Only top blocks move; the shortest plan takes {len(moves)} moves:"]
+    for move in moves:
+        _, block, _, source, _, destination = move.split()
+        stacks[destination].append(stacks[source].pop())
+        lines.append(f"{move}: {layout()}.")
+    lines.append("The stacks now match the goal. So the answer is " + "\\n".join(moves))
     return Solution(
         code=script_with_functions(
             data, solve_bfs, goal_tuple, plan_moves,
             last=r'print("\\n".join(plan_moves(initial, goal)))  # one line: the moves separated by \n'),
-        check=script(data, BLOCKSWORLD_CHECK, "import re"))
+        check=script(data, BLOCKSWORLD_CHECK, "import re"),
+        alternatives=(script(data, A_STAR, "import heapq"), script(data, DEEPENING, "import itertools")),
+        worked="\n".join(lines))

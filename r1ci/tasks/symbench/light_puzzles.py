@@ -128,12 +128,45 @@ print("check passed")
 """
 
 
+# Alternatives: how often each light is toggled, by counting presses; the set of lit cells, each press
+# flipping its button's cells by a symmetric difference.
+BY_PRESS_COUNTS = r"""
+pressed = Counter(presses)
+n = len(grid)
+toggles = [[0] * n for _ in range(n)]
+for name, cells in buttons.items():
+    for r, c in cells:
+        toggles[int(r) - 1][int(c) - 1] += pressed[name]
+lights = [(int(grid[r][c]) + toggles[r][c]) % 2 for r in range(n) for c in range(n)]
+print(",".join(map(str, lights)))
+"""
+BY_LIT_SET = """
+n = len(grid)
+lit = {(r + 1, c + 1) for r, row in enumerate(grid) for c, light in enumerate(row) if light == "1"}
+for name in presses:
+    lit ^= {(int(r), int(c)) for r, c in buttons[name]}
+print(",".join("1" if (r, c) in lit else "0" for r in range(1, n + 1) for c in range(1, n + 1)))
+"""
+
+
 def teacher(item: dict) -> Solution:
     """The scripted teacher's program: `final_lights` of the grid, buttons and presses as the question writes
-    them; its check counts each light's toggles."""
+    them; alternatives count each light's toggles or keep the set of lit cells; its check counts each light's
+    toggles. The worked solution replays the rounds, writing the grid (rows separated by /) after each."""
     grid = ["".join(map(str, row)) for row in meta(item, "initial_state")]
     buttons = {name: [[str(r), str(c)] for r, c in cells] for name, cells in meta(item, "buttons").items()}
-    data = dict(grid=grid, buttons=buttons, presses=meta(item, "operations"))
+    presses = meta(item, "operations")
+    data = dict(grid=grid, buttons=buttons, presses=presses)
+    n, lines = len(grid), [f"Start: {'/'.join(grid)}."]
+    for round_, name in enumerate(presses, 1):
+        lights = final_lights(grid, buttons, presses[:round_])
+        rows = ["".join(map(str, lights[r * n:(r + 1) * n])) for r in range(n)]
+        cells = ", ".join(f"({r},{c})" for r, c in buttons[name])
+        lines.append(f"Round {round_}: button {name} flips {cells}: {'/'.join(rows)}.")
+    lines.append(f"Row by row, the answer is {','.join(map(str, final_lights(grid, buttons, presses)))}")
     return Solution(code=script_with_functions(data, final_lights,
                                                last='print(",".join(map(str, final_lights(grid, buttons, presses))))'),
-                    check=script(data, LIGHT_PUZZLES_CHECK))
+                    check=script(data, LIGHT_PUZZLES_CHECK),
+                    alternatives=(script(data, BY_PRESS_COUNTS, "from collections import Counter"),
+                                  script(data, BY_LIT_SET)),
+                    worked="\n".join(lines))

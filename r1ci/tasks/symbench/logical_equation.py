@@ -287,12 +287,131 @@ print("check passed")
 """
 
 
+# Alternatives: the letters tied by sums, differences and multiples form groups, where one letter's number fixes
+# all the others; each group's possible fillings are listed, then combined without reusing a number. And a
+# constraint network: each letter's candidates pruned against every equation until nothing changes (arc
+# consistency), then a search that fills the letter with the fewest candidates first.
+BY_GROUPS = r"""
+letters = [chr(ord("A") + i) for i in range(len(numbers))]
+relations = []  # (left, right, kind, constant); kind "+", "-", "*", or a comparison "=", "<", ">"
+for eq in equations:
+    words = eq.split()
+    if len(words) == 5:
+        relations.append((words[0], words[2], words[1], Fraction(words[4])))
+    elif len(words[2]) == 1:
+        relations.append((words[0], words[2], words[1], None))
+    else:
+        relations.append((words[0], words[2][-1], "*", Fraction(words[2][:-1])))
+
+
+def partner(relation, letter, value):
+    # the value the relation's other letter must have, or None when it only compares
+    left, _, kind, c = relation
+    if kind == "+":
+        return c - value
+    if kind == "-":
+        return value - c if letter == left else value + c
+    if kind == "*":
+        return value / c if letter == left else value * c
+    return value if kind == "=" else None
+
+
+def fillings(root):
+    # every way to fill root's group: root takes each number, the relations fix the rest
+    options = []
+    for number in numbers:
+        value, todo, ok = {root: Fraction(number)}, [root], True
+        while todo and ok:
+            x = todo.pop()
+            for rel in relations:
+                if x in rel[:2] and (v := partner(rel, x, value[x])) is not None:
+                    y = rel[1] if rel[0] == x else rel[0]
+                    if y not in value:
+                        value[y] = v
+                        todo.append(y)
+                    ok = ok and value[y] == v
+        used = list(value.values())
+        if ok and all(v in numbers for v in used) and len(set(used)) == len(used):
+            options.append({x: int(v) for x, v in value.items()})
+    return options
+
+
+groups, grouped = [], set()
+for letter in letters:
+    if letter not in grouped:
+        options = fillings(letter)
+        groups.append(options)
+        grouped |= set(options[0]) if options else {letter}
+
+
+def compare(kind, a, b):
+    return {"=": a == b, "<": a < b, ">": a > b}[kind]
+
+
+def combine(k, chosen):
+    # one filling per group, no number used twice; the comparisons checked at the end
+    if k == len(groups):
+        return all(compare(kind, chosen[a], chosen[b]) for a, b, kind, c in relations if c is None) and chosen
+    for option in groups[k]:
+        if not set(option.values()) & set(chosen.values()):
+            if found := combine(k + 1, chosen | option):
+                return found
+    return None
+
+
+values = combine(0, {})
+print([values[x] for x in letters])
+"""
+BY_PRUNING = r"""
+letters = [chr(ord("A") + i) for i in range(len(numbers))]
+constraints = []  # (the two letters, the equation as a Python test of their values)
+for eq in equations:
+    test = re.sub(r"(\d+\.\d+)([A-Z])", r"Fraction('\1') * \2", eq).replace(" = ", " == ")
+    constraints.append((re.findall(r"[A-Z]", eq), test))
+
+
+def holds(test, x, y, a, b):
+    return eval(test, {"Fraction": Fraction, x: a, y: b})
+
+
+candidates = {x: set(numbers) for x in letters}
+changed = True
+while changed:  # keep a value only if the other letter of every equation has a value that agrees with it
+    changed = False
+    for (x, y), test in constraints:
+        keep_x = {a for a in candidates[x] if any(holds(test, x, y, a, b) for b in candidates[y] if b != a)}
+        keep_y = {b for b in candidates[y] if any(holds(test, x, y, a, b) for a in keep_x if a != b)}
+        if keep_x != candidates[x] or keep_y != candidates[y]:
+            candidates[x], candidates[y], changed = keep_x, keep_y, True
+
+
+def search(value):
+    if len(value) == len(letters):
+        return value
+    x = min((x for x in letters if x not in value), key=lambda x: len(candidates[x]))
+    for a in sorted(candidates[x] - set(value.values())):
+        trial = value | {x: a}
+        if all(holds(test, p, q, trial[p], trial[q]) for (p, q), test in constraints if p in trial and q in trial):
+            if found := search(trial):
+                return found
+    return None
+
+
+values = search({})
+print([values[x] for x in letters])
+"""
+
+
 def teacher(item: dict) -> Solution:
     """The scripted teacher's program: a backtracking of its own, letters ordered by how many equations tie them
     to letters placed before, each equation tested once both its letters are set. Another method than the
     task's `solve_assignment` (which sets every letter an equation forces along with the one it tries), kept as
-    a second, simpler search; its check tests every equation exactly."""
+    a second, simpler search; alternatives fill groups of tied letters and combine them, or prune each letter's
+    candidates to arc consistency before searching; its check tests every equation exactly. No worked solution:
+    a search over up to 15 letters runs long in words."""
     data = dict(numbers=meta(item, "numbers"), equations=meta(item, "equations"))
     imports = "import re\nfrom fractions import Fraction"
     return Solution(code=script(data, LOGICAL_EQUATION, imports),
-                    check=script(data, LOGICAL_EQUATION_CHECK, "import json\n" + imports))
+                    check=script(data, LOGICAL_EQUATION_CHECK, "import json\n" + imports),
+                    alternatives=(script(data, BY_GROUPS, "from fractions import Fraction"),
+                                  script(data, BY_PRUNING, imports)))

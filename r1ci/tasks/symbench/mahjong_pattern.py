@@ -13,7 +13,7 @@ from pathlib import Path
 
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample, span
-from r1ci.tasks.teaching import Solution, meta, script_with_functions
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 PASS, PENG, CHI = 0, 1, 2
 NAMES = {"pass": PASS, "peng": PENG, "chi": CHI}
@@ -166,21 +166,71 @@ class MahjongPatternDataset(SymbenchDataset):
         return question, metadata
 
 
+# Alternatives: the hand as a sorted list of cards (count the new card, look for the runs in a set); the hand
+# as 26 counts indexed by letter, every round judged and printed.
+AS_LIST = """
+hand = sorted(cards)
+for card, gone in zip(added[:-1], removed):
+    hand.append(card)
+    hand.remove(gone)
+last = added[-1]
+print("hand before the last card:", "".join(sorted(hand)))
+held = set(hand)
+runs = ["".join(chr(ord(last) + k) for k in range(start, start + 3)) for start in (-2, -1, 0)]
+has_run = any(all(c in held for c in run if c != last) and run.isalpha() and run.isupper() for run in runs)
+if hand.count(last) >= 2:
+    print(1)
+elif chi_rule and has_run:
+    print(2)
+else:
+    print(0)
+"""
+AS_COUNTS = """
+counts = [0] * 26
+for card in cards:
+    counts[ord(card) - ord("A")] += 1
+for round_, card in enumerate(added):
+    i = ord(card) - ord("A")
+    result = 0
+    if counts[i] >= 2:
+        result = 1
+    elif chi_rule and any(0 <= j and j + 2 < 26 and all(counts[k] for k in range(j, j + 3) if k != i)
+                          for j in range(i - 2, i + 1)):
+        result = 2
+    print(f"round {round_ + 1}: {card} -> {result}")
+    counts[i] += 1
+    if round_ < len(removed):
+        counts[ord(removed[round_]) - ord("A")] -= 1
+print(result)
+"""
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `final_judgement` of the rounds as the question lists them."""
+    """The scripted teacher's program: `final_judgement` of the rounds as the question lists them; alternatives
+    keep the hand as a sorted list or as 26 letter counts. The worked solution replays the rounds, then judges
+    the final card."""
     rounds, cards, chi = meta(item, "rounds"), meta(item, "initial_cards"), meta(item, "chi")
     added, removed = [r["add"] for r in rounds], [r["remove"] for r in rounds[:-1]]
     data = dict(cards=cards, added=added, removed=removed, chi_rule=chi)
-    hand = Counter(cards) + Counter(added[:-1])
-    hand.subtract(removed)
+    hand = Counter(cards)
+    lines = [f"Start: {' '.join(sorted(hand.elements()))}."]
+    for i, (card, gone) in enumerate(zip(added, removed), 1):
+        hand[card] += 1
+        hand[gone] -= 1
+        lines.append(f"Round {i}: add {card}, remove {gone}: {' '.join(sorted(hand.elements()))}.")
     last = added[-1]
     runs = ["".join(chr(ord(last) + d) for d in range(k, k + 3)) for k in (-2, -1, 0)]
     runs = [run for run in runs if run.isalpha() and run.isupper() and all(hand[x] > 0 for x in run if x != last)]
-    reason = {"1": f"the hand already holds two {last} cards: Peng",
-              "2": f"the hand has no two {last} cards, but {runs[0] if runs else ''} is a run: Chi",
-              "0": f"the hand has no two {last} cards{' and no run with it' if chi else ''}: Pass"}[item["answer"]]
+    answer = final_judgement(cards, added, removed, chi)
+    reason = {PENG: f"the hand already holds {hand[last]} {last} cards: Peng",
+              CHI: f"the hand holds {hand[last]} {last} card(s), fewer than two, but {runs[0] if runs else ''} "
+                   "forms a run with it: Chi",
+              PASS: f"the hand holds {hand[last]} {last} card(s), fewer than two"
+                    f"{', and no two cards make a run of three with it' if chi else ''}: Pass"}[answer]
+    lines.append(f"Round {len(added)}: the new card is {last}; {reason}.")
+    lines.append(f"So the answer is {answer}")
     return Solution(
         code=script_with_functions(data, judge, final_judgement,
                                    last="print(final_judgement(cards, added, removed, chi_rule))"),
-        worked=f"After the earlier rounds the hand is {' '.join(sorted(hand.elements()))}. For the final card "
-               f"{last}, {reason}, so the answer is {item['answer']}")
+        alternatives=(script(data, AS_LIST), script(data, AS_COUNTS)),
+        worked="\n".join(lines))

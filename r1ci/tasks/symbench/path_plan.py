@@ -390,12 +390,74 @@ print("check passed")
 """
 
 
+# Alternative: exact geometry on a visibility graph. The nodes are the start, the end, each box to enter's
+# centre, and the corners of each box to avoid pushed 0.05 outwards; two nodes are joined when the segment between
+# them touches no box to avoid (tested exactly with fractions); Dijkstra's algorithm gives each leg.
+VISIBILITY_IMPORTS = "import heapq\nimport math\nfrom fractions import Fraction"
+VISIBILITY = r"""
+def exact(v):
+    return Fraction(str(v))
+
+
+room = Fraction("1.4")
+blocked = [[exact(v) for v in boxes[name]] for name in avoid]
+margin = Fraction("0.05")
+corners = [(x, y) for x0, x1, y0, y1 in blocked for x in (x0 - margin, x1 + margin) for y in (y0 - margin, y1 + margin)]
+centres = {}
+for name in enter:
+    x0, x1, y0, y1 = map(exact, boxes[name])
+    centres[name] = ((x0 + x1) / 2, (y0 + y1) / 2)
+nodes = [tuple(map(exact, start)), tuple(map(exact, end)), *centres.values()]
+nodes += [p for p in corners if abs(p[0]) < room and abs(p[1]) < room]
+
+
+def crosses(p, q, box):
+    # whether segment pq meets the closed box: clip the parameter t of p + t (q - p) to each slab
+    low, high = Fraction(0), Fraction(1)
+    for a, b, lo, hi in ((p[0], q[0], box[0], box[1]), (p[1], q[1], box[2], box[3])):
+        if a == b:
+            if not lo <= a <= hi:
+                return False
+        else:
+            t1, t2 = sorted(((lo - a) / (b - a), (hi - a) / (b - a)))
+            low, high = max(low, t1), min(high, t2)
+    return low <= high
+
+
+def leg(source, target):
+    # Dijkstra from node source to node target over segments that touch no box to avoid
+    dist, before, queue = {source: 0.0}, {source: None}, [(0.0, source)]
+    while queue:
+        d, i = heapq.heappop(queue)
+        if i == target:
+            path = []
+            while i is not None:
+                path, i = [i] + path, before[i]
+            return path
+        for j in range(len(nodes)):
+            step = math.dist(nodes[i], nodes[j])
+            if j != i and d + step < dist.get(j, math.inf) and not any(crosses(nodes[i], nodes[j], b) for b in blocked):
+                dist[j], before[j] = d + step, i
+                heapq.heappush(queue, (d + step, j))
+    raise ValueError("no way through")
+
+
+route = [0]
+for k in [2 + i for i in range(len(enter))] + [1]:
+    route += leg(route[-1], k)[1:]
+print([(float(nodes[i][0]), float(nodes[i][1])) for i in route])
+"""
+
+
 def teacher(item: dict) -> Solution:
     """The scripted teacher's program: a breadth-first search on a fine lattice through the boxes to enter, then
     straight-line shortcuts between them. Another method than the task's `plan` (Dijkstra on the visibility
-    graph of the avoided boxes' corners); its check clips every segment against every box exactly."""
+    graph of the avoided boxes' corners); the alternative is such a visibility graph of its own, exact in
+    fractions, through each box's centre; its check clips every segment against every box exactly. No worked
+    solution: checking each segment against each box in words runs long."""
     data = dict(boxes={color: tuple(box) for color, box in meta(item, "boxes").items()},
                 start=tuple(meta(item, "start")), end=tuple(meta(item, "end")),
                 enter=meta(item, "enter"), avoid=meta(item, "avoid"))
     return Solution(code=script(data, PATH_PLAN, "from collections import deque"),
-                    check=script(data, PATH_PLAN_CHECK, "import ast\nfrom fractions import Fraction"))
+                    check=script(data, PATH_PLAN_CHECK, "import ast\nfrom fractions import Fraction"),
+                    alternatives=(script(data, VISIBILITY, VISIBILITY_IMPORTS),))

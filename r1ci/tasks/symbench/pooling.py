@@ -11,7 +11,7 @@ from pathlib import Path
 from r1ci.tasks.symbench._lists_util import expect_count, list_items
 from r1ci.tasks.symbench.base import (Incorrect, SymbenchConfig, SymbenchCurriculum, SymbenchDataset, read_sample,
                                       require, span)
-from r1ci.tasks.teaching import Solution, meta, script_with_functions
+from r1ci.tasks.teaching import Solution, meta, script, script_with_functions
 
 TOLERANCE = Fraction(1, 100)
 POOLING_TYPES = ("max", "average")
@@ -132,9 +132,59 @@ class PoolingDataset(SymbenchDataset):
         return question, metadata
 
 
+# Alternatives: max pooling in two passes (each row's window maxima, then down each column of those) and average
+# pooling from a summed-area table; and every window's values cut out as slices, averaged in whole numbers.
+SEPARABLE = """
+side = len(matrix) - window + 1
+if pooling == "max":
+    across = [[max(row[j:j + window]) for j in range(side)] for row in matrix]
+    pooled = [[max(across[i + a][j] for a in range(window)) for j in range(side)] for i in range(side)]
+    print(",".join(str(v) for row in pooled for v in row))
+else:
+    n = len(matrix)
+    table = [[0] * (n + 1) for _ in range(n + 1)]  # table[i][j]: the sum of matrix[:i][:j]
+    for i in range(n):
+        for j in range(n):
+            table[i + 1][j + 1] = matrix[i][j] + table[i][j + 1] + table[i + 1][j] - table[i][j]
+    sums = [table[i + window][j + window] - table[i][j + window] - table[i + window][j] + table[i][j]
+            for i in range(side) for j in range(side)]
+    area = window * window
+    print(",".join(str(s // area) if s % area == 0 else f"{s / area:.4f}".rstrip("0") for s in sums))
+"""
+BY_SLICES = """
+side = len(matrix) - window + 1
+results = []
+for i in range(side):
+    for j in range(side):
+        values = [v for row in matrix[i:i + window] for v in row[j:j + window]]
+        if pooling == "max":
+            results.append(str(max(values)))
+        else:
+            quotient, remainder = divmod(sum(values), len(values))
+            results.append(str(quotient) if remainder == 0 else str(round(sum(values) / len(values), 4)))
+print(",".join(results))
+"""
+
+
 def teacher(item: dict) -> Solution:
-    """The scripted teacher's program: `pool` the matrix, each value written as `format_number` does."""
-    data = dict(matrix=meta(item, "matrix"), window=meta(item, "window_size"), pooling=meta(item, "pooling_type"))
+    """The scripted teacher's program: `pool` the matrix, each value written as `format_number` does;
+    alternatives pool in two passes or from a summed-area table, or cut each window out as slices. The worked
+    solution shows the first window in full, then each row of the pooled matrix."""
+    matrix, window, pooling = meta(item, "matrix"), meta(item, "window_size"), meta(item, "pooling_type")
+    data = dict(matrix=matrix, window=window, pooling=pooling)
+    pooled = pool(matrix, window, pooling)
+    first = [v for row in matrix[:window] for v in row[:window]]
+    how = (f"the maximum of {', '.join(map(str, first))} is {max(first)}" if pooling == "max" else
+           f"({' + '.join(map(str, first))}) / {len(first)} = {sum(first)}/{len(first)} = "
+           f"{format_number(pooled[0][0])}")
+    lines = [f"The {window}*{window} window takes {len(pooled)} places across and {len(pooled)} down, "
+             f"so the result is {len(pooled)}*{len(pooled)}.",
+             f"Top-left window (rows 1-{window}, columns 1-{window}): {how}.",
+             "Sliding the window one step at a time the same way, row by row of the result:"]
+    lines += [f"Row {i}: {', '.join(map(format_number, row))}" for i, row in enumerate(pooled, 1)]
+    lines.append(f"So the answer is {','.join(format_number(v) for row in pooled for v in row)}")
     return Solution(code=script_with_functions(
         data, pool, format_number,
-        last='print(",".join(format_number(v) for row in pool(matrix, window, pooling) for v in row))'))
+        last='print(",".join(format_number(v) for row in pool(matrix, window, pooling) for v in row))'),
+        alternatives=(script(data, SEPARABLE), script(data, BY_SLICES)),
+        worked="\n".join(lines))

@@ -101,19 +101,43 @@ assert int(answer) == sum(scores[run[0]] for run in runs), "the runs add up to a
 print("check passed")
 """
 
+# Alternatives: the runs as regex matches; one pass that scores a run when it reaches its second letter.
+BY_REGEX = r"""
+runs = [match.group() for match in re.finditer(r"(.)\1+", sequence)]
+print(runs)
+print(sum(scores[run[0]] for run in runs))
+"""
+BY_SCAN = """
+total = 0
+for i in range(1, len(sequence)):
+    starts_a_run = sequence[i] == sequence[i - 1] and (i == 1 or sequence[i - 2] != sequence[i])
+    if starts_a_run:
+        total += scores[sequence[i]]
+print(total)
+"""
+
 
 def teacher(item: dict) -> Solution:
     """The scripted teacher's program: `total_score` of the string under the question's rules (runs of two or
-    more); its check finds the runs with a regex."""
+    more); alternatives find the runs with a regex or score each run at its second letter in one scan; its
+    check finds the runs with a regex. The worked solution splits the string into runs and adds their scores."""
     sequence = meta(item, "sequence")
     scores = {rule["letter"]: rule["score"] for rule in meta(item, "rules")}
     data = dict(sequence=sequence, scores=scores)
     runs = ["".join(run) for _, run in itertools.groupby(sequence)]
-    runs = [run for run in runs if len(run) >= 2]
-    listed = ", ".join(f"{run} (+{scores[run[0]]})" for run in runs) or "none"
+    scored = [run for run in runs if len(run) >= 2]
+    total, sums = 0, []
+    for run in scored:
+        total += scores[run[0]]
+        sums.append(f"{run} +{scores[run[0]]} = {total}")
+    worked = "\n".join([f"Split the string into runs of equal letters: {' '.join(runs)}.",
+                        f"The runs of two or more letters: {', '.join(scored) or 'none'}.",
+                        "Adding each run's score in turn: " + ("; ".join(sums) if sums else "nothing to add") + ".",
+                        f"So the total score is {total}."])
     return Solution(code=script_with_functions(
                         data, total_score,
                         last='rules = [{"letter": k, "score": v, "min_consecutive": 2} for k, v in scores.items()]\n'
                              "print(total_score(sequence, rules))"),
                     check=script(data, STATISTICAL_COUNTING_CHECK, "import re"),
-                    worked=f"Runs of two or more equal letters: {listed}. Total score: {item['answer']}")
+                    alternatives=(script(data, BY_REGEX, "import re"), script(data, BY_SCAN)),
+                    worked=worked)
