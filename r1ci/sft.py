@@ -58,6 +58,9 @@ class SFTSettings:
                                    "on CPU).")
     multi_turn_weight: int = setting(2, "Repeat multi-turn trajectories this many times (the paper up-weights "
                                         "them).")
+    group_by_length: bool = setting(False, "Batch trajectories of similar length (transformers' length-grouped "
+                                           "sampler): less padding, so fewer tokens computed per step where lengths "
+                                           "vary (1.6x fewer on the broad SmolLM2 data); batches mix tasks less.")
     max_steps: int = setting(-1, "Stop after this many optimizer steps (-1: train for `epochs`).")
     save_steps: int = setting(100, "Checkpoint every this many steps (kept: the last two).")
     logging_steps: int = setting(10, "Log the loss every this many steps.")
@@ -90,6 +93,7 @@ def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: 
         per_device_train_batch_size=settings.batch_size, learning_rate=settings.learning_rate,
         lr_scheduler_type="cosine", warmup_steps=settings.warmup_ratio, max_length=settings.max_length,
         packing=settings.packing, bf16=bf16, logging_steps=settings.logging_steps, save_steps=settings.save_steps,
+        train_sampling_strategy="group_by_length" if settings.group_by_length else "random",
         save_total_limit=2, report_to=settings.report_to, seed=settings.seed, data_seed=settings.seed,
         use_cpu=not gpu,
         dataloader_num_workers=0, disable_tqdm=False)
