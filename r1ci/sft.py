@@ -79,25 +79,31 @@ class SFTSettings:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
 
 
-def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: SFTSettings) -> dict:
-    """Fine-tune and save into `out` (a checkpoint like any other, with the log in out/trainer_state.json);
-    resumes from out/checkpoint-* if present, which are deleted once the model is saved."""
-    from trl import SFTConfig, SFTTrainer
+def sft_config(settings: SFTSettings, out: Path, bf16: bool, gpu: bool):
+    """TRL's SFTConfig for these settings, writing into `out`."""
+    from trl import SFTConfig
 
-    out = Path(out)
-    resume, finished = resume_point(out)
-    model, tokenizer, bf16, gpu = load_for_training(resume if finished else model_path, settings.bf16)
-    dataset = build_dataset(trajectories, tokenizer, settings.multi_turn_weight, settings.max_length)
-    config = SFTConfig(
+    return SFTConfig(
         output_dir=str(out), num_train_epochs=settings.epochs, max_steps=settings.max_steps,
         per_device_train_batch_size=settings.batch_size, learning_rate=settings.learning_rate,
         lr_scheduler_type="cosine", warmup_steps=settings.warmup_ratio, max_length=settings.max_length,
         packing=settings.packing, bf16=bf16, logging_steps=settings.logging_steps, save_steps=settings.save_steps,
         train_sampling_strategy="group_by_length" if settings.group_by_length else "random",
         save_total_limit=2, report_to=settings.report_to, seed=settings.seed, data_seed=settings.seed,
-        use_cpu=not gpu,
-        dataloader_num_workers=0, disable_tqdm=False)
-    trainer = SFTTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer)
+        use_cpu=not gpu, dataloader_num_workers=0, disable_tqdm=False)
+
+
+def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: SFTSettings) -> dict:
+    """Fine-tune and save into `out` (a checkpoint like any other, with the log in out/trainer_state.json);
+    resumes from out/checkpoint-* if present, which are deleted once the model is saved."""
+    from trl import SFTTrainer
+
+    out = Path(out)
+    resume, finished = resume_point(out)
+    model, tokenizer, bf16, gpu = load_for_training(resume if finished else model_path, settings.bf16)
+    dataset = build_dataset(trajectories, tokenizer, settings.multi_turn_weight, settings.max_length)
+    trainer = SFTTrainer(model=model, args=sft_config(settings, out, bf16, gpu), train_dataset=dataset,
+                         processing_class=tokenizer)
     steps, loss = train_from(trainer, resume, finished)
     save_final(trainer, tokenizer, out)
     return {"examples": len(dataset), "steps": steps, "train_loss": loss, "resumed": resume is not None}

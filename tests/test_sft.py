@@ -13,7 +13,7 @@ from transformers import AutoTokenizer
 
 from conftest import killed_while_saving
 from r1ci.sandbox import Limits
-from r1ci.sft import SFTSettings, build_dataset, tokenize, train
+from r1ci.sft import SFTSettings, build_dataset, sft_config, tokenize, train
 from r1ci.synth import read_trajectories, synthesize_scripted, write_trajectories
 from r1ci.rollout import RolloutSettings
 
@@ -79,6 +79,23 @@ def test_training_lowers_the_loss_and_saves_a_checkpoint(trajectories, tiny_mode
     assert result["steps"] == 12 and losses[-1] < losses[0]
     assert (tmp_path / "model.safetensors").exists() and (tmp_path / "tokenizer.json").exists()
     assert not list(tmp_path.glob("checkpoint-*"))  # resumption state (optimizer included) is gone once saved
+
+
+def test_length_grouped_batches_hold_trajectories_of_similar_length(trajectories, tiny_model_dir, tmp_path):
+    """group_by_length: each batch's rows are close in length, so little of a step is padding."""
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    dataset = build_dataset(trajectories * 4, tokenizer, multi_turn_weight=1)
+    lengths = [len(ids) for ids in dataset["input_ids"]]
+
+    def padded(group_by_length: bool) -> int:
+        from trl import SFTTrainer
+
+        config = sft_config(SFTSettings(batch_size=4, group_by_length=group_by_length), tmp_path, False, False)
+        trainer = SFTTrainer(model=str(tiny_model_dir), args=config, train_dataset=dataset, processing_class=tokenizer)
+        order = list(trainer._get_train_sampler())
+        return sum(max(lengths[i] for i in order[k:k + 4]) * len(order[k:k + 4]) for k in range(0, len(order), 4))
+
+    assert padded(True) < 0.8 * padded(False) and padded(True) <= 1.15 * sum(lengths)
 
 
 def test_a_killed_sft_resumes_from_its_last_checkpoint(trajectories, tiny_model_dir, tmp_path):
