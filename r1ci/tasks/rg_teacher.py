@@ -12,7 +12,7 @@ import math
 import re
 import textwrap
 
-from r1ci.tasks.teaching import Solution, found, meta, script
+from r1ci.tasks.teaching import Solution, found, meta, script, script_with_functions
 
 
 def grid_rows(matrix) -> list[str]:
@@ -1528,23 +1528,27 @@ def jugs(item):
     code, *alternatives = (script(data, body) for body in JUGS)
     return Solution(code=code, alternatives=tuple(alternatives),
                     worked=jugs_worked(capacities, puzzle["target"], printed_by(code)),
-                    check=script(data, """
-        import json
+                    check=script_with_functions(data, after_move, imports="import json", last="""
+water = {n: 0 for n in capacities}
+for move in json.loads(answer):  # replay the moves
+    water = after_move(water, capacities, move)
+assert target in water.values(), f'no jug holds {target}: {water}'
+print('check passed')"""))
 
-        water = {n: 0 for n in capacities}
-        for move in json.loads(answer):  # replay the moves
-            verb, arg = move.split()
-            if verb == 'fill':
-                water[arg] = capacities[arg]
-            elif verb == 'empty':
-                water[arg] = 0
-            else:
-                a, b = arg.split('->')
-                poured = min(water[a], capacities[b] - water[b])
-                water[a] -= poured
-                water[b] += poured
-        assert target in water.values(), f'no jug holds {target}: {water}'
-        print('check passed')"""))
+
+def after_move(water: dict, capacities: dict, move: str) -> dict:
+    """The litres in each jug after one move: 'fill A', 'empty B' or 'pour A->B'."""
+    verb, arg = move.split()
+    water = dict(water)
+    if verb == "fill":
+        water[arg] = capacities[arg]
+    elif verb == "empty":
+        water[arg] = 0
+    else:
+        a, b = arg.split("->")
+        poured = min(water[a], capacities[b] - water[b])
+        water[a], water[b] = water[a] - poured, water[b] + poured
+    return water
 
 
 JUGS = (  # breadth first; iterative deepening; depth first over dicts of water (any plan, not the shortest)
@@ -1640,15 +1644,7 @@ def jugs_worked(capacities: dict, target: int, plan: str) -> str:
 
     water, lines = {name: 0 for name in capacities}, []
     for move in json.loads(plan):
-        verb, arg = move.split()
-        if verb == "fill":
-            water[arg] = capacities[arg]
-        elif verb == "empty":
-            water[arg] = 0
-        else:
-            a, b = arg.split("->")
-            poured = min(water[a], capacities[b] - water[b])
-            water[a], water[b] = water[a] - poured, water[b] + poured
+        water = after_move(water, capacities, move)
         lines.append(f"{move}: " + ", ".join(f"{name} {litres}" for name, litres in water.items()))
     holder = next(name for name, litres in water.items() if litres == target)
     return "\n".join([f"The jugs hold {', '.join(f'{k} {v}' for k, v in capacities.items())} litres; we need "
@@ -3321,76 +3317,72 @@ def simple_integration(item):
 
 
 
-def number_sequence(item):
-    terms = [int(term) for term in found(r"^(.*), \?", item["question"]).split(", ")]
-    steps = """
-        steps = {f'add {p}': (lambda v, q, p=p: v + p) for p in range(-10, 11) if p}
-        steps |= {f'multiply by {p}': (lambda v, q, p=p: v * p) for p in range(-10, 11) if p not in (0, 1)}
-        steps |= {'square': lambda v, q: v * v, 'halve': lambda v, q: v // 2,
-                  'add the previous term': lambda v, q: v + q}
-        previous = [0] + terms[:-1]  # the term before each one (nothing before the first)
-        """
-    by_values = script({"terms": terms}, steps + """
-        # a rule of up to four steps turns each term into the next; grow every term's value step by step,
-        # breadth-first, keeping each distinct row of values once (the last term's row gives the answer)
-        layer = {tuple(terms): []}
-        for _ in range(4):
-            grown = {}
-            for values, rule in layer.items():
-                for name, step in steps.items():
-                    new = tuple(step(v, q) for v, q in zip(values, previous))
-                    if new not in grown and max(map(abs, new)) < 10 ** 7:
-                        grown[new] = rule + [name]
-            layer = grown
-            fits = [values for values in layer if list(values[:-1]) == terms[1:]]
-            if fits:
-                break
-        print(fits[0][-1])""")
-    by_rules = script({"terms": terms}, steps + """
-        def apply(rule, value, before):
-            for step in rule:
-                value = step(value, before)
-            return value
-
-        # try every rule of one step, then two, ...: the first that maps each term onto the next
-        for length in range(1, 5):
-            rules = itertools.product(steps.values(), repeat=length)
-            rule = next((r for r in rules if all(apply(r, a, q) == b for a, b, q in zip(terms, terms[1:], previous))),
-                        None)
-            if rule:
-                break
-        print(apply(rule, terms[-1], previous[-1]))""", imports="import itertools")
-    return Solution(code=by_values, alternatives=(by_rules,), worked=number_sequence_worked(terms))
+def sequence_steps() -> dict:
+    """The steps a rule is made of, by name: each maps a term (and the term before it) to a value."""
+    steps = {f"add {p}": (lambda v, q, p=p: v + p) for p in range(-10, 11) if p}
+    steps |= {f"multiply by {p}": (lambda v, q, p=p: v * p) for p in range(-10, 11) if p not in (0, 1)}
+    steps |= {"square": lambda v, q: v * v, "halve": lambda v, q: v // 2, "add the previous term": lambda v, q: v + q}
+    return steps
 
 
-SEQUENCE_STEPS = {f"add {p}": (lambda v, q, p=p: v + p) for p in range(-10, 11) if p}
-SEQUENCE_STEPS |= {f"multiply by {p}": (lambda v, q, p=p: v * p) for p in range(-10, 11) if p not in (0, 1)}
-SEQUENCE_STEPS |= {"square": lambda v, q: v * v, "halve": lambda v, q: v // 2,
-                   "add the previous term": lambda v, q: v + q}
-
-
-def number_sequence_worked(terms: list[int]) -> str:
-    """The rule the breadth-first search of the first program finds, checked on every term and applied to the
-    last one."""
-    previous = [0] + terms[:-1]
+def sequence_rule(terms: list[int]) -> list[str]:
+    """The names of a rule of up to four steps that turns each term into the next: every term's value grown step
+    by step, breadth-first, each distinct row of values kept once."""
+    steps, previous = sequence_steps(), [0] + terms[:-1]  # the term before each one (nothing before the first)
     layer = {tuple(terms): []}
     for _ in range(4):
         grown = {}
         for values, rule in layer.items():
-            for name, step in SEQUENCE_STEPS.items():
+            for name, step in steps.items():
                 new = tuple(step(v, q) for v, q in zip(values, previous))
                 if new not in grown and max(map(abs, new)) < 10 ** 7:
                     grown[new] = rule + [name]
         layer = grown
         fits = [values for values in layer if list(values[:-1]) == terms[1:]]
         if fits:
-            break
-    rule = layer[fits[0]]
+            return layer[fits[0]]
+
+
+def apply_rule(rule: list[str], value: int, before: int) -> int:
+    steps = sequence_steps()
+    for name in rule:
+        value = steps[name](value, before)
+    return value
+
+
+def number_sequence(item):
+    terms = [int(term) for term in found(r"^(.*), \?", item["question"]).split(", ")]
+    by_values = script_with_functions({"terms": terms}, sequence_steps, sequence_rule, apply_rule,
+                                      last="print(apply_rule(sequence_rule(terms), terms[-1], terms[-2]))")
+    by_rules = script_with_functions({"terms": terms}, sequence_steps, imports="import itertools", last="""
+steps = list(sequence_steps().values())
+previous = [0] + terms[:-1]  # the term before each one (nothing before the first)
+
+
+def apply(rule, value, before):
+    for step in rule:
+        value = step(value, before)
+    return value
+
+
+# try every rule of one step, then two, ...: the first that maps each term onto the next
+for length in range(1, 5):
+    rules = itertools.product(steps, repeat=length)
+    rule = next((r for r in rules if all(apply(r, a, q) == b for a, b, q in zip(terms, terms[1:], previous))), None)
+    if rule:
+        break
+print(apply(rule, terms[-1], previous[-1]))""")
+    return Solution(code=by_values, alternatives=(by_rules,), worked=number_sequence_worked(terms))
+
+
+def number_sequence_worked(terms: list[int]) -> str:
+    """The rule the first program finds, checked on every term and applied to the last one."""
+    previous, rule = [0] + terms[:-1], sequence_rule(terms)
 
     def trace(value, before, first=False):
-        shown = [str(value)]
+        shown, steps = [str(value)], sequence_steps()
         for name in rule:
-            value = SEQUENCE_STEPS[name](value, before)
+            value = steps[name](value, before)
             added = " (none before the first term)" if first else f" ({before})"
             shown.append(f"{name}{added if name == 'add the previous term' else ''} → {value}")
         return ", ".join(shown), value
