@@ -396,10 +396,9 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) 
         for model, path in (("sft-ci", str(pipeline.written("sft"))), ("grpo-curriculum", str(pipeline.written("rl"))),
                             ("grpo-plain", str(seed_dir / "grpo-plain" / "model"))):
             evaluated(pipeline, seed_dir, seed, "grpo", model, path, ["ci"])
-        result.setdefault("rewards", {})[f"seed{seed}"] = {
-            arm: reward_curve(rl_dir / "metrics.jsonl")
-            for arm, rl_dir in (("grpo-curriculum", pipeline.written("rl").parent),
-                                ("grpo-plain", seed_dir / "grpo-plain"))}
+        result.setdefault("grpo", {})[f"seed{seed}"] = {
+            arm: grpo_log(rl_dir) for arm, rl_dir in (("grpo-curriculum", pipeline.written("rl").parent),
+                                                      ("grpo-plain", seed_dir / "grpo-plain"))}
         save()
         log(f"seed {seed} done")
     return result
@@ -408,11 +407,16 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) 
 KEYS = ("study", "seed", "model", "mode", "tasks")  # what names one evaluation record
 
 
-def reward_curve(metrics_path: Path) -> list[float]:
-    """The mean training reward of each GRPO step, in order (r1ci.rl's metrics.jsonl, replayed steps once)."""
+def grpo_log(rl_dir: Path) -> dict:
+    """A GRPO run's plan (questions and steps per stage), its mean training reward at each step, and its seconds
+    per step (r1ci.rl's settings.json and metrics.jsonl, replayed steps once)."""
     from r1ci.rl import read_metrics
 
-    return [row["reward"] for row in read_metrics(Path(metrics_path)) if "reward" in row]
+    rows = [row for row in read_metrics(Path(rl_dir) / "metrics.jsonl") if "reward" in row]
+    seconds = [row["step_time"] for row in rows if "step_time" in row]
+    return {"plan": json.loads((Path(rl_dir) / "settings.json").read_text())["plan"],
+            "reward": [round(row["reward"], 4) for row in rows],
+            "seconds_per_step": round(statistics.mean(seconds), 1) if seconds else None}
 
 
 def outcomes(result: dict, model: str, mode: str, tasks: str, seed: int | None = None) -> dict[str, int]:
@@ -439,10 +443,17 @@ def task_of(item_id: str) -> str:
 
 
 def accuracy_row(values: dict[str, int]) -> dict:
+    """Accuracy over the questions with its Wilson interval, and the paper's figure: the mean of the tasks'
+    accuracies."""
     n, correct = len(values), sum(values.values())
     low, high = wilson(correct, n) if n else (0.0, 0.0)
+    by_task = {}
+    for key, value in values.items():
+        by_task.setdefault(task_of(key.split(":", 1)[1]), []).append(value)
+    mean_over_tasks = statistics.mean(sum(v) / len(v) for v in by_task.values()) if by_task else None
     return {"n": n, "correct": correct, "accuracy": round(correct / n, 4) if n else None,
-            "interval": [round(low, 4), round(high, 4)]}
+            "interval": [round(low, 4), round(high, 4)], "tasks": len(by_task),
+            "mean_over_tasks": round(mean_over_tasks, 4) if by_task else None}
 
 
 def learning_summary(result: dict) -> dict:

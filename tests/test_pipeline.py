@@ -195,7 +195,11 @@ def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_
     summary = result["summary"]
     sft = next(r for r in runs if (r["study"], r["model"], r["tasks"]) == ("grpo", "sft-ci", "train-heldout"))
     plain = next(r for r in runs if (r["model"], r["tasks"]) == ("grpo-plain", "train-heldout"))
-    assert summary["accuracy"]["sft-ci ci train-heldout"]["correct"] == sft["correct"]
+    row = summary["accuracy"]["sft-ci ci train-heldout"]
+    assert row["correct"] == sft["correct"] and row["interval"][0] <= row["accuracy"] <= row["interval"][1]
+    assert row["mean_over_tasks"] == pytest.approx(sum(c / n for n, c in sft["per_task"].values()) / 2, abs=1e-4)
+    plain_log = result["grpo"]["seed0"]["grpo-plain"]
+    assert plain_log["plan"] == [[4, 2]] and len(plain_log["reward"]) == 2 and plain_log["seconds_per_step"] > 0
     comparison = summary["comparisons"]["grpo-plain vs sft-ci"]
     assert comparison["n"] == sft["n"] and comparison["difference"] == pytest.approx(
         (plain["correct"] - sft["correct"]) / sft["n"], abs=1e-4)
