@@ -102,9 +102,15 @@ def test_questions_a_model_trained_on_are_left_out(tiny_model_dir, tmp_path):
 
 
 def test_held_out_items_of_a_fixed_dataset_are_the_next_ones():
+    """Of the seed's walk through the file (seed 0: the file's order; another seed: a shuffle), the next items
+    whose questions were not seen."""
     first = select_items("train", ["bbh/boolean_expressions"], 3, seed=0)
-    rest = select_items("train", ["bbh/boolean_expressions"], 5, seed=9, exclude={item["question"] for item in first})
+    seen = {item["question"] for item in first}
+    rest = select_items("train", ["bbh/boolean_expressions"], 5, seed=0, exclude=seen)
     assert [item["id"] for item in rest] == [f"bbh/boolean_expressions/{i}" for i in range(3, 8)]
+    shuffled = select_items("train", ["bbh/boolean_expressions"], 5, seed=9, exclude=seen)
+    walk = [item["id"] for item in select_items("train", ["bbh/boolean_expressions"], 250, seed=9)]
+    assert [item["id"] for item in shuffled] == [i for i in walk if i not in {f["id"] for f in first}][:5]
     assert len(select_items("train", ["bbh/boolean_expressions"], 300, seed=0)) == 250  # all it has
 
 

@@ -55,7 +55,8 @@ def test_loss_mask_token_by_token_through_trl(trajectories, tiny_model_dir, tmp_
     tool_ids = [i for s in traj.segments if s.kind == "tool" for i in tokenizer(s.text, add_special_tokens=False)["input_ids"]]
     assert len(ids) - sum(mask) >= len(tool_ids) > 0
     trainer = SFTTrainer(model=AutoModelForCausalLM.from_pretrained(tiny_model_dir),
-                         args=SFTConfig(output_dir=str(tmp_path), max_steps=1, report_to="none", use_cpu=True),
+                         args=SFTConfig(output_dir=str(tmp_path), max_steps=1, report_to="none", use_cpu=True,
+                                        max_length=len(ids)),
                          train_dataset=build_dataset([traj], tokenizer, multi_turn_weight=1),
                          processing_class=tokenizer)
     labels = trainer.train_dataset[0]["labels"]
