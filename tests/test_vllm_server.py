@@ -1,6 +1,6 @@
 """Evaluation and potential through a running vLLM server (marked `vllm`: skipped where vLLM is not installed).
 
-The server is vLLM's own OpenAI-compatible one, started as a user would on a CPU (the command the README gives),
+The server is vLLM's own OpenAI-compatible one, started as a user would on a CPU (the command docs/scaling.md gives),
 on the tiny model. r1ci reaches it two ways: `vllm-server:URL`, token ids in and out (the trajectory holds
 exactly what the server was given and sampled), and `openai:URL/v1:MODEL`, chat text in and out.
 """

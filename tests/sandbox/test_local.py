@@ -294,11 +294,11 @@ def test_closing_with_work_in_flight_fails_that_work_and_restarts_nothing():
     assert all(pool.sock is None for pool in sandbox.pools.values())
 
 
-def test_the_readme_table_of_what_a_script_can_hold_names_real_tests():
+def test_the_docs_table_of_what_a_script_can_hold_names_real_tests():
     from r1ci.sandbox.zygote import TMPFS_INODES
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    table = readme.split("**What a script can hold, at most**")[1].split("\n\n")[1]
+    page = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text()
+    table = page.split("**What a script can hold, at most**")[1].split("\n\n")[1]
     rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
     attacks = (Path(__file__).parent / "test_attacks.py").read_text()
     named = [row.rsplit("|", 2)[1].strip().strip("`") for row in rows]
