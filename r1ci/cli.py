@@ -579,9 +579,9 @@ def study_curriculum(
 @study_app.command("learning")
 def study_learning(
     config: Annotated[Path, typer.Option(help="A pipeline config (configs/pipeline/smollm2-broad.toml): each seed "
-                                         "runs it with its `seed` set to 0, 1, ...; [eval] unseen_tasks are the "
-                                         "test tasks.")],
-    out: Annotated[Path, typer.Option(help="Folder for every seed's pipeline, the text-SFT and plain-GRPO arms, "
+                                         "runs it with its `seed` set to 0, 1, ...; it needs `text_arm = true`; "
+                                         "[eval] unseen_tasks are the test tasks.")],
+    out: Annotated[Path, typer.Option(help="Folder for every seed's pipeline (with its text arm), the plain-GRPO arm, "
                                       "their evaluations and learning.json; re-running resumes.")],
     seeds: Annotated[int, typer.Option(help="Seeds 0..N-1, each with its own questions; a finished study given "
                                             "more seeds runs only the new ones.")] = 2,

@@ -99,12 +99,19 @@ class EvalConfig:
 
 
 def scores(run_dir: Path) -> dict:
-    """Accuracy of a finished evaluation, overall and by task, from its summary."""
+    """Accuracy of a finished evaluation, overall and by task, from its summary, and the rows of the paper's table
+    it has tasks of (`paper_comparison`)."""
     summary = json.loads((Path(run_dir) / "summary.json").read_text())
     n, accuracy = summary["overall"]["n"], summary["overall"].get("accuracy", 0.0)
     return {"questions": n, "correct": round(accuracy * n), "accuracy": accuracy,
             "code_calls": summary["overall"].get("code_calls", 0.0),
-            "by_task": {t: row["accuracy"] for t, row in summary["by_task"].items()}}
+            "by_task": {t: row["accuracy"] for t, row in summary["by_task"].items()},
+            "paper_rows": summary.get("reference", {}).get("table", [])}
+
+
+def question_outcomes(run_dir: Path) -> dict[str, int]:
+    """Each evaluated question's outcome by item id: 1 right, 0 not (what paired tests compare)."""
+    return {i: int(r["score"] >= 1.0) for i, r in sorted(load_results(Path(run_dir) / "results.jsonl").items())}
 
 
 def prepare_run_dir(out: Path, config: EvalConfig) -> None:

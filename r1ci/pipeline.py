@@ -1,6 +1,7 @@
 """`r1ci pipeline`: the whole method in one run, described by one TOML file (configs/pipeline/*.toml).
 
     base model ─► SFT data (teacher) ─► SFT ─► improvement potential ─► multi-stage GRPO ─► evaluation ─► report
+                                      └──► text arm: SFT on the same questions' worked solutions (`text_arm`)
 
 Every step writes under the run folder and marks itself done, so a killed pipeline re-run skips what is
 finished, and the steps that resume (SFT, potential, GRPO, evaluation) pick up inside a step too. The
@@ -11,6 +12,7 @@ out both (held-out accuracy; a fixed dataset such as BBH gives its next question
     out/base/              the starting model (built here for `model.tiny`, else `model.path` is used)
     out/sft-data.jsonl     the teacher's trajectories          out/sft/      the SFT model
     out/sft-data-text.jsonl  (scripted teacher) their text-mode counterparts, same questions
+    out/sft-text/          (`text_arm`) the text-only model: those counterparts, as many supervised tokens as SFT
     out/potential/         the potential table and histogram   out/rl/       the GRPO stages, metrics
     out/eval/<model>-<mode>/   evaluation runs                 out/report.md and results.json
 """
@@ -26,7 +28,7 @@ from r1ci.records import write_atomic
 from r1ci.settings import from_table, table_keys
 from r1ci.tasks.data import DataFolders
 
-STEPS = ("model", "synth", "sft", "potential", "rl", "eval", "report")
+STEPS = ("model", "synth", "sft", "sft_text", "potential", "rl", "eval", "report")
 
 
 @dataclass
@@ -65,7 +67,7 @@ WIRES = {
 TABLE_MAY_SET = ("questions seed", "seed")
 TABLE_DEFAULTS = {"eval": {"split": "train", "temperature": 0.0}}  # held-out questions of the trained tasks, greedy
 # What each step writes under the run folder, and what it is: a model, or questions (trajectories, a table).
-WRITES = {"synth": ("sft-data.jsonl", "questions"), "sft": ("sft", "model"),
+WRITES = {"synth": ("sft-data.jsonl", "questions"), "sft": ("sft", "model"), "sft_text": ("sft-text", "text arm"),
           "potential": ("potential/potential.jsonl", "questions"), "rl": ("rl/model", "model")}
 SECTIONS = {"model.tiny": "model", "synth": "synth", "sft": "sft", "potential": "potential", "rl": "rl",
             "eval": "eval"}  # table -> the step that uses it
@@ -89,6 +91,9 @@ class PipelineConfig:
     seed: int = 0
     workers: int | None = None
     generation: str = "hf"           # how potential, GRPO's rollouts and evaluation sample: hf (transformers) or vllm
+    text_arm: bool = False           # also SFT a text-only model on the same questions' worked solutions (scripted
+                                     # teacher), as many supervised tokens; each SFT model is evaluated in its mode
+    about: str = ""                  # what the run is for and what it cannot show: the report prints it
     launcher: list[str] = field(default_factory=list)  # e.g. ["accelerate", "launch", ...] for SFT and GRPO
     model: ModelSection = field(default_factory=ModelSection)
     tables: dict[str, dict] = field(default_factory=dict)  # section -> its TOML table (checked by load_config)
@@ -132,7 +137,8 @@ def load_config(path: Path) -> PipelineConfig:
     if raw.get("generation", "hf") not in ("hf", "vllm"):
         raise ValueError(f"{path}: generation must be hf or vllm, got {raw['generation']!r}")
     config = PipelineConfig(tasks=tasks, seed=raw.get("seed", 0), workers=raw.get("workers"),
-                            generation=raw.get("generation", "hf"), launcher=list(raw.get("launcher", [])),
+                            generation=raw.get("generation", "hf"), text_arm=raw.get("text_arm", False),
+                            about=raw.get("about", ""), launcher=list(raw.get("launcher", [])),
                             model=ModelSection(**model_table), tables=tables, eval=EvalPlan(**plan),
                             data=data_folders(path, raw.get("data", {})))
     missing = sorted(set(config.tasks) - set(list_tasks("train")))
@@ -142,6 +148,8 @@ def load_config(path: Path) -> PipelineConfig:
     if not_test:
         raise ValueError(f"{path}: [eval] unseen_tasks must be test tasks, not {', '.join(not_test)} "
                          f"(see `r1ci tasks list --split test`)")
+    if config.text_arm and tables["synth"].get("teacher", "scripted") != "scripted":
+        raise ValueError(f"{path}: text_arm needs the scripted teacher (it writes each question's worked solution)")
     for section in tables:  # every check now, not after an hour of SFT
         try:
             section_settings(config, section, Path("run"))
@@ -205,7 +213,8 @@ def section_settings(config: PipelineConfig, section: str, out: Path, base: str 
     return from_table(cls, {**wired, **table, **given})
 
 
-LAUNCHED = ("sft", "rl")  # the training steps: with a launcher, each runs as `launcher r1ci pipeline --only STEP`
+# The training steps: with a launcher, each runs as `launcher r1ci pipeline --only STEP`.
+LAUNCHED = ("sft", "sft_text", "rl")
 
 
 class Pipeline:
@@ -234,7 +243,7 @@ class Pipeline:
             raise ValueError(f"{self.out} holds a pipeline run with another config; use another --out to start a "
                              f"new run, or the same config to resume this one")
         write_atomic(saved, text)
-        for step in STEPS:
+        for step in self.steps():
             if not self.done(step):
                 log(f"[{step}] ...")
                 started = time.monotonic()
@@ -247,6 +256,10 @@ class Pipeline:
             if step == self.until:
                 return None
         return json.loads((self.out / "results.json").read_text())
+
+    def steps(self) -> list[str]:
+        """This run's steps, in order (the text arm's only when the config asks for it)."""
+        return [step for step in STEPS if step != "sft_text" or self.config.text_arm]
 
     def launch(self, step: str) -> None:
         """Run one training step under the launcher (all its processes train; this process waits)."""
@@ -296,8 +309,16 @@ class Pipeline:
         settings = self.settings("synth")
         with Runtime(settings.workers, settings.insecure) as runtime:
             data, text = synthesize(settings, runtime.sandbox, runtime.grader)
+        if self.config.text_arm:  # both arms train on the same questions: those whose two rows fit max_length
+            from transformers import AutoTokenizer
+
+            from r1ci.sft import fitting_pairs
+
+            keep = fitting_pairs(data, text, AutoTokenizer.from_pretrained(self.base), self.settings("sft").max_length)
+            log(f"  text arm: {len(keep)} of {len(data)} questions fit max_length in both modes")
+            data, text = [t for t in data if t.id in keep], [t for t in text if t.id in keep]
         if text is not None:
-            write_trajectories(text, self.out / "sft-data-text.jsonl")  # the text-only arm of a study
+            write_trajectories(text, self.out / "sft-data-text.jsonl")
         write_trajectories(data, self.written("synth"))
         log(f"  {json.dumps(summary(data))}")
 
@@ -308,6 +329,18 @@ class Pipeline:
         settings = self.settings("sft")
         result = train(self.base, read_trajectories(self.written("synth")), self.written("sft"), settings)
         write_atomic(self.written("sft") / "result.json", json.dumps(result))
+
+    def step_sft_text(self, log) -> None:
+        from r1ci.sft import train_text_arm
+        from r1ci.synth import read_trajectories
+
+        ci_steps = json.loads((self.written("sft") / "result.json").read_text())["steps"]
+        result = train_text_arm(self.base, read_trajectories(self.written("synth")),
+                                read_trajectories(self.out / "sft-data-text.jsonl"), ci_steps,
+                                self.written("sft_text"), self.settings("sft"))
+        write_atomic(self.written("sft_text") / "result.json", json.dumps(result))
+        log(f"  {result['steps']} steps: {result['matched']['text']['supervised_tokens_trained']} supervised tokens "
+            f"against SFT's {result['matched']['ci']['supervised_tokens_trained']}")
 
     def step_potential(self, log) -> None:
         from r1ci.potential import estimate, table_summary
@@ -328,12 +361,17 @@ class Pipeline:
         log(f"  {result['steps']} steps over stages {result['stages']}")
 
     def eval_runs(self) -> list[tuple[str, str, str, bool]]:
-        """(name, model path, mode, unseen) of every evaluation: before training, after SFT, after RL; on the
-        held-out questions of [eval], and on its unseen test tasks when it names some."""
-        models = [("base", self.base), ("sft", str(self.written("sft"))), ("rl", str(self.written("rl")))]
+        """(name, model path, mode, unseen) of every evaluation: before training, after SFT, after RL, in each mode
+        of [eval]; on the held-out questions of [eval], and on its unseen test tasks when it names some. With the
+        text arm, "sft" in text mode is the text arm's model (each SFT model in the mode it learnt), and GRPO,
+        which trains with the interpreter, is evaluated in ci mode only."""
+        sft_text = str(self.written("sft_text" if self.config.text_arm else "sft"))
+        models = [("base", self.base, self.base), ("sft", str(self.written("sft")), sft_text),
+                  ("rl", str(self.written("rl")), None if self.config.text_arm else str(self.written("rl")))]
         sets = [False] + ([True] if self.config.eval.unseen_tasks else [])
-        return [(name, path, mode, unseen) for unseen in sets for name, path in models
-                for mode in self.config.eval.modes]
+        return [(name, text_path if mode == "text" else path, mode, unseen) for unseen in sets
+                for name, path, text_path in models for mode in self.config.eval.modes
+                if mode != "text" or text_path is not None]
 
     @staticmethod
     def eval_name(name: str, mode: str, unseen: bool) -> str:
@@ -362,22 +400,46 @@ class Pipeline:
 
         results = self.results()
         write_atomic(self.out / "results.json", json.dumps(results, indent=1))
-        write_atomic(self.out / "report.md", pipeline_report(results))
-        log(f"  report: {self.out / 'report.md'}")
+        markdown, page = pipeline_report(results, self.out)
+        write_atomic(self.out / "report.md", markdown)
+        write_atomic(self.out / "report.html", page)
+        log(f"  report: {self.out / 'report.md'} and report.html")
 
     # results
 
     def results(self) -> dict:
-        from r1ci.evaluate import scores
-
-        evals = {self.eval_name(name, mode, unseen): {"model": name, "mode": mode, "unseen": unseen,
-                                                      **scores(self.out / "eval" / self.eval_name(name, mode, unseen))}
-                 for name, _, mode, unseen in self.eval_runs()}
+        """results.json: every evaluation's scores and per-question outcomes, the paired comparisons that answer
+        "did training help?" (`ANSWERS`), and what each step did and took."""
+        from r1ci.evaluate import question_outcomes, scores
         from r1ci.potential import read_table, table_summary
+        from r1ci.stats import compare
 
+        evals = {}
+        for name, _, mode, unseen in self.eval_runs():
+            run_dir = self.out / "eval" / self.eval_name(name, mode, unseen)
+            evals[self.eval_name(name, mode, unseen)] = {"model": name, "mode": mode, "unseen": unseen,
+                                                         **scores(run_dir), "outcomes": question_outcomes(run_dir)}
+        comparisons = [{"question": question, "a": a + suffix, "b": b + suffix,
+                        **compare(evals[a + suffix]["outcomes"], evals[b + suffix]["outcomes"])}
+                       for suffix in ("", "-unseen") for question, a, b in ANSWERS
+                       if a + suffix in evals and b + suffix in evals]
         rl = json.loads((self.written("rl").parent / "settings.json").read_text())
-        return {"config": str(self.config_path.name), "tasks": self.config.tasks, "eval": evals,
+        text_arm = self.written("sft_text") / "result.json"
+        return {"config": str(self.config_path.name), "tasks": self.config.tasks, "about": self.config.about,
+                "text_arm": self.config.text_arm, "eval": evals, "comparisons": comparisons,
                 "sft": json.loads((self.written("sft") / "result.json").read_text()),
+                "sft_text": json.loads(text_arm.read_text()) if self.config.text_arm else None,
                 "potential": table_summary(read_table(self.written("potential").parent)),
                 "rl": {"plan": rl["plan"], "steps": sum(s for _, s in rl["plan"])},
-                "seconds": {step: self.seconds(step) for step in STEPS if self.seconds(step) is not None}}
+                "seconds": {step: self.seconds(step) for step in self.steps() if self.seconds(step) is not None}}
+
+
+# The questions the report answers, each a paired comparison on the same questions: (what it asks, evaluation a,
+# evaluation b), b against a. "sft-text" is the text arm's model when the run has one, else the SFT model without
+# the interpreter.
+ANSWERS = (
+    ("Did SFT help, with the interpreter?", "base-ci", "sft-ci"),
+    ("Did SFT help, text only?", "base-text", "sft-text"),
+    ("Does code beat text after SFT?", "sft-text", "sft-ci"),
+    ("Did GRPO add to SFT?", "sft-ci", "rl-ci"),
+)

@@ -367,6 +367,11 @@ def _html(summary: dict, plots: dict[str, bytes], chosen: list[dict]) -> str:
     if chosen:
         body.append("<h2>Examples</h2>")
         body += [_html_example(t) for t in chosen]
+    return _page(title, body)
+
+
+def _page(title: str, body: list[str]) -> str:
+    """A self-contained HTML page around already-escaped body parts."""
     return ('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
@@ -376,29 +381,175 @@ def _html(summary: dict, plots: dict[str, bytes], chosen: list[dict]) -> str:
 # ---------------------------------------------------------------- the pipeline's report
 
 
-def pipeline_report(results: dict) -> str:
-    """report.md of a pipeline run, from its results.json: accuracy before and after each training step."""
-    evals = results["eval"]
-    modes = sorted({r["mode"] for r in evals.values()})
-    lines = ["# r1ci pipeline report", "", f"Config `{results['config']}`; tasks: {', '.join(results['tasks'])}.", ""]
-    for unseen, title, note in ((False, "Held-out accuracy", "Questions seen in SFT or RL are left out of every row."),
-                                (True, "Unseen test tasks", "Tasks never trained on.")):
-        if not any(r.get("unseen", False) == unseen for r in evals.values()):
-            continue
-        lines += [f"## {title}", "", note, "", "| model | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
-        for name in ("base", "sft", "rl"):
-            cells = []
-            for mode in modes:
-                r = next((r for r in evals.values()
-                          if (r["model"], r["mode"], r.get("unseen", False)) == (name, mode, unseen)), None)
-                cells.append(f"{r['accuracy']:.1%} ({r['correct']}/{r['questions']})" if r else "-")
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        lines.append("")
-    sft, pot, rl = results["sft"], results["potential"], results["rl"]
-    lines += ["## Steps", "",
-              f"- SFT: {sft['examples']} examples, {sft['steps']} steps, final loss {sft['train_loss']:.3f}.",
-              f"- Potential: {pot['questions']} questions, mean p {pot['mean_p']:.1%}, groups G1-G4 {pot['groups']}.",
-              f"- GRPO: {rl['steps']} steps in {len(rl['plan'])} stage(s) (questions, steps): {rl['plan']}.",
-              "- Seconds per step: " + ", ".join(f"{k} {v:.0f}" for k, v in results["seconds"].items()) + ".",
-              "", "![potential](potential/potential.png)", "", "![GRPO metrics](rl/metrics.png)", ""]
-    return "\n".join(lines)
+def pipeline_report(results: dict, run_dir: Path) -> tuple[str, str]:
+    """report.md and report.html of a pipeline run, from its results.json: first the answers to "did training
+    help, with the interpreter and without?" (the paired comparisons), then the accuracy tables, the paper's rows
+    beside ours, and what each step did. The HTML page embeds the run's plots."""
+    blocks = _pipeline_blocks(results)
+    blocks = [b for b in blocks if b[0] != "img" or (Path(run_dir) / b[1]).exists()]
+    return _blocks_markdown(blocks), _blocks_html(blocks, Path(run_dir))
+
+
+SIGNIFICANCE = 0.05  # a paired difference with McNemar p below this is reported as an effect
+
+
+def _eval_names(results: dict) -> dict[str, str]:
+    """Evaluation name (without -unseen) -> how the report calls it."""
+    text_sft = "the text arm (SFT on worked solutions)" if results.get("text_arm") else "SFT without the interpreter"
+    return {"base-ci": "untrained with the interpreter", "base-text": "untrained, text only",
+            "sft-ci": "SFT with the interpreter", "sft-text": text_sft, "rl-ci": "GRPO with the interpreter",
+            "rl-text": "GRPO without the interpreter"}
+
+
+def _share(correct: int, n: int) -> str:
+    return f"{100 * correct / n:.1f} % ({correct}/{n})" if n else DASH
+
+
+def _answer(c: dict, evals: dict, names: dict[str, str]) -> tuple[str, str]:
+    """(verdict, sentence) of one paired comparison of evaluation b against evaluation a."""
+    diff, (low, high), p = 100 * c["difference"], c["interval"], c["p_value"]
+    verdict = ("Yes." if diff > 0 else "No: worse.") if p < SIGNIFICANCE else "No clear effect at this size."
+    a, b = (names.get(c[k].removesuffix("-unseen"), c[k]) for k in ("a", "b"))
+    share = {k: _share(evals[c[k]]["correct"], evals[c[k]]["questions"]) for k in ("a", "b")}
+    return (f"{c['question']} {verdict}",
+            f"{b[0].upper() + b[1:]} {share['b']} against {a} {share['a']}: {diff:+.1f} points (95 % CI "
+            f"{100 * low:+.1f} to {100 * high:+.1f}), McNemar p = {p:.2g}; of the same {c['n']} questions, "
+            f"{c['b_only']} right only for the first, {c['a_only']} only for the second.")
+
+
+def _accuracy_table(evals: list[dict], modes: list[str]) -> tuple[list[str], list[list[str]]]:
+    from r1ci.stats import wilson
+
+    head = ["model"] + [{"ci": "with the interpreter (ci)", "text": "text only"}.get(m, m) for m in modes]
+    rows = []
+    for model in ("base", "sft", "rl"):
+        cells = []
+        for mode in modes:
+            r = next((r for r in evals if (r["model"], r["mode"]) == (model, mode)), None)
+            if r is None:
+                cells.append(DASH)
+                continue
+            low, high = wilson(r["correct"], r["questions"])
+            cells.append(f"{_share(r['correct'], r['questions'])} [{100 * low:.0f}-{100 * high:.0f}]")
+        if any(c != DASH for c in cells):
+            rows.append([{"base": "untrained", "sft": "after SFT", "rl": "after GRPO"}[model]] + cells)
+    return head, rows
+
+
+def _paper_rows_table(evals: list[dict], names: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+    """Our evaluations under the paper's table rows they have tasks of (means over tasks), and the paper's row."""
+    columns = []
+    for r in evals:
+        for row in r.get("paper_rows", []):
+            if row["row"] not in [c["row"] for c in columns]:
+                columns.append(row)
+    if not columns:
+        return [], []
+    head = ["model"] + [f"{c['row']} ({c['tasks']} of {c['of']} tasks)" for c in columns]
+    rows = []
+    for r in evals:
+        mine = {row["row"]: row["accuracy"] for row in r.get("paper_rows", [])}
+        rows.append([names.get(f"{r['model']}-{r['mode']}", f"{r['model']}-{r['mode']}")] +
+                    [_fmt("accuracy", mine.get(c["row"])) for c in columns])
+    rows.append(["R1-CI-14B (paper; all tasks of the row)"] + [_fmt("accuracy", c["paper"]) for c in columns])
+    return head, rows
+
+
+def _pipeline_blocks(results: dict) -> list[tuple]:
+    """The report as blocks: ("h1"|"h2"|"p"|"note", text), ("answers", [(verdict, sentence)], id),
+    ("table", head, rows, id), ("img", path, alt). Rendered to Markdown and HTML alike."""
+    names = _eval_names(results)
+    by_name, evals = results["eval"], list(results["eval"].values())
+    modes = sorted({r["mode"] for r in evals}, key=lambda m: (m != "ci", m))
+    held_out = [r for r in evals if not r.get("unseen")]
+    unseen = [r for r in evals if r.get("unseen")]
+    comparisons = results.get("comparisons", [])
+    n = held_out[0]["questions"] if held_out else 0
+    blocks = [("h1", "Did training help?"),
+              ("p", f"r1ci pipeline, config {results['config']}: {len(results['tasks'])} train task(s), evaluated on "
+                    f"{n} held-out questions (none seen in SFT or RL), greedy."),
+              ("answers", [_answer(c, by_name, names) for c in comparisons if not c["a"].endswith("-unseen")],
+               "answers"),
+              ("note", "Each answer compares two models on the same questions: the difference in accuracy with a 95 % "
+                       "paired-bootstrap interval and an exact McNemar test. \"No clear effect\" means the interval "
+                       "holds zero at this size, not that there is no effect.")]
+    if results.get("about"):
+        blocks.append(("p", results["about"]))
+    head, rows = _accuracy_table(held_out, modes)
+    blocks += [("h2", "Held-out accuracy"), ("table", head, rows, "held-out"),
+               ("note", "Accuracy over questions with its 95 % Wilson interval. "
+                        + ("With the text arm, the text column of \"after SFT\" is the model trained on the same "
+                           "questions' worked solutions, with as many supervised tokens; GRPO trains and is evaluated "
+                           "with the interpreter." if results.get("text_arm") else
+                           "Every model is evaluated in every mode; the SFT model learnt with the interpreter."))]
+    head, rows = _paper_rows_table(held_out, names)
+    if rows:
+        blocks += [("h2", "Beside the paper"), ("table", head, rows, "paper-table"),
+                   ("note", "Means over tasks, as the paper's table has them. The paper's row is Qwen-2.5-14B "
+                            "trained on all 107 train tasks (6.5k trajectories, then GRPO) and evaluated on all of a "
+                            "row's tasks: the scale this method reaches, not a like-for-like comparison.")]
+    if unseen:
+        head, rows = _accuracy_table(unseen, modes)
+        blocks += [("h2", "Unseen test tasks"),
+                   ("p", "Test tasks never trained on: " + ", ".join(sorted({t for r in unseen for t in r["by_task"]}))
+                         + "."),
+                   ("table", head, rows, "unseen"),
+                   ("answers", [_answer(c, by_name, names) for c in comparisons if c["a"].endswith("-unseen")],
+                    "unseen-answers")]
+    sft, pot, rl, text_arm = results["sft"], results["potential"], results["rl"], results.get("sft_text")
+    steps = [f"SFT: {sft['examples']} examples, {sft['steps']} steps, final loss {sft['train_loss']:.3f}."]
+    if text_arm:
+        matched = text_arm["matched"]
+        steps.append(f"Text arm: {text_arm['steps']} steps on the same questions' worked solutions, "
+                     f"{matched['text']['supervised_tokens_trained']} supervised tokens against SFT's "
+                     f"{matched['ci']['supervised_tokens_trained']}, final loss {text_arm['train_loss']:.3f}.")
+    steps += [f"Improvement potential: {pot['questions']} questions, mean p {pot['mean_p']:.1%}, groups G1-G4 "
+              f"{pot['groups']}.",
+              f"GRPO: {rl['steps']} steps in {len(rl['plan'])} stage(s), (questions, steps) per stage {rl['plan']}.",
+              "Seconds per step: " + ", ".join(f"{k} {v:.0f}" for k, v in results["seconds"].items()) + "."]
+    blocks += [("h2", "What each step did"), ("list", steps),
+               ("img", "potential/potential.png", "Improvement potential of the RL questions"),
+               ("img", "rl/metrics.png", "GRPO: reward and other metrics per step")]
+    return blocks
+
+
+def _blocks_markdown(blocks: list[tuple]) -> str:
+    out = []
+    for kind, *rest in blocks:
+        if kind in ("h1", "h2"):
+            out += [("# " if kind == "h1" else "## ") + rest[0], ""]
+        elif kind == "p":
+            out += [rest[0], ""]
+        elif kind == "note":
+            out += [f"_{rest[0]}_", ""]
+        elif kind in ("answers", "list"):
+            items = [f"- **{verdict}** {sentence}" for verdict, sentence in rest[0]] if kind == "answers" else \
+                    [f"- {item}" for item in rest[0]]
+            out += items + [""] if items else []
+        elif kind == "table":
+            out += [_md_table(rest[0], rest[1]), ""]
+        elif kind == "img":
+            out += [f"![{rest[1]}]({rest[0]})", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _blocks_html(blocks: list[tuple], run_dir: Path) -> str:
+    body = []
+    for kind, *rest in blocks:
+        if kind in ("h1", "h2"):
+            body.append(f"<{kind}>{_e(rest[0])}</{kind}>")
+        elif kind in ("p", "note"):
+            body.append(f'<p class="note">{_e(rest[0])}</p>' if kind == "note" else f"<p>{_e(rest[0])}</p>")
+        elif kind == "answers" and rest[0]:
+            body.append(f'<ul id="{rest[1]}">' + "".join(f"<li><strong>{_e(v)}</strong> {_e(s)}</li>"
+                                                          for v, s in rest[0]) + "</ul>")
+        elif kind == "list":
+            body.append("<ul>" + "".join(f"<li>{_e(item)}</li>" for item in rest[0]) + "</ul>")
+        elif kind == "table":
+            body.append(_html_table([_e(h) for h in rest[0]], [[_e(c) for c in row] for row in rest[1]],
+                                    f' id="{rest[2]}"'))
+        elif kind == "img":
+            png = base64.b64encode((run_dir / rest[0]).read_bytes()).decode()
+            body.append(f'<figure><img src="data:image/png;base64,{png}" alt="{_e(rest[1])}">'
+                        f"<figcaption>{_e(rest[1])}</figcaption></figure>")
+    return _page("r1ci pipeline report", body)

@@ -8,7 +8,7 @@ printed; TRL turns it into labels. Multi-turn trajectories are repeated `multi_t
 up-weights them).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from r1ci.models import load_for_training
@@ -107,3 +107,42 @@ def train(model_path: str, trajectories: list[Trajectory], out: Path, settings: 
     steps, loss = train_from(trainer, resume, finished)
     save_final(trainer, tokenizer, out)
     return {"examples": len(dataset), "steps": steps, "train_loss": loss, "resumed": resume is not None}
+
+
+# The text arm of a code-vs-text comparison: a text-only model trained on the same questions' worked solutions,
+# with as many supervised (loss-bearing) tokens as the code-interpreter model saw.
+
+
+def supervised_tokens(trajectories: list[Trajectory], tokenizer, settings: SFTSettings) -> tuple[int, int]:
+    """(rows, loss-bearing tokens) of the SFT dataset the trajectories make under `settings`."""
+    rows = build_dataset(trajectories, tokenizer, settings.multi_turn_weight, settings.max_length)
+    return len(rows), sum(sum(mask) for mask in rows["assistant_masks"])
+
+
+def fitting_pairs(ci: list[Trajectory], text: list[Trajectory], tokenizer, max_length: int) -> set[str]:
+    """Ids of the questions whose ci trajectory and text counterpart both fit `max_length` (SFT leaves out longer
+    rows, and the two arms must train on the same questions)."""
+    fits = lambda data: {t.id for t in data if len(tokenize(t, tokenizer)["input_ids"]) <= max_length}
+    return fits(ci) & fits(text)
+
+
+def train_text_arm(model_path: str, ci_data: list[Trajectory], text_data: list[Trajectory], ci_steps: int,
+                   out: Path, settings: SFTSettings) -> dict:
+    """Text-only SFT of `model_path` on `text_data` (the text counterparts of `ci_data`, the same questions) with as
+    many supervised tokens as `ci_steps` steps of SFT on `ci_data` under the same settings: the steps scaled by the
+    two datasets' supervised tokens per row. Returns train()'s result plus `matched`, both arms' token counts."""
+    from transformers import AutoTokenizer
+
+    if {t.id for t in text_data} != {t.id for t in ci_data}:
+        raise ValueError("the text arm must train on the ci arm's questions, no more and no fewer")
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    (ci_rows, ci_tokens), (text_rows, text_tokens) = (supervised_tokens(d, tokenizer, settings)
+                                                      for d in (ci_data, text_data))
+    steps = max(1, round(ci_steps * (ci_tokens / ci_rows) / (text_tokens / text_rows)))
+    result = train(model_path, text_data, out, replace(settings, max_steps=steps))
+    batch = settings.batch_size
+    matched = {"ci": {"rows": ci_rows, "supervised_tokens": ci_tokens, "steps": ci_steps,
+                      "supervised_tokens_trained": round(ci_steps * batch * ci_tokens / ci_rows)},
+               "text": {"rows": text_rows, "supervised_tokens": text_tokens, "steps": steps,
+                        "supervised_tokens_trained": round(steps * batch * text_tokens / text_rows)}}
+    return {**result, "matched": matched}

@@ -21,7 +21,7 @@ import statistics
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from r1ci.evaluate import EvalConfig, evaluate, scores
+from r1ci.evaluate import EvalConfig, evaluate, question_outcomes, scores
 from r1ci.models import TinyModel, build_tiny
 from r1ci.potential import table_summary
 from r1ci.records import write_atomic
@@ -195,58 +195,13 @@ def seed_config(config_path: Path, seed: int, out: Path) -> Path:
 def eval_record(run_dir: Path, **fields) -> dict:
     """One evaluation as counts and per-question outcomes: {..., n, correct, per_task: {task: [n, correct]},
     questions: {item id: 0 or 1}}."""
-    from r1ci.records import load_results
-
     summary = json.loads((Path(run_dir) / "summary.json").read_text())
     per_task = {t: [row["n"], round(row["accuracy"] * row["n"])] for t, row in summary["by_task"].items()}
-    questions = {i: int(r["score"] >= 1.0) for i, r in sorted(load_results(Path(run_dir) / "results.jsonl").items())}
+    questions = question_outcomes(Path(run_dir))
     n, correct = sum(n for n, _ in per_task.values()), sum(c for _, c in per_task.values())
     if (len(questions), sum(questions.values())) != (n, correct):
         raise ValueError(f"{run_dir}: results.jsonl does not match summary.json; re-run the evaluation")
     return {**fields, "n": n, "correct": correct, "per_task": per_task, "questions": questions}
-
-
-def supervised_tokens(trajectories: list[Trajectory], tokenizer, settings: SFTSettings) -> tuple[int, int]:
-    """(rows, loss-bearing tokens) of the SFT dataset the trajectories make under `settings`."""
-    rows = build_dataset(trajectories, tokenizer, settings.multi_turn_weight, settings.max_length)
-    return len(rows), sum(sum(mask) for mask in rows["assistant_masks"])
-
-
-def fitting_pairs(ci: list[Trajectory], text: list[Trajectory], tokenizer, max_length: int) -> set[str]:
-    """Ids of the questions whose ci trajectory and text counterpart both fit `max_length` (SFT leaves out longer
-    rows, and the two arms must train on the same questions)."""
-    from r1ci.sft import tokenize
-
-    fits = lambda data: {t.id for t in data if len(tokenize(t, tokenizer)["input_ids"]) <= max_length}
-    return fits(ci) & fits(text)
-
-
-def train_text_arm(pipeline, out: Path) -> dict:
-    """Text-only SFT of the pipeline's base model on the text counterparts of the ci SFT's questions, with as many
-    supervised (loss-bearing) tokens as the ci SFT saw: its steps scaled by the two datasets' supervised tokens
-    per row. Both arms saw the same questions (the pipeline's SFT data was cut to the pairs that fit)."""
-    from transformers import AutoTokenizer
-
-    from r1ci.synth import read_trajectories
-
-    if (out / "result.json").exists():
-        return json.loads((out / "result.json").read_text())
-    tokenizer = AutoTokenizer.from_pretrained(pipeline.base)
-    settings = pipeline.settings("sft")
-    ci_data = read_trajectories(pipeline.written("synth"))
-    text_data = [t for t in read_trajectories(pipeline.out / "sft-data-text.jsonl") if t.id in {c.id for c in ci_data}]
-    (ci_rows, ci_tokens), (text_rows, text_tokens) = (supervised_tokens(d, tokenizer, settings)
-                                                      for d in (ci_data, text_data))
-    ci_steps = json.loads((pipeline.written("sft") / "result.json").read_text())["steps"]
-    steps = max(1, round(ci_steps * (ci_tokens / ci_rows) / (text_tokens / text_rows)))
-    result = train(pipeline.base, text_data, out, replace(settings, max_steps=steps))
-    batch = settings.batch_size
-    matched = {"ci": {"rows": ci_rows, "supervised_tokens": ci_tokens, "steps": ci_steps,
-                      "supervised_tokens_trained": round(ci_steps * batch * ci_tokens / ci_rows)},
-               "text": {"rows": text_rows, "supervised_tokens": text_tokens, "steps": steps,
-                        "supervised_tokens_trained": round(steps * batch * text_tokens / text_rows)}}
-    write_atomic(out / "result.json", json.dumps({**result, "matched": matched}, indent=1))
-    return {**result, "matched": matched}
 
 
 def near_trained(train_tasks: list[str], test_tasks: list[str], sandbox, grader, per_task: int = 10,
@@ -309,19 +264,16 @@ def majority_outcomes(items: list[dict], grader, seed: int = 99, draws: int = 50
 
 
 def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) -> dict:
-    """Per seed (each draws its own SFT, RL and evaluation questions): the pipeline up to the potential table
-    (its SFT data cut to the questions both arms can train on); the text arm, token-matched; the untrained model,
-    both SFT models, in every mode of [eval], on held-out questions of the trained tasks and on [eval]'s unseen
+    """Per seed (each draws its own SFT, RL and evaluation questions): the pipeline up to the potential table,
+    with its text arm (`text_arm`: the same questions, as many supervised tokens); the untrained model, both SFT
+    models, in every mode of [eval], on held-out questions of the trained tasks and on [eval]'s unseen
     test tasks; then GRPO by the 4-stage curriculum (the pipeline's [rl]) and plain GRPO (one stage, the same
     steps), evaluated on the same questions. Once: which test tasks a trained program solves already, and the
     majority-answer baseline. Every piece marks itself done, so a killed study resumes where it stopped, and
     `learning.json` is rewritten after each piece."""
-    from transformers import AutoTokenizer
-
     from r1ci.pipeline import Pipeline
     from r1ci.potential import read_table
     from r1ci.rl import train_rl
-    from r1ci.synth import read_trajectories
     from r1ci.tasks.selection import questions_in, select_items
 
     out = Path(out)
@@ -331,6 +283,8 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) 
     unseen = first.config.eval.unseen_tasks
     if not unseen:
         raise ValueError(f"{config_path}: [eval] unseen_tasks is empty; the study evaluates on unseen test tasks")
+    if not first.config.text_arm:
+        raise ValueError(f"{config_path}: set `text_arm = true`; the study compares SFT with code against the text arm")
     checked = out / "near-trained.json"
     if not checked.exists():
         with Runtime(first.config.workers) as runtime:
@@ -359,22 +313,12 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) 
     for seed in range(seeds):
         seed_dir = out / f"seed{seed}"
         pipeline = Pipeline(seed_config(config_path, seed, seed_dir), seed_dir / "pipeline")
-        pipeline.until = "synth"
-        pipeline.run(log=log)
-        cut = seed_dir / "pipeline" / ".done" / "paired"
-        if not cut.exists():  # both arms train on the same questions: those whose two rows fit max_length
-            tokenizer = AutoTokenizer.from_pretrained(pipeline.base)
-            ci, text = (read_trajectories(p) for p in (pipeline.written("synth"), pipeline.out / "sft-data-text.jsonl"))
-            keep = fitting_pairs(ci, text, tokenizer, pipeline.settings("sft").max_length)
-            write_trajectories([t for t in ci if t.id in keep], pipeline.written("synth"))
-            write_trajectories([t for t in text if t.id in keep], pipeline.out / "sft-data-text.jsonl")
-            write_atomic(cut, json.dumps({"kept": len(keep), "of": len(ci)}))
         pipeline.until = "potential"
         pipeline.run(log=log)
-        text_arm = train_text_arm(pipeline, seed_dir / "sft-text")
+        text_arm = json.loads((pipeline.written("sft_text") / "result.json").read_text())
         result.setdefault("sft", {})[f"seed{seed}"] = text_arm["matched"]
         for model, path in (("untrained", pipeline.base), ("sft-ci", str(pipeline.written("sft"))),
-                            ("sft-text", str(seed_dir / "sft-text"))):
+                            ("sft-text", str(pipeline.written("sft_text")))):
             evaluated(pipeline, seed_dir, seed, "code-vs-text", model, path, modes)
         majority = seed_dir / "eval" / "majority.json"
         if not majority.exists():

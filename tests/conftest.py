@@ -79,6 +79,17 @@ def vllm_tiny_model_dir(tmp_path_factory) -> Path:
                                                                    intermediate=128, copy_steps=0))
 
 
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Chromium's path, for the checks that render a report in a real browser."""
+    import shutil
+
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if found is None:
+        pytest.skip("Chromium is not installed (Debian package `chromium`); the browser rendering check needs it")
+    return found
+
+
 @pytest.fixture(scope="module")
 def sandbox():
     from r1ci.sandbox import LocalSandbox

@@ -74,7 +74,16 @@ def test_pipeline_runs_every_step_and_resumes(toy_run):
     assert results["sft"]["steps"] == 3 and results["rl"]["steps"] == 2
     assert results["potential"]["questions"] == 4 and sum(results["potential"]["groups"]) == 4
     report = (out / "report.md").read_text()
-    assert "| rl |" in report and "## Unseen test tasks" in report and "potential/potential.png" in report and (out / "rl" / "metrics.png").exists()
+    assert report.startswith("# Did training help?") and "- **Did SFT help, with the interpreter?" in report
+    assert "| after GRPO |" in report and "## Unseen test tasks" in report and "potential/potential.png" in report
+    assert 'id="answers"' in (out / "report.html").read_text() and (out / "rl" / "metrics.png").exists()
+    # each answer is a paired comparison, recomputed from the two evaluations' per-question outcomes
+    sft_gain = next(c for c in results["comparisons"] if (c["a"], c["b"]) == ("base-ci", "sft-ci"))
+    base, sft = (results["eval"][name]["outcomes"] for name in ("base-ci", "sft-ci"))
+    assert set(base) == set(sft) and sft_gain["n"] == len(base)
+    assert sft_gain["difference"] == pytest.approx((sum(sft.values()) - sum(base.values())) / len(base))
+    assert {(c["a"], c["b"]) for c in results["comparisons"]} == {("base-ci", "sft-ci"), ("sft-ci", "rl-ci"), (
+        "base-ci-unseen", "sft-ci-unseen"), ("sft-ci-unseen", "rl-ci-unseen")}
     seconds = json.loads((out / "results.json").read_text())["seconds"]
     # a re-run finds every step done and only reports
     again = subprocess.run([R1CI, "pipeline", "--config", str(config), "--out", str(out)], capture_output=True,
@@ -88,6 +97,34 @@ def test_pipeline_runs_every_step_and_resumes(toy_run):
     refused = subprocess.run([R1CI, "pipeline", "--config", str(other), "--out", str(out)], capture_output=True,
                              text=True, timeout=300)
     assert refused.returncode == 2 and "another config" in refused.stdout
+
+
+def test_a_text_arm_run_answers_code_against_text_in_a_page_that_renders(tmp_path, chromium):
+    from r1ci.pipeline import ANSWERS
+
+    config = tmp_path / "arm.toml"
+    config.write_text(TOY.format(extra='text_arm = true\nabout = "A toy run: it shows the wiring, not learning."')
+                      .replace('modes = ["ci"]', 'modes = ["ci", "text"]'))
+    out = tmp_path / "run"
+    results = Pipeline(config, out).run(log=lambda *_: None)
+    assert {n for n in results["eval"] if not n.endswith("-unseen")} == {"base-ci", "base-text", "sft-ci", "sft-text",
+                                                                           "rl-ci"}
+    evaluated = json.loads((out / "eval" / "sft-text" / "config.json").read_text())["model"]
+    assert evaluated == str(out / "sft-text")  # in text mode, "sft" is the text arm's model
+    assert questions_in([out / "sft-data-text.jsonl"]) == questions_in([out / "sft-data.jsonl"])
+    matched = results["sft_text"]["matched"]
+    assert matched["ci"]["steps"] == 3 and matched["text"]["steps"] >= 3
+    assert [c["question"] for c in results["comparisons"] if not c["a"].endswith("-unseen")] == [q for q, *_ in ANSWERS]
+    report = (out / "report.md").read_text()
+    assert "the text arm (SFT on worked solutions)" in report and "A toy run" in report
+    # the page a user opens: answers first, then the tables, in a real browser
+    page = out / "report.html"
+    dom = subprocess.run([chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    answers, held_out = dom.find('<ul id="answers">'), dom.find('<table id="held-out">')
+    assert 0 < answers < held_out and "Does code beat text after SFT?" in dom[answers:held_out]
+    assert dom.count("<li>") >= len(ANSWERS) and "data:image/png;base64," in dom
 
 
 def test_curriculum_study_compares_equal_step_budgets(toy_run, tmp_path):
@@ -170,7 +207,7 @@ def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_
     from r1ci.study import run_learning_study
 
     config = tmp_path / "toy.toml"
-    config.write_text(TOY.format(extra="").replace('modes = ["ci"]', 'modes = ["ci", "text"]'))
+    config.write_text(TOY.format(extra="text_arm = true").replace('modes = ["ci"]', 'modes = ["ci", "text"]'))
     out = tmp_path / "study"
     result = run_learning_study(config, out, seeds=1, log=lambda *_: None)
     runs = result["runs"]
@@ -206,7 +243,7 @@ def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_
     assert comparison["interval"][0] <= comparison["difference"] <= comparison["interval"][1]
     assert 0 <= comparison["p_value"] <= 1 and all(isinstance(t["met"], bool) for t in summary["targets"].values())
     # the text arm trained on the same questions, with as many supervised tokens as the ci arm (to within a step)
-    matched = json.loads((out / "seed0" / "sft-text" / "result.json").read_text())["matched"]
+    matched = json.loads((out / "seed0" / "pipeline" / "sft-text" / "result.json").read_text())["matched"]
     assert matched["text"]["steps"] > matched["ci"]["steps"] == 3  # its rows carry fewer supervised tokens
     per_step = 4 * matched["text"]["supervised_tokens"] / matched["text"]["rows"]
     assert abs(matched["text"]["supervised_tokens_trained"] - matched["ci"]["supervised_tokens_trained"]) <= per_step
@@ -215,9 +252,9 @@ def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_
     plain_plan = json.loads((out / "seed0" / "grpo-plain" / "settings.json").read_text())
     assert plain_plan["plan"] == [[4, 2]]  # one stage, the curriculum's two steps
     # a finished study re-runs from its markers: nothing is trained again
-    stamp = (out / "seed0" / "sft-text" / "result.json").stat().st_mtime
+    stamp = (out / "seed0" / "pipeline" / "sft-text" / "result.json").stat().st_mtime
     assert run_learning_study(config, out, seeds=1, log=lambda *_: None)["runs"] == runs
-    assert (out / "seed0" / "sft-text" / "result.json").stat().st_mtime == stamp
+    assert (out / "seed0" / "pipeline" / "sft-text" / "result.json").stat().st_mtime == stamp
 
 
 def test_the_data_table_reaches_every_step_that_reads_data(tmp_path):

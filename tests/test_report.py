@@ -1,8 +1,6 @@
 import json
 import re
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -133,15 +131,8 @@ def test_empty_sections_and_missing_fields_do_not_crash(tmp_path):
     write_report(tmp_path / "c", {}, [], examples=0)
 
 
-def chromium() -> str:
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if found is None:
-        pytest.skip("Chromium is not installed (Debian package `chromium`); the browser rendering check needs it")
-    return found
-
-
-def test_report_renders_in_headless_chromium(tmp_path):
-    browser = chromium()
+def test_report_renders_in_headless_chromium(tmp_path, chromium):
+    browser = chromium
     _, html_path = write_report(tmp_path / "run", SUMMARY, TRAJECTORIES + [trajectory(9, False, f"oops {XSS}")],
                                 examples=6)
     base = [browser, "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}"]
