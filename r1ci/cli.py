@@ -598,7 +598,7 @@ def study_learning(
         result = run_learning_study(config, out, seeds, log=print)
     except (ValueError, OSError) as e:
         fail(str(e))
-    console.print(f"{len(result['runs'])} evaluation records -> {out / 'learning.json'}")
+    console.print(f"{len(result['runs'])} evaluation records -> {out / 'learning.json'}; tables: {out / 'learning.md'}")
     for target, row in result["summary"]["targets"].items():
         low, high = row["interval"]
         console.print(f"{target}: {100 * row['difference']:+.1f} points [{100 * low:+.1f}, {100 * high:+.1f}], "

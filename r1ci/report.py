@@ -1,5 +1,6 @@
-"""The reports: an evaluation's Markdown and self-contained HTML page from its summary and trajectories, and
-a pipeline run's report.md from its results.json.
+"""The reports: an evaluation's Markdown and self-contained HTML page from its summary and trajectories, a
+pipeline run's report.md and report.html from its results.json, and the learning study's tables (learning.md)
+from its summary.
 
 Scores come from the caller's summary and are only formatted here, so the report can never disagree with
 `summary.json`. Every string from a trajectory is model output or data we did not write: it is escaped in
@@ -553,3 +554,46 @@ def _blocks_html(blocks: list[tuple], run_dir: Path) -> str:
             body.append(f'<figure><img src="data:image/png;base64,{png}" alt="{_e(rest[1])}">'
                         f"<figcaption>{_e(rest[1])}</figcaption></figure>")
     return _page("r1ci pipeline report", body)
+
+
+# ---------------------------------------------------------------- the learning study's tables
+
+
+def _interval_cell(row: dict | None) -> str:
+    if not row or not row.get("n"):
+        return DASH
+    low, high = row["interval"]
+    return f"{100 * row['accuracy']:.1f} [{100 * low:.1f}-{100 * high:.1f}] ({row['correct']}/{row['n']})"
+
+
+def learning_report(summary: dict) -> str:
+    """learning.md of `r1ci study learning`: its accuracies per source with 95 % Wilson intervals (pooled over
+    seeds), as the paper's table has them, then the paired comparisons and the targets, all from `summary`
+    (r1ci.study.learning_summary)."""
+    accuracy = summary["accuracy"]
+    out = ["# Learning study", "",
+           "Accuracy in percent with its 95 % Wilson interval and (correct/questions), pooled over seeds; the last "
+           "column is the paper's figure, the mean of the tasks' accuracies.", ""]
+    for tasks, title in (("train-heldout", "Held-out questions of the trained tasks"),
+                         ("test", "The test tasks"), ("test-unseen", "The test tasks, less the near-trained ones")):
+        rows = [(key.rsplit(" ", 1)[0], row) for key, row in accuracy.items() if key.endswith(f" {tasks}")]
+        if not rows:
+            continue
+        head = ["model, mode", "BBH", "SymBench", "Reasoning-Gym", "all", "mean over tasks"]
+        cells = [[name] + [_interval_cell(row.get("by_source", {}).get(s)) for s in ("bbh", "symbench", "rg")]
+                 + [_interval_cell(row), _fmt("accuracy", row.get("mean_over_tasks"))] for name, row in rows]
+        out += [f"## {title}", "", _md_table(head, cells), ""]
+    comparisons = summary.get("comparisons", {})
+    if comparisons:
+        head = ["b against a", "questions", "difference, points [95 % CI]", "McNemar p", "right only for b / a"]
+        cells = [[name, str(c["n"]), f"{100 * c['difference']:+.1f} [{100 * c['interval'][0]:+.1f}, "
+                 f"{100 * c['interval'][1]:+.1f}]", f"{c['p_value']:.2g}", f"{c['b_only']} / {c['a_only']}"]
+                 for name, c in comparisons.items()]
+        out += ["## Paired comparisons", "", "Each on the questions both models answered (seed and item).", "",
+                _md_table(head, cells), ""]
+    targets = summary.get("targets", {})
+    if targets:
+        cells = [[name, f"{100 * row['difference']:+.1f} points, p = {row['p_value']:.2g}",
+                  "met" if row["met"] else "missed"] for name, row in targets.items()]
+        out += ["## Targets", "", _md_table(["target", "measured", ""], cells), ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -294,8 +294,11 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) 
     result["near_trained"] = sorted(t for t, row in result["near_trained_check"].items() if row["near_trained"])
 
     def save():
+        from r1ci.report import learning_report
+
         result["summary"] = learning_summary(result)
         write_atomic(out / "learning.json", json.dumps(result, indent=1))
+        write_atomic(out / "learning.md", learning_report(result["summary"]))
 
     def evaluated(pipeline, seed_dir, seed, study, model, path, modes):
         for mode in modes:

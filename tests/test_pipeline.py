@@ -242,6 +242,12 @@ def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_
         (plain["correct"] - sft["correct"]) / sft["n"], abs=1e-4)
     assert comparison["interval"][0] <= comparison["difference"] <= comparison["interval"][1]
     assert 0 <= comparison["p_value"] <= 1 and all(isinstance(t["met"], bool) for t in summary["targets"].values())
+    tables = (out / "learning.md").read_text()  # the README's tables, written from the same summary
+    assert "## Held-out questions of the trained tasks" in tables and "## The test tasks, less the near-trained" in tables
+    low, high = comparison["interval"]
+    assert (f"| grpo-plain vs sft-ci | {comparison['n']} | {100 * comparison['difference']:+.1f} [{100 * low:+.1f}, "
+            f"{100 * high:+.1f}] |") in tables
+    assert f"| sft-ci ci | " in tables and f"({row['correct']}/{row['n']})" in tables
     # the text arm trained on the same questions, with as many supervised tokens as the ci arm (to within a step)
     matched = json.loads((out / "seed0" / "pipeline" / "sft-text" / "result.json").read_text())["matched"]
     assert matched["text"]["steps"] > matched["ci"]["steps"] == 3  # its rows carry fewer supervised tokens
