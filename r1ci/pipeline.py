@@ -426,7 +426,8 @@ class Pipeline:
         rl = json.loads((self.written("rl").parent / "settings.json").read_text())
         text_arm = self.written("sft_text") / "result.json"
         return {"config": str(self.config_path.name), "tasks": self.config.tasks, "about": self.config.about,
-                "text_arm": self.config.text_arm, "eval": evals, "comparisons": comparisons,
+                "text_arm": self.config.text_arm, "temperature": self.settings("eval", model="-").temperature,
+                "eval": evals, "comparisons": comparisons,
                 "sft": json.loads((self.written("sft") / "result.json").read_text()),
                 "sft_text": json.loads(text_arm.read_text()) if self.config.text_arm else None,
                 "potential": table_summary(read_table(self.written("potential").parent)),

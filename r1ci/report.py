@@ -468,12 +468,14 @@ def _pipeline_blocks(results: dict) -> list[tuple]:
     n = held_out[0]["questions"] if held_out else 0
     blocks = [("h1", "Did training help?"),
               ("p", f"r1ci pipeline, config {results['config']}: {len(results['tasks'])} train task(s), evaluated on "
-                    f"{n} held-out questions (none seen in SFT or RL), greedy."),
+                    f"{n} held-out questions (none seen in SFT or RL), "
+                    + ("greedy." if not results.get("temperature") else
+                       f"sampled at temperature {results['temperature']}.")),
               ("answers", [_answer(c, by_name, names) for c in comparisons if not c["a"].endswith("-unseen")],
                "answers"),
               ("note", "Each answer compares two models on the same questions: the difference in accuracy with a 95 % "
-                       "paired-bootstrap interval and an exact McNemar test. \"No clear effect\" means the interval "
-                       "holds zero at this size, not that there is no effect.")]
+                       "paired-bootstrap interval and an exact McNemar test. \"No clear effect\" means McNemar's p is "
+                       f"{SIGNIFICANCE} or more at this size, not that there is no effect.")]
     if results.get("about"):
         blocks.append(("p", results["about"]))
     head, rows = _accuracy_table(held_out, modes)
