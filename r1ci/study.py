@@ -263,6 +263,15 @@ def majority_outcomes(items: list[dict], grader, seed: int = 99, draws: int = 50
     return outcomes, answers
 
 
+def majority_baselines(result: dict) -> dict[str, float]:
+    """Each evaluated task's majority-answer accuracy, over its questions of every seed."""
+    by_task = {}
+    for table in result.get("majority", {}).values():
+        for item_id, value in table["questions"].items():
+            by_task.setdefault(task_of(item_id), []).append(value)
+    return {task: round(sum(values) / len(values), 4) for task, values in sorted(by_task.items())}
+
+
 def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) -> dict:
     """Per seed (each draws its own SFT, RL and evaluation questions): the pipeline up to the potential table,
     with its text arm (`text_arm`: the same questions, as many supervised tokens); the untrained model, both SFT
@@ -297,6 +306,7 @@ def run_learning_study(config_path: Path, out: Path, seeds: int = 2, log=print) 
         from r1ci.report import learning_report
 
         result["summary"] = learning_summary(result)
+        result["baselines"] = majority_baselines(result)
         write_atomic(out / "learning.json", json.dumps(result, indent=1))
         write_atomic(out / "learning.md", learning_report(result["summary"]))
 

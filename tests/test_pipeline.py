@@ -228,6 +228,9 @@ def test_learning_study_records_every_comparison_with_per_question_outcomes(tmp_
     assert set(result["near_trained_check"]) == {"rg/gcd"} and result["near_trained"] == []
     assert set(result["majority"]["seed0"]["questions"]) == heldout[0] | {
         q for r in runs if r["tasks"] == "test" for q in r["questions"]}
+    gcd = [v for q, v in result["majority"]["seed0"]["questions"].items() if q.startswith("rg/gcd/")]
+    assert result["baselines"]["rg/gcd"] == pytest.approx(sum(gcd) / len(gcd), abs=1e-4)
+    assert set(result["baselines"]) == {"rg/gcd", "symbench/number_multiply", "rg/prime_factorization"}
     # the summary is recomputed from the per-question outcomes
     summary = result["summary"]
     sft = next(r for r in runs if (r["study"], r["model"], r["tasks"]) == ("grpo", "sft-ci", "train-heldout"))
