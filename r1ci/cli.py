@@ -492,13 +492,14 @@ def pipeline_command(
     Path("configs/pipeline/tiny.toml"),
     out: Annotated[Path, typer.Option(help="Run folder; re-running with the same config resumes.")] =
     Path("runs/pipeline"),
-    until: Annotated[Optional[str], typer.Option(help="Stop after this step: model, synth, sft, potential, rl, "
-                                                 "eval or report.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Stop after this step: model, synth, sft, sft_text (with "
+                                                 "`text_arm`), potential, rl, eval or report.")] = None,
     only: Annotated[Optional[str], typer.Option(help="Run just this step, unmarked: what the config's `launcher` "
-                                                "(e.g. accelerate launch) runs for sft and rl.")] = None,
+                                                "(e.g. accelerate launch) runs for sft, sft_text and rl.")] = None,
 ):
-    """The whole method: base model, SFT data, SFT, improvement potential, multi-stage GRPO, evaluation before and
-    after in ci and text modes, and one report (out/report.md, out/results.json)."""
+    """The whole method: base model, SFT data, SFT (and, with `text_arm`, a token-matched text-only SFT), improvement
+    potential, multi-stage GRPO, evaluation before and after in ci and text modes, and one report that opens with
+    "did training help?" (out/report.md and report.html, out/results.json)."""
     from r1ci.backends import BackendError
     from r1ci.evaluate import EvalError
     from r1ci.pipeline import STEPS, Pipeline
