@@ -150,6 +150,7 @@ def test_curriculum_study_compares_equal_step_budgets(toy_run, tmp_path):
     ("colour = 1\ntasks = ['rg/gcd']", "unknown key(s) colour"),
     ("tasks = [", "cannot read the pipeline config"),
     ('tasks = ["rg/ab"]\n[eval]\nunseen_tasks = ["rg/ab"]', "unseen_tasks must be test tasks, not rg/ab"),
+    ('tasks = ["rg/ab"]\ntext_arm = true\n[synth]\nteacher = "openai:http://x:gpt-4o"', "text_arm needs the scripted"),
 ])
 def test_bad_configs_name_the_problem(tmp_path, change, message):
     path = tmp_path / "bad.toml"
